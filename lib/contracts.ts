@@ -1,0 +1,303 @@
+/**
+ * Everything that crosses a service boundary: the shapes of entities as other services see
+ * them, the params of internal actions, and the payloads of events. Both sides import from
+ * here, so a changed contract fails the build rather than production.
+ *
+ * Events are facts, named in the past tense; the `EVENTS` map ties each name to its payload.
+ */
+import type { Role } from "./roles";
+
+/* ------------------------------------------------------------------ entities, as the API shows them */
+
+export interface Page<T> {
+  rows: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+  totalPages: number;
+}
+
+export interface StaffView {
+  id: string;
+  username: string;
+  name: string;
+  role: Role;
+  active: boolean;
+  createdAt: string;
+}
+
+export const STATIONS = ["grill", "fryer", "saute", "cold", "pastry", "bar"] as const;
+export type Station = (typeof STATIONS)[number];
+
+export interface RecipeLine {
+  ingredient: string;
+  qty: number;
+}
+
+export interface DishView {
+  id: string;
+  name: string;
+  category: string;
+  priceCents: number;
+  station: Station;
+  prepSeconds: number;
+  recipe: RecipeLine[];
+  available: boolean;
+}
+
+export interface IngredientView {
+  id: string;
+  name: string;
+  unit: string;
+  onHand: number;
+  reserved: number;
+  available: number;
+  reorderPoint: number;
+  reorderQty: number;
+}
+
+export interface StockLine {
+  ingredient: string;
+  qty: number;
+}
+
+export interface PurchaseOrderView {
+  id: string;
+  status: "open" | "received";
+  lines: StockLine[];
+  createdAt: string;
+  createdBy?: string;
+  receivedAt?: string;
+}
+
+export const ORDER_STATUSES = ["placed", "cooking", "ready", "served", "paid", "cancelled"] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export interface OrderLine {
+  dish: string;
+  name: string;
+  qty: number;
+  unitPriceCents: number;
+  notes: string;
+}
+
+export interface OrderView {
+  id: string;
+  table: string;
+  status: OrderStatus;
+  lines: OrderLine[];
+  totalCents: number;
+  createdAt: string;
+  createdBy: string;
+  readyAt?: string;
+  servedAt?: string;
+  paidAt?: string;
+  cancelledAt?: string;
+  cancelReason?: string;
+  bill?: string | null;
+}
+
+export const TICKET_STATUSES = ["queued", "cooking", "done", "void"] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+export interface TicketView {
+  id: string;
+  order: string;
+  table: string;
+  dish: string;
+  name: string;
+  qty: number;
+  notes: string;
+  station: Station;
+  status: TicketStatus;
+  prepSeconds: number;
+  node: string | null;
+  queuedAt: string;
+  startedAt: string | null;
+  doneAt: string | null;
+}
+
+export const PAYMENT_METHODS = ["cash", "card"] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
+export interface BillView {
+  id: string;
+  table: string;
+  orders: string[];
+  totalCents: number;
+  paidCents: number;
+  tipsCents: number;
+  refundedCents: number;
+  status: "open" | "paid";
+  createdAt: string;
+  paidAt?: string;
+}
+
+export interface PaymentView {
+  id: string;
+  bill: string;
+  method: PaymentMethod;
+  amountCents: number;
+  appliedCents: number;
+  tipCents: number;
+  changeCents: number;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface Takings {
+  date: string;
+  orders: number;
+  revenueCents: number;
+  tipsCents: number;
+  refundsCents: number;
+  byMethod: Record<PaymentMethod, number>;
+  topDishes: { dish: string; name: string; qty: number }[];
+}
+
+/* ------------------------------------------------------------------ internal actions (visibility "public") */
+
+/** `menu.resolve`: the dishes an order names, with their current price and recipe. */
+export interface ResolveDishesParams {
+  dishes: string[];
+}
+export type ResolvedDish = Omit<DishView, "available">;
+
+/** `inventory.reserve`: all-or-nothing, idempotent per `reservation`. Throws OUT_OF_STOCK with `data.ingredients`. */
+export interface ReserveParams {
+  reservation: string;
+  lines: StockLine[];
+}
+/** `inventory.release`: gives back what the reservation holds and was not consumed; idempotent. */
+export interface ReleaseParams {
+  reservation: string;
+}
+/** `inventory.consume`: turns part of a reservation into used stock, once per `key` (a ticket id). */
+export interface ConsumeParams {
+  reservation: string;
+  key: string;
+  lines: StockLine[];
+}
+export interface ReservationResult {
+  reservation: string;
+  status: "held" | "released";
+}
+
+/** `orders.claimForBill`: attaches a table's served, unbilled orders to a bill. */
+export interface ClaimForBillParams {
+  table: string;
+  bill: string;
+}
+/** `orders.settle`: the bill is paid; its orders become `paid`. Idempotent. */
+export interface SettleParams {
+  bill: string;
+  orders: string[];
+}
+/** `orders.releaseFromBill`: a bill that could not be created gives its orders back. */
+export interface ReleaseFromBillParams {
+  bill: string;
+}
+/** `kitchen.progress`: where an order's tickets are, for the orders service's reconciliation. */
+export interface KitchenProgress {
+  order: string;
+  tickets: number;
+  done: number;
+  void: number;
+  started: boolean;
+}
+
+/* ------------------------------------------------------------------ events */
+
+export interface OrderPlacedLine {
+  index: number;
+  dish: string;
+  name: string;
+  qty: number;
+  notes: string;
+  station: Station;
+  prepSeconds: number;
+  /** What this line takes from the order's reservation; the kitchen consumes it when it starts cooking. */
+  ingredients: StockLine[];
+}
+
+export interface OrderPlaced {
+  order: string;
+  table: string;
+  lines: OrderPlacedLine[];
+  placedAt: string;
+}
+
+export interface OrderAccepted {
+  order: string;
+  tickets: number;
+}
+
+export interface TicketStarted {
+  ticket: string;
+  order: string;
+  station: Station;
+  node: string;
+  startedAt: string;
+}
+
+export interface TicketDone {
+  ticket: string;
+  order: string;
+  station: Station;
+  node: string;
+  startedAt: string;
+  doneAt: string;
+  /** Every ticket of the order is now done (or void). */
+  orderDone: boolean;
+}
+
+export interface OrderStatusChanged {
+  order: string;
+  table: string;
+  status: OrderStatus;
+  at: string;
+}
+
+export interface OrderCancelled extends OrderStatusChanged {
+  reason: string;
+}
+
+export interface StockLow {
+  ingredient: string;
+  name: string;
+  available: number;
+  reorderPoint: number;
+  reorderQty: number;
+}
+
+export interface BillPaid {
+  bill: string;
+  table: string;
+  orders: string[];
+  totalCents: number;
+  paidAt: string;
+}
+
+export interface PaymentTaken {
+  payment: string;
+  bill: string;
+  method: PaymentMethod;
+  appliedCents: number;
+  tipCents: number;
+}
+
+export interface EventPayloads {
+  "order.placed": OrderPlaced;
+  "order.accepted": OrderAccepted;
+  "order.cooking": OrderStatusChanged;
+  "order.ready": OrderStatusChanged;
+  "order.served": OrderStatusChanged;
+  "order.paid": OrderStatusChanged;
+  "order.cancelled": OrderCancelled;
+  "ticket.started": TicketStarted;
+  "ticket.done": TicketDone;
+  "stock.low": StockLow;
+  "bill.paid": BillPaid;
+  "payment.taken": PaymentTaken;
+}
+export type EventName = keyof EventPayloads;

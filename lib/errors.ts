@@ -1,0 +1,84 @@
+/**
+ * Brigade's domain errors. Each is a MoleculerClientError (so the retry policy and the circuit
+ * breaker leave it alone) with an HTTP status and a stable `type` that clients can switch on.
+ * The gateway renders every error as `{ name, message, code, type, data }`.
+ */
+import { Errors } from "moleculer";
+
+const { MoleculerClientError } = Errors;
+
+export class BrigadeError extends MoleculerClientError {
+  constructor(name: string, message: string, code: number, type: string, data?: unknown) {
+    super(message, code, type, data);
+    this.name = name;
+  }
+}
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+  type?: string;
+}
+
+export const NotFound = (what: string, id: string) =>
+  new BrigadeError("NotFoundError", `No ${what} with id "${id}". Check the id, or list ${what}s to find it.`, 404, "NOT_FOUND", { what, id });
+
+export const Unauthorized = (message = "Log in first: send 'Authorization: Bearer <token>' from POST /api/auth/login.") =>
+  new BrigadeError("UnauthorizedError", message, 401, "UNAUTHORIZED");
+
+export const InvalidCredentials = () =>
+  new BrigadeError("UnauthorizedError", "Wrong username or password.", 401, "INVALID_CREDENTIALS");
+
+export const Forbidden = (role: string | undefined, allowed: readonly string[]) =>
+  new BrigadeError(
+    "ForbiddenError",
+    `Your role (${role ?? "anonymous"}) may not do this; it needs one of: ${allowed.join(", ")}.`,
+    403,
+    "FORBIDDEN",
+    { role, allowed },
+  );
+
+export const Invalid = (problems: FieldProblem[]) =>
+  new BrigadeError(
+    "ValidationError",
+    `Invalid request: ${problems.map(p => p.message).join("; ")}`,
+    422,
+    "VALIDATION_ERROR",
+    problems.map(p => ({ type: p.type ?? "invalid", field: p.field, message: p.message })),
+  );
+
+export interface ShortDish {
+  dish: string;
+  name: string;
+  ingredients: string[];
+}
+
+export const OutOfStock = (dishes: ShortDish[]) =>
+  new BrigadeError(
+    "OutOfStockError",
+    `Not enough stock for: ${dishes.map(d => d.name).join(", ")}. Remove them or pick other dishes.`,
+    409,
+    "OUT_OF_STOCK",
+    { dishes },
+  );
+
+export const InsufficientStock = (ingredients: string[]) =>
+  new BrigadeError(
+    "OutOfStockError",
+    `Not enough available stock of: ${ingredients.join(", ")}.`,
+    409,
+    "OUT_OF_STOCK",
+    { ingredients },
+  );
+
+export const InvalidTransition = (what: string, id: string, from: string, action: string) =>
+  new BrigadeError(
+    "InvalidTransitionError",
+    `Cannot ${action} ${what} ${id}: it is ${from}.`,
+    409,
+    "INVALID_TRANSITION",
+    { id, from, action },
+  );
+
+export const Conflict = (type: string, message: string, data?: unknown) =>
+  new BrigadeError("ConflictError", message, 409, type, data);

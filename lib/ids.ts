@@ -1,0 +1,34 @@
+import { randomBytes } from "node:crypto";
+
+const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
+
+/**
+ * A new id such as `ord_lq2x9k3m7h2c4d`: the prefix names the kind of thing, the first part
+ * sorts by creation time, the rest is random. Never 12 or 24 characters long, so the MongoDB
+ * adapter never mistakes one for an ObjectId.
+ */
+export function newId(prefix: string): string {
+  const time = Date.now().toString(36).padStart(9, "0");
+  const bytes = randomBytes(6);
+  let rand = "";
+  for (const b of bytes) rand += ALPHABET[b % 36];
+  return `${prefix}_${time}${rand}`;
+}
+
+/** A readable natural key from a name: "Olive oil (extra virgin)" → "olive-oil-extra-virgin". */
+export function slugId(name: string): string {
+  const slug = name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 48)
+    .replace(/-+$/g, "");
+  // 12- and 24-character ids would be read as ObjectIds by the MongoDB adapter.
+  return slug.length === 12 || slug.length === 24 ? `${slug}-x` : slug;
+}
+
+/** What an id accepted from a client must look like: no operators, no dots, bounded. */
+export const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+export const idParam = { type: "string", min: 1, max: 64, pattern: ID_PATTERN } as const;

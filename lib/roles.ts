@@ -1,0 +1,56 @@
+/**
+ * Who may call what. Every action reachable over HTTP declares `roles`; the gateway enforces
+ * them in one place (`authorize`). An action with no `roles` is not reachable over HTTP at all.
+ */
+
+export const ROLES = ["manager", "waiter", "chef", "cashier", "purchaser"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Anyone, without a token (login, the public menu). */
+export const ANYONE = "anyone";
+/** Any logged-in staff member, whatever the role. */
+export const ANY_STAFF = "any-staff";
+
+export type Access = Role | typeof ANYONE | typeof ANY_STAFF;
+
+/** The caller, as the gateway resolved it from the token; carried in `ctx.meta.staff`. */
+export interface StaffIdentity {
+  id: string;
+  username: string;
+  name: string;
+  role: Role;
+}
+
+export interface StaffMeta {
+  staff?: StaffIdentity;
+  idempotencyKey?: string;
+  /** Set by the gateway: the action was called over HTTP on behalf of `staff`. */
+  viaGateway?: boolean;
+  /** moleculer-web: the HTTP status of a successful answer (201 for a creation). */
+  $statusCode?: number;
+  $location?: string;
+  $responseHeaders?: Record<string, string>;
+}
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === "string" && (ROLES as readonly string[]).includes(value);
+}
+
+export type Decision = "allow" | "unauthenticated" | "forbidden" | "not-exposed";
+
+/**
+ * Decides an HTTP call. Managers may do everything staff may do; `anyone` needs no token.
+ */
+export function decide(declared: readonly Access[] | undefined, staff: StaffIdentity | undefined): Decision {
+  if (!declared || declared.length === 0) return "not-exposed";
+  if (declared.includes(ANYONE)) return "allow";
+  if (!staff) return "unauthenticated";
+  if (declared.includes(ANY_STAFF) || staff.role === "manager" || declared.includes(staff.role)) return "allow";
+  return "forbidden";
+}
+
+/** The roles to name in a 403, without the markers. */
+export function namedRoles(declared: readonly Access[]): Role[] {
+  const roles = declared.filter(isRole);
+  return roles.includes("manager") ? roles : [...roles, "manager"];
+}

@@ -1,0 +1,137 @@
+/**
+ * Every environment variable Brigade reads, parsed in one place.
+ *
+ * Defaults make the embedded mode (`npm start`, one process, no external server) work with
+ * nothing set. Parsing is strict: a variable that is set but malformed stops the node with a
+ * message naming the variable, instead of silently falling back to a default.
+ */
+
+export interface Settings {
+  nodeEnv: string;
+  port: number;
+  nodeID?: string;
+  namespace: string;
+  transporter?: string;
+  cacher: string;
+  mongoUri?: string;
+  /** Folder of the NeDB files; `":memory:"` keeps every collection in memory (tests). */
+  dataDir: string;
+  logLevel: string;
+  logFormat: "json" | "text";
+  adminPassword?: string;
+  jwtSecret?: string;
+  tokenTtlSeconds: number;
+  seed: boolean;
+  kitchenChefs: number;
+  kitchenTimeScale: number;
+  kitchenPollMs: number;
+  reconcileMs: number;
+  metricsPort?: number;
+  healthPort?: number;
+  tracing?: "console" | "jaeger" | "zipkin";
+  tracingEndpoint?: string;
+  bodyLimit: string;
+  corsOrigins: string[];
+  rateLimit: { windowSeconds: number; requests: number; loginAttempts: number };
+  requestTimeoutMs: number;
+}
+
+export class SettingsError extends Error {
+  constructor(variable: string, value: string, expected: string) {
+    super(`${variable}=${JSON.stringify(value)} is not valid: expected ${expected}. Fix or unset it.`);
+    this.name = "SettingsError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new SettingsError(name, raw, `an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function positive(env: Env, name: string, fallback: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new SettingsError(name, raw, "a number above 0");
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = text(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (["1", "true", "yes", "on"].includes(raw)) return true;
+  if (["0", "false", "no", "off"].includes(raw)) return false;
+  throw new SettingsError(name, raw, "true or false");
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[]): T | undefined {
+  const raw = text(env, name)?.toLowerCase();
+  if (raw === undefined || raw === "none" || raw === "off") return undefined;
+  if (!(allowed as readonly string[]).includes(raw)) throw new SettingsError(name, raw, allowed.join(", "));
+  return raw as T;
+}
+
+function url(env: Env, name: string, schemes: string[]): string | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  const scheme = raw.split("://")[0];
+  if (!raw.includes("://") || !schemes.includes(scheme)) {
+    throw new SettingsError(name, raw, `a URL starting with ${schemes.map(s => `${s}://`).join(" or ")}`);
+  }
+  return raw;
+}
+
+export function loadSettings(env: Env = process.env): Settings {
+  const nodeEnv = text(env, "NODE_ENV") ?? "development";
+  const cacherRaw = text(env, "CACHER") ?? "Memory";
+  if (cacherRaw !== "Memory" && !/^redis:\/\//.test(cacherRaw)) {
+    throw new SettingsError("CACHER", cacherRaw, "Memory or a redis:// URL");
+  }
+  return {
+    nodeEnv,
+    port: int(env, "PORT", 3000, 0, 65535),
+    nodeID: text(env, "NODE_ID"),
+    namespace: text(env, "NAMESPACE") ?? "",
+    transporter: url(env, "TRANSPORTER", ["nats"]),
+    cacher: cacherRaw,
+    mongoUri: url(env, "MONGO_URI", ["mongodb", "mongodb+srv"]),
+    dataDir: text(env, "DATA_DIR") ?? (nodeEnv === "test" ? ":memory:" : "./data"),
+    logLevel: oneOf(env, "LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace"] as const) ?? "info",
+    logFormat: (oneOf(env, "LOG_FORMAT", ["json", "text"] as const) ?? (nodeEnv === "production" ? "json" : "text")),
+    adminPassword: text(env, "BRIGADE_ADMIN_PASSWORD"),
+    jwtSecret: text(env, "BRIGADE_JWT_SECRET"),
+    tokenTtlSeconds: int(env, "BRIGADE_TOKEN_TTL", 12 * 3600, 10, 30 * 24 * 3600),
+    seed: bool(env, "BRIGADE_SEED", true),
+    kitchenChefs: int(env, "KITCHEN_CHEFS", 4, 1, 256),
+    kitchenTimeScale: positive(env, "KITCHEN_TIME_SCALE", 1),
+    kitchenPollMs: int(env, "KITCHEN_POLL_MS", 500, 10, 60_000),
+    reconcileMs: int(env, "BRIGADE_RECONCILE_MS", 5_000, 50, 3_600_000),
+    metricsPort: text(env, "METRICS_PORT") === undefined ? undefined : int(env, "METRICS_PORT", 0, 0, 65535),
+    healthPort: text(env, "HEALTH_PORT") === undefined ? undefined : int(env, "HEALTH_PORT", 0, 0, 65535),
+    tracing: oneOf(env, "TRACING", ["console", "jaeger", "zipkin"] as const),
+    tracingEndpoint: text(env, "TRACING_ENDPOINT"),
+    bodyLimit: text(env, "BODY_LIMIT") ?? "64kb",
+    corsOrigins: (text(env, "CORS_ORIGINS") ?? "").split(",").map(s => s.trim()).filter(Boolean),
+    rateLimit: {
+      windowSeconds: int(env, "RATE_LIMIT_WINDOW", 60, 1, 3600),
+      requests: int(env, "RATE_LIMIT_REQUESTS", 1200, 1, 1_000_000),
+      loginAttempts: int(env, "RATE_LIMIT_LOGIN", 10, 1, 10_000),
+    },
+    requestTimeoutMs: int(env, "REQUEST_TIMEOUT_MS", 10_000, 100, 600_000),
+  };
+}
+
+/** Every Brigade service; `SERVICES` picks a subset. */
+export const ALL_SERVICES = ["api", "staff", "menu", "inventory", "orders", "kitchen", "billing"] as const;
