@@ -4,8 +4,8 @@ const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
 
 /**
  * A new id such as `ord_lq2x9k3m7h2c4d`: the prefix names the kind of thing, the first part
- * sorts by creation time, the rest is random. Never 12 or 24 characters long, so the MongoDB
- * adapter never mistakes one for an ObjectId.
+ * sorts by creation time, the rest is random. Ids are plain strings on every store (lib/store.ts
+ * queries `_id` directly, never through the MongoDB adapter's ObjectId conversion).
  */
 export function newId(prefix: string): string {
   const time = Date.now().toString(36).padStart(9, "0");
@@ -25,8 +25,7 @@ export function slugId(name: string): string {
     .replace(/^-+|-+$/g, "")
     .slice(0, 48)
     .replace(/-+$/g, "");
-  // 12- and 24-character ids would be read as ObjectIds by the MongoDB adapter.
-  return slug.length === 12 || slug.length === 24 ? `${slug}-x` : slug;
+  return slug;
 }
 
 /** What an id accepted from a client must look like: no operators, no dots, bounded. */
