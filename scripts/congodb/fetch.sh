@@ -49,9 +49,10 @@ started=$SECONDS
 work="$(mktemp -d "$cache/congodb.tmp.XXXXXX")"
 chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
+trap 'echo "congodb: fetch failed (it needs the npm registry); nothing was installed" >&2' ERR
 
 echo "congodb: npm pack @push.rocks/smartmongo@$SMARTMONGO_VERSION"
-(cd "$work" && npm pack --silent "@push.rocks/smartmongo@$SMARTMONGO_VERSION" >/dev/null)
+(cd "$work" && npm pack --loglevel=error "@push.rocks/smartmongo@$SMARTMONGO_VERSION" >/dev/null)
 tar -xzf "$work"/push.rocks-smartmongo-"$SMARTMONGO_VERSION".tgz -C "$work"
 rm -f "$work"/*.tgz
 
@@ -78,5 +79,5 @@ node --input-type=module -e "
 echo "$stamp" >"$work/.ready"
 rm -rf "$dest"
 mv "$work" "$dest"
-trap - EXIT
+trap - EXIT ERR
 echo "congodb: ready in $dest ($((SECONDS - started))s)"

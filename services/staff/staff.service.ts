@@ -1,6 +1,7 @@
 import jwt from "jsonwebtoken";
 import type { Context, ServiceSchema } from "moleculer";
 import { dbMixin } from "../../mixins/db.mixin";
+import { cacheCleaner } from "../../mixins/cache-cleaner.mixin";
 import type { Store } from "../../lib/store";
 import { ANYONE, ANY_STAFF, ROLES, type StaffIdentity, type StaffMeta } from "../../lib/roles";
 import { Conflict, InvalidCredentials, NotFound, Unauthorized } from "../../lib/errors";
@@ -24,7 +25,8 @@ interface StaffVars {
 
 const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars> = {
   name: "staff",
-  mixins: [dbMixin<StaffDoc>("staff")],
+  // The token cache must be cleaned on every node when an account changes, not only here.
+  mixins: [dbMixin<StaffDoc>("staff"), cacheCleaner(["staff"])],
 
   actions: {
     login: {
