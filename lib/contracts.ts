@@ -54,7 +54,12 @@ export interface IngredientView {
   available: number;
   reorderPoint: number;
   reorderQty: number;
+  /** Available stock is below the reorder point (`stock.low` was sent for this dip). */
+  low?: boolean;
 }
+
+/** `inventory.levels`: available stock by ingredient id, for the whole inventory at once. */
+export type StockLevels = Record<string, number>;
 
 export interface StockLine {
   ingredient: string;
@@ -120,17 +125,33 @@ export interface TicketView {
 export const PAYMENT_METHODS = ["cash", "card"] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
+/** An ordered dish as the bill copied it when the order joined the bill. */
+export interface BillLine {
+  order: string;
+  dish: string;
+  name: string;
+  qty: number;
+  unitPriceCents: number;
+}
+
 export interface BillView {
   id: string;
   table: string;
   orders: string[];
+  lines: BillLine[];
   totalCents: number;
+  /** Applied towards the total (tips and change excluded). */
   paidCents: number;
+  /** totalCents − paidCents. */
+  dueCents: number;
   tipsCents: number;
   refundedCents: number;
   status: "open" | "paid";
   createdAt: string;
+  createdBy: string;
   paidAt?: string;
+  payments: PaymentView[];
+  refunds: RefundView[];
 }
 
 export interface PaymentView {
@@ -141,6 +162,15 @@ export interface PaymentView {
   appliedCents: number;
   tipCents: number;
   changeCents: number;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface RefundView {
+  id: string;
+  bill: string;
+  amountCents: number;
+  reason: string;
   createdAt: string;
   createdBy: string;
 }
@@ -161,6 +191,7 @@ export interface Takings {
 export interface ResolveDishesParams {
   dishes: string[];
 }
+/** `menu.resolve` answers one ResolvedDish per requested id, in the order asked (duplicates too). */
 export type ResolvedDish = Omit<DishView, "available">;
 
 /** `inventory.reserve`: all-or-nothing, idempotent per `reservation`. Throws OUT_OF_STOCK with `data.ingredients`. */
@@ -182,6 +213,10 @@ export interface ReservationResult {
   reservation: string;
   status: "held" | "released";
 }
+/** `inventory.consume`'s answer: `consumed` is false when this key had already been consumed. */
+export interface ConsumeResult extends ReservationResult {
+  consumed: boolean;
+}
 
 /** `orders.claimForBill`: attaches a table's served, unbilled orders to a bill. */
 export interface ClaimForBillParams {
@@ -197,13 +232,36 @@ export interface SettleParams {
 export interface ReleaseFromBillParams {
   bill: string;
 }
-/** `kitchen.progress`: where an order's tickets are, for the orders service's reconciliation. */
+/** `kitchen.progress`: where these orders' tickets are, for the orders service's reconciliation. */
+export interface KitchenProgressParams {
+  orders: string[];
+}
+/** `kitchen.progress` answers one of these per order asked about. */
 export interface KitchenProgress {
   order: string;
   tickets: number;
   done: number;
   void: number;
   started: boolean;
+}
+
+/** `kitchen.status`: one kitchen node's load. Call it with `{ nodeID }` to ask a given node (the operator's `kitchen`). */
+export interface KitchenNodeStatus {
+  node: string;
+  /** KITCHEN_CHEFS on that node: tickets it cooks at once. */
+  chefs: number;
+  /** Tickets this node is cooking now. */
+  cooking: number;
+  /** True after `kitchen.drain`: it finishes what it cooks and starts nothing new. */
+  draining: boolean;
+}
+/**
+ * `kitchen.drain`: called with `{ nodeID }`, that node stops taking new tickets (queued tickets
+ * stay for the other kitchen nodes; those cooking finish); `draining: false` resumes. Idempotent.
+ * Answers the node's KitchenNodeStatus.
+ */
+export interface KitchenDrainParams {
+  draining?: boolean;
 }
 
 /* ------------------------------------------------------------------ events */
@@ -225,6 +283,8 @@ export interface OrderPlaced {
   table: string;
   lines: OrderPlacedLine[];
   placedAt: string;
+  /** Set when the order is handed over again (reconcile): brigade_orders_placed_total counts it once. */
+  resent?: boolean;
 }
 
 export interface OrderAccepted {
@@ -256,6 +316,8 @@ export interface OrderStatusChanged {
   table: string;
   status: OrderStatus;
   at: string;
+  /** When the order was placed: set it on `order.ready` at least (brigade_order_ready_seconds = at - placedAt). */
+  placedAt?: string;
 }
 
 export interface OrderCancelled extends OrderStatusChanged {
@@ -286,6 +348,13 @@ export interface PaymentTaken {
   tipCents: number;
 }
 
+export interface BillRefunded {
+  refund: string;
+  bill: string;
+  amountCents: number;
+  reason: string;
+}
+
 export interface EventPayloads {
   "order.placed": OrderPlaced;
   "order.accepted": OrderAccepted;
@@ -299,5 +368,6 @@ export interface EventPayloads {
   "stock.low": StockLow;
   "bill.paid": BillPaid;
   "payment.taken": PaymentTaken;
+  "bill.refunded": BillRefunded;
 }
 export type EventName = keyof EventPayloads;

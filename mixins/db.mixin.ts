@@ -19,16 +19,29 @@ import { Store, type Doc, type DbAdapter } from "../lib/store";
 
 export interface DbMethods<T extends Doc> {
   changed(): Promise<void>;
+  /** For readiness probes (services/api/health.ts): the store answers a cheap query in time. */
+  storeReachable(timeoutMs: number): Promise<boolean>;
 }
+
+type ConnectableAdapter = DbAdapter & { connect(): Promise<void>; disconnect?(): unknown; init(broker: unknown, service: unknown): void };
 
 export interface DbVars<T extends Doc> {
   store: Store<T>;
-  adapter: DbAdapter & { connect(): Promise<void>; init(broker: unknown, service: unknown): void };
+  adapter: ConnectableAdapter;
+  /** The further collections named in `collections`, by name (type them in the service's own vars). */
+  stores: Record<string, Store<Doc>>;
+  collectionAdapters: ConnectableAdapter[];
 }
 
 export interface DbMixinOptions<T extends Doc> {
   /** Documents put into an empty collection when BRIGADE_SEED allows (deterministic ids). */
   seed?: () => T[];
+  /**
+   * Further collections this service owns beside its main one (reservations beside ingredients),
+   * reachable as `this.stores[name]`: connected before the service's own `started` runs and
+   * closed when it stops. moleculer-db drives one adapter per service, hence these.
+   */
+  collections?: readonly string[];
 }
 
 const GENERIC_ACTIONS = ["find", "count", "list", "create", "insert", "get", "update", "remove"] as const;
@@ -54,8 +67,21 @@ export function dbMixin<T extends Doc>(collection: string, options: DbMixinOptio
 
     methods: {
       async changed() {
-        // moleculer-db's clearCache broadcasts `cache.clean.<service>` and cleans the local cacher.
-        await (this as unknown as { clearCache(): Promise<void> }).clearCache();
+        // Like moleculer-db's clearCache, but the broadcast is awaited: its local handlers (a menu
+        // on this node that depends on this collection) have cleaned up when the write returns.
+        await Promise.all([this.broker.broadcast(`cache.clean.${this.fullName}`), this.broker.cacher?.clean(`${this.fullName}.**`)]);
+      },
+
+      async storeReachable(timeoutMs: number) {
+        // A count by _id uses the one index every store has. Without a deadline the MongoDB driver
+        // would queue it for its server-selection timeout (30 s) while the server is away.
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<boolean>(resolve => (timer = setTimeout(() => resolve(false), timeoutMs)));
+        const probe = this.store.count({ _id: "health-probe" }).then(
+          () => true,
+          () => false,
+        );
+        return Promise.race([probe, deadline]).finally(() => clearTimeout(timer));
       },
     },
 
@@ -64,6 +90,36 @@ export function dbMixin<T extends Doc>(collection: string, options: DbMixinOptio
       this.adapter = createAdapter(collection) as DbVars<T>["adapter"];
       this.adapter.init(this.broker, this);
       this.store = new Store<T>(this.adapter);
+      this.stores = {};
+      this.collectionAdapters = [];
+      for (const name of options.collections ?? []) {
+        const adapter = createAdapter(name) as ConnectableAdapter;
+        // The MongoDB adapter reads the collection's name from `service.schema.collection`.
+        adapter.init(this.broker, { schema: { collection: name }, logger: this.logger, broker: this.broker });
+        this.stores[name] = new Store<Doc>(adapter);
+        this.collectionAdapters.push(adapter);
+      }
+    },
+
+    async started() {
+      // Runs after moleculer-db's own `started` (mixins first), before the service's.
+      for (const [index, adapter] of this.collectionAdapters.entries()) {
+        const name = options.collections?.[index];
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await adapter.connect();
+            break;
+          } catch (err) {
+            // Like moleculer-db for the main collection: a store still booting is waited for.
+            this.logger.error({ collection: name, attempt, err }, "Cannot connect a collection; retrying in 1 s.");
+            await new Promise(resolve => setTimeout(resolve, 1000));
+          }
+        }
+      }
+    },
+
+    async stopped() {
+      await Promise.all(this.collectionAdapters.map(adapter => adapter.disconnect?.()));
     },
 
     async afterConnected(this: { store: Store<T>; logger: { info(...a: unknown[]): void } }) {

@@ -1,0 +1,208 @@
+/**
+ * The inventory: ingredients and their stock, reservations for orders, purchase orders.
+ * Every stock movement is in ./stock-ledger.ts (conditional atomic updates); this schema says
+ * who may call what, with which params, and what is announced afterwards.
+ */
+import type { Context, ServiceSchema } from "moleculer";
+import { dbMixin } from "../../mixins/db.mixin";
+import { cacheCleaner } from "../../mixins/cache-cleaner.mixin";
+import type { ConsumeParams, ReleaseParams, ReserveParams, StockLevels, StockLine, StockLow } from "../../lib/contracts";
+import { Conflict, Invalid, NotFound } from "../../lib/errors";
+import { idParam } from "../../lib/ids";
+import { pageParams, paginate, type PageQuery } from "../../lib/paging";
+import type { StaffMeta } from "../../lib/roles";
+import type { Doc, Store } from "../../lib/store";
+import { DEMO_INGREDIENTS } from "../seed/demo-restaurant";
+import { INGREDIENT_NAME, ingredientView, newIngredient, seedIngredients, STOCK_AMOUNT, stockLinesParam, UNIT, type IngredientDoc, type NewIngredient } from "./ingredients";
+import { PURCHASE_ORDER_STATUSES, purchaseOrderView, type PurchaseOrderDoc } from "./purchase-orders";
+import type { ReservationDoc } from "./reservations";
+import { StockLedger, type IngredientPatch } from "./stock-ledger";
+
+const RESERVATIONS = "stock_reservations";
+const PURCHASE_ORDERS = "purchase_orders";
+
+interface InventoryMethods {
+  changed(): Promise<void>;
+  settle(changed: string[]): Promise<void>;
+}
+interface InventoryVars {
+  store: Store<IngredientDoc>;
+  stores: Record<string, Store<Doc>>;
+  purchaseOrders: Store<PurchaseOrderDoc>;
+  ledger: StockLedger;
+}
+
+const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, InventoryVars> = {
+  name: "inventory",
+  mixins: [
+    dbMixin<IngredientDoc>("ingredients", { seed: () => seedIngredients(DEMO_INGREDIENTS), collections: [RESERVATIONS, PURCHASE_ORDERS] }),
+    // Other nodes' writes clean this node's cached answers too.
+    cacheCleaner(["inventory"]),
+  ],
+
+  actions: {
+    list: {
+      roles: ["purchaser", "chef"],
+      cache: { keys: ["page", "pageSize", "low"] },
+      params: { ...pageParams, low: { type: "boolean", convert: true, optional: true }, $$strict: true },
+      async handler(ctx: Context<PageQuery & { low?: boolean }>) {
+        const query = ctx.params.low === undefined ? {} : { low: ctx.params.low };
+        return paginate(this.store, query, ["name"], ctx.params, ingredientView);
+      },
+    },
+
+    get: {
+      roles: ["purchaser", "chef"],
+      cache: { keys: ["id"] },
+      params: { id: idParam, $$strict: true },
+      async handler(ctx: Context<{ id: string }>) {
+        const doc = await this.store.get(ctx.params.id);
+        if (!doc) throw NotFound("ingredient", ctx.params.id);
+        return ingredientView(doc);
+      },
+    },
+
+    create: {
+      roles: ["purchaser"],
+      params: {
+        name: INGREDIENT_NAME,
+        unit: UNIT,
+        onHand: { ...STOCK_AMOUNT, optional: true },
+        reorderPoint: { ...STOCK_AMOUNT, optional: true },
+        reorderQty: { ...STOCK_AMOUNT, optional: true },
+        $$strict: true,
+      },
+      async handler(ctx: Context<NewIngredient, StaffMeta>) {
+        const doc = newIngredient(ctx.params, new Date().toISOString());
+        if (!doc._id) throw Invalid([{ field: "name", type: "name", message: "An ingredient's name needs at least one letter or digit." }]);
+        if (!(await this.store.insertOnce(doc))) {
+          throw Conflict("INGREDIENT_EXISTS", `An ingredient "${doc._id}" already exists: update it (PATCH /api/ingredients/${doc._id}) instead.`, { id: doc._id });
+        }
+        await this.changed();
+        this.logger.info({ ingredient: doc._id, onHand: doc.onHand }, "Ingredient created.");
+        ctx.meta.$statusCode = 201;
+        ctx.meta.$location = `/api/ingredients/${doc._id}`;
+        return ingredientView(doc);
+      },
+    },
+
+    /** Edits an ingredient; `onHand` is a stock count and cannot go below what orders hold. */
+    update: {
+      roles: ["purchaser"],
+      params: {
+        id: idParam,
+        name: { ...INGREDIENT_NAME, optional: true },
+        unit: { ...UNIT, optional: true },
+        onHand: { ...STOCK_AMOUNT, optional: true },
+        reorderPoint: { ...STOCK_AMOUNT, optional: true },
+        reorderQty: { ...STOCK_AMOUNT, optional: true },
+        $$strict: true,
+      },
+      async handler(ctx: Context<IngredientPatch & { id: string }>) {
+        const { id, ...patch } = ctx.params;
+        const { result, changed } = await this.ledger.adjust(id, patch);
+        await this.settle(changed);
+        if (patch.onHand !== undefined) this.logger.info({ ingredient: id, onHand: result.onHand }, "Stock counted.");
+        return ingredientView((await this.store.get(id)) ?? result);
+      },
+    },
+
+    listPurchaseOrders: {
+      roles: ["purchaser"],
+      params: { ...pageParams, status: { type: "enum", values: [...PURCHASE_ORDER_STATUSES], optional: true }, $$strict: true },
+      async handler(ctx: Context<PageQuery & { status?: PurchaseOrderDoc["status"] }>) {
+        const query = ctx.params.status ? { status: ctx.params.status } : {};
+        return paginate(this.purchaseOrders, query, ["-createdAt"], ctx.params, purchaseOrderView);
+      },
+    },
+
+    createPurchaseOrder: {
+      roles: ["purchaser"],
+      params: { lines: stockLinesParam, $$strict: true },
+      async handler(ctx: Context<{ lines: StockLine[] }, StaffMeta>) {
+        const order = await this.ledger.openPurchaseOrder(ctx.params.lines, ctx.meta.staff?.id);
+        this.logger.info({ purchaseOrder: order._id, lines: order.lines.length }, "Purchase order opened.");
+        ctx.meta.$statusCode = 201;
+        ctx.meta.$location = `/api/purchase-orders/${order._id}`;
+        return purchaseOrderView(order);
+      },
+    },
+
+    /** Adds the order's stock exactly once; a second receive is a 409 ALREADY_RECEIVED. */
+    receive: {
+      roles: ["purchaser"],
+      params: { id: idParam, $$strict: true },
+      async handler(ctx: Context<{ id: string }, StaffMeta>) {
+        const { result, changed } = await this.ledger.receive(ctx.params.id, ctx.meta.staff?.id);
+        await this.settle(changed);
+        this.logger.info({ purchaseOrder: result._id }, "Purchase order received; stock added.");
+        return purchaseOrderView(result);
+      },
+    },
+
+    /** Internal: all or nothing, idempotent per `reservation`; OUT_OF_STOCK names the short ingredients. */
+    reserve: {
+      visibility: "public",
+      params: { reservation: idParam, lines: stockLinesParam, $$strict: true },
+      async handler(ctx: Context<ReserveParams>) {
+        const { result, changed } = await this.ledger.reserve(ctx.params.reservation, ctx.params.lines);
+        await this.settle(changed);
+        return result;
+      },
+    },
+
+    /** Internal: gives back what the reservation holds and was not consumed; idempotent. */
+    release: {
+      visibility: "public",
+      params: { reservation: idParam, $$strict: true },
+      async handler(ctx: Context<ReleaseParams>) {
+        const { result, changed } = await this.ledger.release(ctx.params.reservation);
+        await this.settle(changed);
+        if (changed.length > 0) this.logger.info({ reservation: ctx.params.reservation }, "Reservation released; stock given back.");
+        return result;
+      },
+    },
+
+    /** Internal: uses part of a held reservation, once per `key` (a ticket id). */
+    consume: {
+      visibility: "public",
+      params: { reservation: idParam, key: idParam, lines: stockLinesParam, $$strict: true },
+      async handler(ctx: Context<ConsumeParams>) {
+        const { result, changed } = await this.ledger.consume(ctx.params.reservation, ctx.params.key, ctx.params.lines);
+        await this.settle(changed);
+        return result;
+      },
+    },
+
+    /** Internal: available stock of every ingredient, in one call (the menu's availability). */
+    levels: {
+      visibility: "public",
+      cache: true,
+      params: { $$strict: true },
+      async handler(): Promise<StockLevels> {
+        return this.ledger.levels();
+      },
+    },
+  },
+
+  methods: {
+    /** After a movement: announce ingredients that just fell below their reorder point, clean caches. */
+    async settle(changed: string[]) {
+      if (changed.length === 0) return;
+      const fell = await this.ledger.watchLow(changed);
+      await this.changed();
+      for (const doc of fell) {
+        const payload: StockLow = { ingredient: doc._id, name: doc.name, available: doc.available, reorderPoint: doc.reorderPoint, reorderQty: doc.reorderQty };
+        this.logger.info({ ingredient: doc._id, available: doc.available, reorderPoint: doc.reorderPoint }, "Stock is low: time to reorder.");
+        await this.broker.emit("stock.low", payload);
+      }
+    },
+  },
+
+  created() {
+    this.purchaseOrders = this.stores[PURCHASE_ORDERS] as Store<PurchaseOrderDoc>;
+    this.ledger = new StockLedger(this.store, this.stores[RESERVATIONS] as Store<ReservationDoc>, this.purchaseOrders);
+  },
+};
+
+export default InventoryService;

@@ -1,0 +1,46 @@
+/**
+ * Reservations: stock set aside for an order until the kitchen uses it or the order is
+ * cancelled. The reservation document is the one place where its consumptions and its release
+ * meet, so both are single conditional updates on it: a consumption is recorded (under its key)
+ * only while the reservation is held and still holds enough; a release flips `held` to
+ * `released` once, and then gives back exactly what `remaining` says.
+ */
+import type { StockLine } from "../../lib/contracts";
+import { holdings } from "./stock";
+
+export interface ReservationDoc {
+  /** The caller's reservation id (an order id): idempotency rides on `_id`. */
+  _id: string;
+  status: "held" | "released";
+  lines: StockLine[];
+  /** Ingredient id → what is still reserved and not consumed. */
+  remaining: Record<string, number>;
+  /** Consumption key (a ticket id) → the lines it used. */
+  consumed: Record<string, StockLine[]>;
+  createdAt: string;
+  releasedAt?: string;
+}
+
+export function newReservation(id: string, lines: StockLine[], now: string): ReservationDoc {
+  return { _id: id, status: "held", lines, remaining: holdings(lines), consumed: {}, createdAt: now };
+}
+
+/** A release for a reservation never made (its reserve failed, or has not arrived yet): a late reserve then takes nothing. */
+export function releasedUnheld(id: string, now: string): ReservationDoc {
+  return { _id: id, status: "released", lines: [], remaining: {}, consumed: {}, createdAt: now, releasedAt: now };
+}
+
+/**
+ * The conditional update that records one consumption: it matches only while the reservation
+ * is held, this key is new, and every line is still covered. Keys and ingredient ids are
+ * validated ids ([a-z0-9_-]), so they are safe as field names.
+ */
+export function consumption(id: string, key: string, lines: readonly StockLine[]): { query: Record<string, unknown>; update: Record<string, unknown> } {
+  const query: Record<string, unknown> = { _id: id, status: "held", [`consumed.${key}`]: { $exists: false } };
+  const inc: Record<string, number> = {};
+  for (const line of lines) {
+    query[`remaining.${line.ingredient}`] = { $gte: line.qty };
+    inc[`remaining.${line.ingredient}`] = -line.qty;
+  }
+  return { query, update: { $set: { [`consumed.${key}`]: lines }, $inc: inc } };
+}

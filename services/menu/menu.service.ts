@@ -1,0 +1,172 @@
+/**
+ * The menu: dishes, their prices, stations, prep times and recipes. Anyone may read it; only a
+ * manager changes it. Whether a dish is available follows the stock, so answers are cached and
+ * cleaned when a dish or the inventory changes (on every node: cache-cleaner.mixin).
+ */
+import type { Context, ServiceSchema } from "moleculer";
+import { dbMixin } from "../../mixins/db.mixin";
+import { cacheCleaner } from "../../mixins/cache-cleaner.mixin";
+import type { ResolveDishesParams, ResolvedDish, RecipeLine, StockLevels } from "../../lib/contracts";
+import { Conflict, Invalid, NotFound, type FieldProblem } from "../../lib/errors";
+import { idParam, slugId } from "../../lib/ids";
+import { pageParams, paginate, type PageQuery } from "../../lib/paging";
+import { ANYONE, type StaffMeta } from "../../lib/roles";
+import type { Store } from "../../lib/store";
+import { DEMO_DISHES, DEMO_INGREDIENTS } from "../seed/demo-restaurant";
+import {
+  CATEGORY,
+  DISH_NAME,
+  dishView,
+  newDish,
+  PREP_SECONDS,
+  PRICE_CENTS,
+  RECIPE,
+  recipeProblems,
+  resolvedDish,
+  seedDishes,
+  STATION,
+  type DishDoc,
+  type DishFields,
+} from "./dishes";
+
+interface MenuMethods {
+  changed(): Promise<void>;
+  levels(ctx: Context): Promise<StockLevels>;
+  checkRecipe(ctx: Context, recipe: RecipeLine[]): Promise<void>;
+  load(id: string): Promise<DishDoc>;
+}
+interface MenuVars {
+  store: Store<DishDoc>;
+}
+
+const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> = {
+  name: "menu",
+  mixins: [
+    dbMixin<DishDoc>("dishes", { seed: () => seedDishes(DEMO_DISHES, DEMO_INGREDIENTS) }),
+    // Dishes written on another node, and every stock movement, change what the menu shows.
+    cacheCleaner(["menu", "inventory"]),
+  ],
+
+  actions: {
+    list: {
+      roles: [ANYONE],
+      cache: { keys: ["page", "pageSize", "category", "station"] },
+      params: { ...pageParams, category: { ...CATEGORY, optional: true }, station: { ...STATION, optional: true }, $$strict: true },
+      async handler(ctx: Context<PageQuery & { category?: string; station?: string }>) {
+        const query: Record<string, string> = {};
+        if (ctx.params.category) query.category = ctx.params.category;
+        if (ctx.params.station) query.station = ctx.params.station;
+        const levels = await this.levels(ctx);
+        return paginate(this.store, query, ["category", "name"], ctx.params, doc => dishView(doc, levels));
+      },
+    },
+
+    get: {
+      roles: [ANYONE],
+      cache: { keys: ["id"] },
+      params: { id: idParam, $$strict: true },
+      async handler(ctx: Context<{ id: string }>) {
+        const doc = await this.load(ctx.params.id);
+        return dishView(doc, await this.levels(ctx));
+      },
+    },
+
+    create: {
+      roles: ["manager"],
+      params: { name: DISH_NAME, category: CATEGORY, priceCents: PRICE_CENTS, station: STATION, prepSeconds: PREP_SECONDS, recipe: RECIPE, $$strict: true },
+      async handler(ctx: Context<DishFields, StaffMeta>) {
+        const doc = newDish(ctx.params, new Date().toISOString());
+        if (!doc._id) throw Invalid([{ field: "name", type: "name", message: "A dish's name needs at least one letter or digit." }]);
+        await this.checkRecipe(ctx, doc.recipe);
+        if (!(await this.store.insertOnce(doc))) {
+          throw Conflict("DISH_EXISTS", `The menu already has "${doc._id}": change it (PATCH /api/dishes/${doc._id}) or pick another name.`, { id: doc._id });
+        }
+        await this.changed();
+        this.logger.info({ dish: doc._id, station: doc.station }, "Dish added to the menu.");
+        ctx.meta.$statusCode = 201;
+        ctx.meta.$location = `/api/dishes/${doc._id}`;
+        return dishView(doc, await this.levels(ctx));
+      },
+    },
+
+    /** Changes a dish; its id stays what its first name made it, so orders and links keep working. */
+    update: {
+      roles: ["manager"],
+      params: {
+        id: idParam,
+        name: { ...DISH_NAME, optional: true },
+        category: { ...CATEGORY, optional: true },
+        priceCents: { ...PRICE_CENTS, optional: true },
+        station: { ...STATION, optional: true },
+        prepSeconds: { ...PREP_SECONDS, optional: true },
+        recipe: { ...RECIPE, optional: true },
+        $$strict: true,
+      },
+      async handler(ctx: Context<Partial<DishFields> & { id: string }>) {
+        const { id, ...patch } = ctx.params;
+        const before = await this.load(id);
+        if (patch.name !== undefined) {
+          const problems: FieldProblem[] = [];
+          const slug = slugId(patch.name);
+          if (!slug) problems.push({ field: "name", type: "name", message: "A dish's name needs at least one letter or digit." });
+          else if (slug !== before._id && (await this.store.get(slug))) problems.push({ field: "name", type: "nameTaken", message: `Another dish is already called that ("${slug}").` });
+          if (problems.length > 0) throw Invalid(problems);
+        }
+        if (patch.recipe) await this.checkRecipe(ctx, patch.recipe);
+        const after = await this.store.updateIf(before._id, {}, { $set: { ...patch, updatedAt: new Date().toISOString() } });
+        if (!after) throw NotFound("dish", id);
+        await this.changed();
+        this.logger.info({ dish: id, fields: Object.keys(patch) }, "Dish changed.");
+        return dishView(after, await this.levels(ctx));
+      },
+    },
+
+    remove: {
+      roles: ["manager"],
+      params: { id: idParam, $$strict: true },
+      async handler(ctx: Context<{ id: string }>) {
+        // Orders keep their own copy of name and price, so a removed dish leaves them intact.
+        if ((await this.store.remove({ _id: ctx.params.id })) === 0) throw NotFound("dish", ctx.params.id);
+        await this.changed();
+        this.logger.info({ dish: ctx.params.id }, "Dish removed from the menu.");
+        return { id: ctx.params.id, removed: true };
+      },
+    },
+
+    /** Internal, for the orders service: the dishes an order names, in the order asked. */
+    resolve: {
+      visibility: "public",
+      cache: { keys: ["dishes"] },
+      params: { dishes: { type: "array", min: 1, max: 100, items: idParam }, $$strict: true },
+      async handler(ctx: Context<ResolveDishesParams>): Promise<ResolvedDish[]> {
+        const docs = await this.store.getMany([...new Set(ctx.params.dishes)]);
+        const byId = new Map(docs.map(doc => [doc._id, doc]));
+        const problems = ctx.params.dishes.flatMap((id, index): FieldProblem[] =>
+          byId.has(id) ? [] : [{ field: `dishes[${index}]`, type: "unknownDish", message: `There is no dish "${id}" on the menu.` }],
+        );
+        if (problems.length > 0) throw Invalid(problems);
+        return ctx.params.dishes.map(id => resolvedDish(byId.get(id)!));
+      },
+    },
+  },
+
+  methods: {
+    async levels(ctx: Context) {
+      return ctx.call<StockLevels>("inventory.levels");
+    },
+
+    async checkRecipe(ctx: Context, recipe: RecipeLine[]) {
+      const known = new Set(Object.keys(await this.levels(ctx)));
+      const problems = recipeProblems(recipe, known);
+      if (problems.length > 0) throw Invalid(problems);
+    },
+
+    async load(id: string) {
+      const doc = await this.store.get(id);
+      if (!doc) throw NotFound("dish", id);
+      return doc;
+    },
+  },
+};
+
+export default MenuService;
