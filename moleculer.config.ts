@@ -6,6 +6,11 @@ import os from "node:os";
 import type { BrokerOptions, Errors } from "moleculer";
 import { loadSettings } from "./lib/settings";
 import { ALL_SERVICES } from "./lib/settings";
+import { RequestContextMiddleware, pinoRequestMixin, textLogLine } from "./middlewares/request-context.middleware";
+import { BrigadeMetricsMiddleware } from "./middlewares/brigade-metrics.middleware";
+import { HealthServerMiddleware } from "./middlewares/health-server.middleware";
+import { replCommands } from "./services/operator/repl-commands";
+import "./lib/zipkin-exporter";
 
 const settings = loadSettings();
 
@@ -30,10 +35,12 @@ function cacher(): BrokerOptions["cacher"] {
 }
 
 function logger(): BrokerOptions["logger"] {
+  // Moleculer binds nodeID, ns, mod (and svc) to each module's logger; the request ID of the
+  // call being handled comes from middlewares/request-context.middleware.ts.
   if (settings.logFormat === "json") {
-    return { type: "Pino", options: { level: settings.logLevel, pino: { options: { base: { service: "brigade" } } } } };
+    return { type: "Pino", options: { level: settings.logLevel, pino: { options: { base: { service: "brigade" }, mixin: pinoRequestMixin } } } };
   }
-  return { type: "Console", options: { level: settings.logLevel, colors: process.stdout.isTTY, formatter: "short", moduleColors: false } };
+  return { type: "Console", options: { level: settings.logLevel, colors: process.stdout.isTTY, formatter: textLogLine, moduleColors: false } };
 }
 
 function metrics(): BrokerOptions["metrics"] {
@@ -46,12 +53,12 @@ function metrics(): BrokerOptions["metrics"] {
 
 function tracing(): BrokerOptions["tracing"] {
   if (!settings.tracing) return { enabled: false };
+  // Jaeger takes Zipkin's format on its collector's port 9411, so both go through one exporter
+  // (lib/zipkin-exporter.ts); TRACING_ENDPOINT is that collector's base URL.
   const exporter =
     settings.tracing === "console"
       ? ({ type: "Console" } as const)
-      : settings.tracing === "jaeger"
-        ? ({ type: "Jaeger", options: { endpoint: settings.tracingEndpoint, host: "127.0.0.1", port: 6832 } } as const)
-        : ({ type: "Zipkin", options: { baseURL: settings.tracingEndpoint ?? "http://127.0.0.1:9411" } } as const);
+      : ({ type: "BrigadeZipkin", options: { baseURL: settings.tracingEndpoint ?? "http://127.0.0.1:9411", interval: 2 } } as unknown as { type: "Zipkin" });
   return { enabled: true, exporter: [exporter], events: true };
 }
 
@@ -109,6 +116,14 @@ const config: BrokerOptions = {
   validator: true,
   metrics: metrics(),
   tracing: tracing(),
+
+  // Factories, so every broker (several per test process) gets its own state. Moleculer adds its
+  // internal middlewares after these, so ours wrap the handlers innermost: the request scope
+  // covers exactly a handler's own work, wherever the call came from.
+  middlewares: [RequestContextMiddleware, BrigadeMetricsMiddleware, HealthServerMiddleware] as unknown as BrokerOptions["middlewares"],
+
+  // Brigade's operator commands in `npm run repl` (and `npm run dev`), beside moleculer-repl's.
+  replOptions: { delimiter: "brigade $", customCommands: replCommands() },
 
   heartbeatInterval: 5,
   heartbeatTimeout: 15,

@@ -1,0 +1,210 @@
+/**
+ * Brigade's business metrics, beside Moleculer's own, in the same registry and so on the same
+ * Prometheus endpoint (METRICS_PORT).
+ *
+ * Services carry no metric code: the facts are the events they already emit. This middleware
+ * sees each event where it is emitted (the broker's `emit`/`broadcast` hooks run on the sender
+ * only), so a fact is counted once, on the node that made it, however many nodes listen.
+ * Prometheus sums the nodes. The one gauge, stock available, is read from the inventory's own
+ * list on the nodes that run it, after each of their writes and every few seconds, because
+ * other inventory nodes write too.
+ *
+ * Moleculer names metrics with dots and its Prometheus reporter turns them into underscores:
+ * `brigade.orders.placed.total` is scraped as `brigade_orders_placed_total`.
+ */
+import type { Middleware, ServiceBroker } from "moleculer";
+import { PAYMENT_METHODS, type EventPayloads, type IngredientView } from "../lib/contracts";
+import { collectPages } from "../services/operator/collect";
+
+export const BRIGADE_METRICS = {
+  ordersPlaced: "brigade.orders.placed.total",
+  ordersCancelled: "brigade.orders.cancelled.total",
+  ticketCookSeconds: "brigade.ticket.cook.seconds",
+  orderReadySeconds: "brigade.order.ready.seconds",
+  stockAvailable: "brigade.stock.available",
+  payments: "brigade.payments.total",
+  paymentsCents: "brigade.payments.cents.total",
+  tipsCents: "brigade.tips.cents.total",
+} as const;
+
+export interface BrigadeMetricsOptions {
+  /** How often inventory nodes re-read stock levels written by other nodes. */
+  stockRefreshMs?: number;
+  /** How long after a stock write the gauge is re-read (writes come in bursts). */
+  stockDebounceMs?: number;
+}
+
+type MetricsRegistry = ServiceBroker["metrics"];
+
+function register(metrics: MetricsRegistry) {
+  const M = BRIGADE_METRICS;
+  metrics.register({ name: M.ordersPlaced, type: "counter", description: "Orders accepted (order.placed)", rate: false });
+  metrics.register({ name: M.ordersCancelled, type: "counter", description: "Orders cancelled (order.cancelled)", rate: false });
+  // Quantiles as Moleculer's own histograms have them: its Prometheus reporter only writes a
+  // histogram's _sum and _count lines when quantiles are on.
+  metrics.register({
+    name: M.ticketCookSeconds,
+    type: "histogram",
+    labelNames: ["station"],
+    unit: "seconds",
+    description: "Time a ticket cooked, started to done, by station",
+    // Whole seconds only: Moleculer writes buckets in object-key order, and "0.5" would sort
+    // after "1800" in its output.
+    buckets: [1, 5, 15, 30, 60, 120, 300, 600, 900, 1200, 1800],
+    quantiles: [0.5, 0.9, 0.99],
+  });
+  metrics.register({
+    name: M.orderReadySeconds,
+    type: "histogram",
+    unit: "seconds",
+    description: "Time from an order placed to all its dishes ready",
+    buckets: [1, 5, 30, 60, 120, 300, 600, 900, 1200, 1800, 2700, 3600],
+    quantiles: [0.5, 0.9, 0.99],
+  });
+  metrics.register({ name: M.stockAvailable, type: "gauge", labelNames: ["ingredient"], description: "Stock available (on hand less reserved), per ingredient, in its unit", rate: false });
+  metrics.register({ name: M.payments, type: "counter", labelNames: ["method"], description: "Payments taken, by method", rate: false });
+  metrics.register({ name: M.paymentsCents, type: "counter", labelNames: ["method"], unit: "cents", description: "Money applied to bills, by method, in cents", rate: false });
+  metrics.register({ name: M.tipsCents, type: "counter", labelNames: ["method"], unit: "cents", description: "Tips taken, by method, in cents", rate: false });
+  // Known series start at 0, so a scrape before the first order already shows them.
+  metrics.increment(M.ordersPlaced, undefined, 0);
+  metrics.increment(M.ordersCancelled, undefined, 0);
+  for (const method of PAYMENT_METHODS) {
+    metrics.increment(M.payments, { method }, 0);
+    metrics.increment(M.paymentsCents, { method }, 0);
+    metrics.increment(M.tipsCents, { method }, 0);
+  }
+}
+
+function secondsBetween(from: unknown, to: unknown): number | undefined {
+  if (typeof from !== "string" || typeof to !== "string") return undefined;
+  const ms = Date.parse(to) - Date.parse(from);
+  return Number.isFinite(ms) && ms >= 0 ? ms / 1000 : undefined;
+}
+
+/** One event, as a fact to count. Unknown events and malformed payloads count nothing. */
+export function observeEvent(metrics: MetricsRegistry, event: string, payload: unknown): void {
+  const M = BRIGADE_METRICS;
+  switch (event) {
+    case "order.placed":
+      // The orders service hands an unacknowledged order over again; that is not a new order.
+      if ((payload as Partial<EventPayloads["order.placed"]>)?.resent !== true) metrics.increment(M.ordersPlaced);
+      return;
+    case "order.cancelled":
+      metrics.increment(M.ordersCancelled);
+      return;
+    case "ticket.done": {
+      const p = payload as Partial<EventPayloads["ticket.done"]>;
+      const seconds = secondsBetween(p?.startedAt, p?.doneAt);
+      if (seconds !== undefined && typeof p.station === "string") metrics.observe(M.ticketCookSeconds, seconds, { station: p.station });
+      return;
+    }
+    case "order.ready": {
+      const p = payload as Partial<EventPayloads["order.ready"]>;
+      const seconds = secondsBetween(p?.placedAt, p?.at);
+      if (seconds !== undefined) metrics.observe(M.orderReadySeconds, seconds);
+      return;
+    }
+    case "payment.taken": {
+      const p = payload as Partial<EventPayloads["payment.taken"]>;
+      if (!p || !(PAYMENT_METHODS as readonly unknown[]).includes(p.method)) return;
+      const labels = { method: p.method as string };
+      metrics.increment(M.payments, labels);
+      if (Number.isInteger(p.appliedCents) && p.appliedCents! > 0) metrics.increment(M.paymentsCents, labels, p.appliedCents);
+      if (Number.isInteger(p.tipCents) && p.tipCents! > 0) metrics.increment(M.tipsCents, labels, p.tipCents);
+      return;
+    }
+    case "stock.low": {
+      const p = payload as Partial<EventPayloads["stock.low"]>;
+      if (typeof p?.ingredient === "string" && typeof p.available === "number") metrics.set(M.stockAvailable, p.available, { ingredient: p.ingredient });
+      return;
+    }
+  }
+}
+
+export function BrigadeMetricsMiddleware(broker: ServiceBroker, options: BrigadeMetricsOptions = {}): Middleware {
+  const { stockRefreshMs = 15_000, stockDebounceMs = 250 } = options;
+  const enabled = broker.isMetricsEnabled();
+  let pending: NodeJS.Timeout | undefined;
+  let periodic: NodeJS.Timeout | undefined;
+  let refreshing: Promise<void> | undefined;
+  let running = false;
+
+  const observe = (event: unknown, payload: unknown) => {
+    if (!enabled || typeof event !== "string") return;
+    try {
+      observeEvent(broker.metrics, event, payload);
+    } catch (err) {
+      broker.logger.warn({ event, err }, "Could not record a metric for this event; the event itself went out.");
+    }
+    // moleculer-db broadcasts `cache.clean.inventory` after every inventory write.
+    if (event === "cache.clean.inventory") scheduleStockRefresh(stockDebounceMs);
+  };
+
+  type Send = (this: ServiceBroker, event: string, payload?: unknown, opts?: unknown) => Promise<void>;
+  const observing = (next: Send): Send =>
+    function observed(this: ServiceBroker, event, payload, opts) {
+      observe(event, payload);
+      return next.call(this, event, payload, opts);
+    };
+
+  const hasLocalInventory = () => !!broker.getLocalService("inventory");
+
+  async function refreshStock(): Promise<void> {
+    const { rows } = await collectPages<IngredientView>(broker, "inventory.list", {}, { nodeID: broker.nodeID, maxRows: 10_000 });
+    for (const item of rows) broker.metrics.set(BRIGADE_METRICS.stockAvailable, item.available, { ingredient: item.id });
+  }
+
+  let again = false;
+  function refreshNow() {
+    // One read at a time; a write during a read asks for one more read after it.
+    if (refreshing) {
+      again = true;
+      return;
+    }
+    refreshing = refreshStock()
+      .catch(err => broker.logger.debug({ err: (err as Error).message }, "Stock gauge not refreshed; the next write or tick retries."))
+      .finally(() => {
+        refreshing = undefined;
+        if (again) {
+          again = false;
+          scheduleStockRefresh(0);
+        }
+      });
+  }
+
+  function scheduleStockRefresh(delay: number) {
+    if (!running || pending || !hasLocalInventory()) return;
+    pending = setTimeout(() => {
+      pending = undefined;
+      refreshNow();
+    }, delay);
+    pending.unref();
+  }
+
+  // Moleculer's typings give `emit`/`broadcast` hooks the wrong return type (a Promise, not the
+  // wrapped function), hence the cast of this object.
+  const middleware = {
+    name: "BrigadeMetrics",
+    created() {
+      if (enabled) register(broker.metrics);
+    },
+    emit: observing,
+    broadcast: observing,
+    async started() {
+      if (!enabled || !hasLocalInventory()) return;
+      running = true;
+      scheduleStockRefresh(0);
+      periodic = setInterval(() => scheduleStockRefresh(0), stockRefreshMs);
+      periodic.unref();
+    },
+    async stopping() {
+      running = false;
+      again = false;
+      clearInterval(periodic);
+      clearTimeout(pending);
+      pending = undefined;
+      await refreshing;
+    },
+  };
+  return middleware as unknown as Middleware;
+}
