@@ -5,22 +5,29 @@
  */
 import path from "node:path";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Context, ServiceSchema } from "moleculer";
+import { Errors, type Context, type ServiceSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
 import helmet from "helmet";
 import { aliases } from "./routes";
-import { decide, namedRoles, type Access, type StaffMeta } from "../../lib/roles";
+import { decide, namedRoles, type Access, type StaffIdentity, type StaffMeta } from "../../lib/roles";
 import { Forbidden, Unauthorized } from "../../lib/errors";
 import { toHttpError } from "../../lib/http-errors";
 import { loadSettings, type Settings } from "../../lib/settings";
 import { jwtSecret } from "../../lib/jwt-secret";
-import { readiness } from "./health";
+import { liveness, readiness } from "./health";
+import { createRateLimits, type RateLimits } from "./rate-limit";
+import { bodyProblems } from "./body-problems";
+import { tokenExpired } from "./token-expiry";
+import { clientAddress, rateLimitKey } from "./client-address";
+import { LiveUpdates, isLiveStream, liveRoute } from "./live";
 
 type Req = IncomingMessage & {
   $action?: { name: string; roles?: readonly Access[] };
   $ctx?: Context<unknown, StaffMeta>;
   $params?: Record<string, unknown>;
   body?: unknown;
+  /** The rate-limit key a login attempt was counted under, to give the point back if it succeeds. */
+  $loginAttempt?: string;
 };
 type Res = ServerResponse;
 
@@ -29,8 +36,11 @@ interface ApiVars {
   httpHandlerInner: (req: Req, res: Res, next?: unknown) => unknown;
   headers: ReturnType<typeof helmet>;
   server: import("node:http").Server;
+  rateLimits: RateLimits;
 }
 interface ApiMethods {
+  admit(req: Req, res: Res): Promise<boolean>;
+  limitLogin(req: Req): Promise<void>;
   authenticate(ctx: Context<unknown, StaffMeta>, route: unknown, req: Req): Promise<null>;
   authorize(ctx: Context<unknown, StaffMeta>, route: unknown, req: Req): Promise<void>;
   httpHandler(req: Req, res: Res, next?: unknown): void;
@@ -50,14 +60,19 @@ function rejectNonJson(req: Req, _res: Res, next: (err?: unknown) => void) {
     return next(Object.assign(new Error("Unsupported media type"), { status: 415 }));
   }
   if (req.body !== undefined && (Array.isArray(req.body) || typeof req.body !== "object" || req.body === null)) {
-    return next(Object.assign(new Error("The body must be a JSON object."), { name: "ValidationError", code: 422, data: [{ type: "object", field: "body", message: "The body must be a JSON object." }] }));
+    // A MoleculerError: moleculer-web re-wraps any other error passed to next() and drops its data.
+    return next(new Errors.ValidationError("The body must be a JSON object.", "VALIDATION_ERROR", [{ type: "object", field: "body", message: "The body must be a JSON object." }]));
   }
+  const problems = req.body === undefined ? [] : bodyProblems(req.body);
+  if (problems.length > 0) return next(new Errors.ValidationError("Invalid request body.", "VALIDATION_ERROR", problems));
   next();
 }
 
 const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = {
   name: "api",
-  mixins: [ApiGateway],
+  // Mixins stop in list order (after this schema): LiveUpdates ends its streams before the
+  // gateway's server.close(), which would otherwise wait for them forever.
+  mixins: [LiveUpdates, ApiGateway],
 
   settings: {
     port: config.port,
@@ -68,9 +83,11 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
     logResponse: "debug",
     logRequestParams: null,
     logResponseData: null,
-    rootCallOptions(options: { requestID?: string }) {
+    rootCallOptions(options: { requestID?: string; tracking?: boolean }, req: Req) {
       // A client-chosen X-Request-ID goes into every log line: keep it short and printable.
       if (typeof options.requestID !== "string" || !/^[\w.:-]{1,64}$/.test(options.requestID)) delete options.requestID;
+      // A live stream never finishes: a graceful stop must not wait for it (live.ts ends it).
+      if (isLiveStream(req)) options.tracking = false;
     },
     // CORS is closed unless CORS_ORIGINS names the origins allowed to call the API from a browser.
     cors: config.corsOrigins.length
@@ -90,7 +107,9 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
         },
         use: [rejectNonJson],
         callOptions: {},
-        onBeforeCall(this: unknown, ctx: Context<unknown, StaffMeta>, _route: unknown, req: Req) {
+        async onBeforeCall(this: ApiMethods, ctx: Context<unknown, StaffMeta>, _route: unknown, req: Req) {
+          // By the action behind the alias, not by the URL: however the path is spelled, a login counts.
+          if (req.$action?.name === "staff.login") await this.limitLogin(req);
           const key = req.headers["idempotency-key"];
           if (key !== undefined) {
             if (typeof key !== "string" || !IDEMPOTENCY_KEY.test(key)) {
@@ -104,6 +123,11 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
           }
           ctx.meta.viaGateway = true;
         },
+        async onAfterCall(this: ApiVars, _ctx: Context, _route: unknown, req: Req, _res: Res, data: unknown) {
+          // Before the answer leaves: the client's next attempt must already see the point given back.
+          if (req.$loginAttempt) await this.rateLimits.loginSucceeded(req.$loginAttempt);
+          return data;
+        },
       },
       {
         path: "/health",
@@ -112,9 +136,9 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
         authorization: false,
         bodyParsers: { json: false, urlencoded: false },
         aliases: {
-          "GET /live"(this: { broker: { started: boolean } }, _req: Req, res: Res) {
+          "GET /live"(this: { broker: { nodeID: string } }, _req: Req, res: Res) {
             res.writeHead(200, { "Content-Type": "application/json; charset=utf-8" });
-            res.end(JSON.stringify({ status: "alive" }));
+            res.end(JSON.stringify(liveness(this.broker)));
           },
           async "GET /ready"(this: { broker: Parameters<typeof readiness>[0] }, _req: Req, res: Res) {
             const report = await readiness(this.broker);
@@ -123,6 +147,7 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
           },
         },
       },
+      liveRoute(),
     ],
     assets: { folder: path.join(__dirname, "..", "..", "public"), options: { index: "index.html", maxAge: 0 } },
   },
@@ -135,7 +160,9 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
       const roles = req.$action?.roles ?? [];
       try {
         if (!match) throw Unauthorized("Send the token as 'Authorization: Bearer <token>'.");
-        ctx.meta.staff = await ctx.call("staff.resolveToken", { token: match[1] });
+        const staff = (await ctx.call("staff.resolveToken", { token: match[1] })) as StaffIdentity;
+        if (tokenExpired(match[1])) throw Unauthorized("Your session has expired: log in again.");
+        ctx.meta.staff = staff;
       } catch (err) {
         // A bad token on a route anyone may use (login, the menu) is ignored, not fatal.
         if (decide(roles, undefined) !== "allow") throw err;
@@ -161,7 +188,39 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
 
     /** Every answer, whatever route or error produced it, goes through here first. */
     httpHandler(req, res, next) {
-      this.headers(req, res, () => this.httpHandlerInner(req, res, next));
+      this.headers(req, res, () => {
+        // Without CORS_ORIGINS no preflight may succeed, and moleculer-web would otherwise run the
+        // action that an OPTIONS request names in Access-Control-Request-Method.
+        if (req.method === "OPTIONS" && !this.settings.cors) {
+          res.writeHead(204, { "Content-Length": "0" });
+          return void res.end();
+        }
+        this.admit(req, res).then(
+          admitted => admitted && this.httpHandlerInner(req, res, next),
+          err => this.sendError(req, res, err),
+        );
+      });
+    },
+
+    /** The per-address request limit, before anything else (body parsing included) costs us work. */
+    async admit(req, res) {
+      // Health probes come from the orchestrator, often from one address: never limited.
+      if (/^\/health\//i.test(req.url ?? "")) return true;
+      const verdict = await this.rateLimits.request(rateLimitKey(clientAddress(req, this.config.trustProxy)));
+      if (verdict.allowed) return true;
+      this.sendError(req, res, { name: "RateLimitExceeded", code: 429, data: { retryAfterSeconds: verdict.retryAfterSeconds } });
+      return false;
+    },
+
+    /** Login attempts count before the password is checked; a successful one is given back. */
+    async limitLogin(req) {
+      const key = rateLimitKey(clientAddress(req, this.config.trustProxy));
+      const verdict = await this.rateLimits.loginAttempt(key);
+      if (!verdict.allowed) {
+        this.logger.warn({ client: key }, "Too many failed logins from one address; refusing logins for a while.");
+        throw Object.assign(new Error("Too many login attempts."), { name: "RateLimitExceeded", code: 429, data: { retryAfterSeconds: verdict.retryAfterSeconds } });
+      }
+      req.$loginAttempt = key;
     },
 
     errorHandler(req, res, err) {
@@ -197,12 +256,19 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
       strictTransportSecurity: false,
     });
     this.httpHandlerInner = (ApiGateway.methods as unknown as { httpHandler: ApiVars["httpHandlerInner"] }).httpHandler.bind(this);
+    this.rateLimits = createRateLimits(this.config, this.logger);
   },
 
-  started() {
+  async started() {
     const address = this.server.address();
     const port = typeof address === "object" && address ? address.port : this.config.port;
     this.logger.info(`Brigade gateway listening on http://127.0.0.1:${port} (dashboard at /, API under /api).`);
+    // Shared counts from the first request when Redis is there; without it we serve anyway.
+    if (!(await this.rateLimits.ready(2000))) this.logger.warn("Rate limits start without Redis: this gateway counts on its own for now.");
+  },
+
+  async stopped() {
+    await this.rateLimits.close();
   },
 };
 

@@ -1,0 +1,168 @@
+/**
+ * The cashier: bills for a table's served orders, payments (cash or card, tips, change),
+ * refunds by a manager, and a day's takings computed from the stored payments and refunds.
+ * The rules live beside this schema: bill-math.ts (arithmetic), open-bill.ts, take-payment.ts,
+ * give-refund.ts, paid-bill.ts and reconcile.ts (the flows), ledger.ts (the records).
+ */
+import type { Context, ServiceSchema } from "moleculer";
+import { dbMixin } from "../../mixins/db.mixin";
+import type { Store } from "../../lib/store";
+import { PAYMENT_METHODS, type BillView, type EventName, type EventPayloads, type Takings } from "../../lib/contracts";
+import { Invalid } from "../../lib/errors";
+import { idParam } from "../../lib/ids";
+import { pageParams, paginate, type PageQuery } from "../../lib/paging";
+import type { StaffMeta } from "../../lib/roles";
+import { loadSettings, type Settings } from "../../lib/settings";
+import { computeTakings, isCalendarDay, localDay } from "./bill-math";
+import { AMOUNT, billView, loadBill, REASON, TABLE, TIP, VISIBLE_STATUSES, type BillDoc } from "./bill";
+import { LEDGER_COLLECTION, type LedgerDoc } from "./ledger";
+import { openBill } from "./open-bill";
+import { takePayment, type PaymentParams } from "./take-payment";
+import { giveRefund, type RefundParams } from "./give-refund";
+import { reconcileBills, type ReconcileReport } from "./reconcile";
+import type { BillingPorts } from "./ports";
+
+interface BillingMethods {
+  ports(ctx?: Context): BillingPorts;
+  reconcile(): Promise<ReconcileReport>;
+}
+
+interface BillingVars {
+  store: Store<BillDoc>;
+  stores: Record<string, Store<never>>;
+  config: Settings;
+  timer?: NodeJS.Timeout;
+  reconciling?: Promise<ReconcileReport>;
+}
+
+type ListParams = PageQuery & { status?: (typeof VISIBLE_STATUSES)[number]; table?: string };
+
+const staffOf = (ctx: Context<unknown, StaffMeta>) => ctx.meta.staff?.id ?? "system";
+
+const BillingService: ServiceSchema<Record<string, never>, BillingMethods, BillingVars> = {
+  name: "billing",
+  mixins: [dbMixin<BillDoc>("bills", { collections: [LEDGER_COLLECTION] })],
+
+  actions: {
+    /** 201 with a new bill; 200 with the table's open bill, newly served orders added. */
+    open: {
+      roles: ["waiter", "cashier"],
+      params: { table: TABLE, $$strict: true },
+      async handler(ctx: Context<{ table: string }, StaffMeta>): Promise<BillView> {
+        const { bill, created } = await openBill(this.ports(ctx), ctx.params.table, staffOf(ctx));
+        ctx.meta.$statusCode = created ? 201 : 200;
+        ctx.meta.$location = `/api/bills/${bill._id}`;
+        return billView(bill);
+      },
+    },
+
+    list: {
+      roles: ["cashier", "waiter"],
+      params: { status: { type: "enum", values: [...VISIBLE_STATUSES], optional: true }, table: { ...TABLE, optional: true }, ...pageParams, $$strict: true },
+      async handler(ctx: Context<ListParams>) {
+        const { status, table, ...page } = ctx.params;
+        const query: Record<string, unknown> = { status: status ?? { $in: [...VISIBLE_STATUSES] } };
+        if (table !== undefined) query.table = table;
+        return paginate(this.store, query, ["-createdAt"], page, billView);
+      },
+    },
+
+    get: {
+      roles: ["cashier", "waiter"],
+      params: { id: idParam, $$strict: true },
+      async handler(ctx: Context<{ id: string }>) {
+        return billView(await loadBill(this.store, ctx.params.id));
+      },
+    },
+
+    pay: {
+      roles: ["cashier"],
+      params: { id: idParam, method: { type: "enum", values: [...PAYMENT_METHODS] }, amountCents: AMOUNT, tipCents: { ...TIP, optional: true }, $$strict: true },
+      async handler(ctx: Context<PaymentParams, StaffMeta>) {
+        const answer = await takePayment(this.ports(ctx), ctx.params, staffOf(ctx), ctx.meta.idempotencyKey);
+        ctx.meta.$statusCode = 201;
+        ctx.meta.$location = `/api/bills/${ctx.params.id}`;
+        return answer;
+      },
+    },
+
+    refund: {
+      roles: ["manager"],
+      params: { id: idParam, amountCents: AMOUNT, reason: REASON, $$strict: true },
+      async handler(ctx: Context<RefundParams, StaffMeta>) {
+        const answer = await giveRefund(this.ports(ctx), ctx.params, staffOf(ctx), ctx.meta.idempotencyKey);
+        ctx.meta.$statusCode = 201;
+        ctx.meta.$location = `/api/bills/${ctx.params.id}`;
+        return answer;
+      },
+    },
+
+    /** Read from the stored payments, refunds and bills of the day each time: nothing to drift. */
+    takings: {
+      roles: ["cashier"],
+      params: { date: { type: "string", length: 10, optional: true }, $$strict: true },
+      async handler(ctx: Context<{ date?: string }>): Promise<Takings> {
+        const date = ctx.params.date ?? localDay(new Date());
+        if (!isCalendarDay(date)) throw Invalid([{ field: "date", type: "date", message: `date must be a calendar day written YYYY-MM-DD (got "${date}")` }]);
+        const ledger = this.stores[LEDGER_COLLECTION] as unknown as Store<LedgerDoc>;
+        const [entries, paidBills] = await Promise.all([ledger.find({ day: date }), this.store.find({ status: "paid", paidDay: date })]);
+        return computeTakings(date, entries, paidBills);
+      },
+    },
+
+    /** One repair pass now (operators, tests); the loop runs it every BRIGADE_RECONCILE_MS anyway. */
+    reconcile: {
+      visibility: "public",
+      params: { $$strict: true },
+      async handler(): Promise<ReconcileReport> {
+        return this.reconcile();
+      },
+    },
+  },
+
+  methods: {
+    ports(ctx?: Context): BillingPorts {
+      const call = <T>(action: string, params: object) => (ctx ? ctx.call<T, object>(action, params) : this.broker.call<T, object>(action, params));
+      return {
+        bills: this.store,
+        ledger: this.stores[LEDGER_COLLECTION] as unknown as Store<LedgerDoc>,
+        orders: {
+          claimForBill: params => call("orders.claimForBill", params),
+          settle: params => call("orders.settle", params),
+          releaseFromBill: params => call("orders.releaseFromBill", params),
+        },
+        emit: async <E extends EventName>(event: E, payload: EventPayloads[E]) => {
+          await this.broker.emit(event, payload);
+        },
+        logger: this.logger,
+        now: () => new Date(),
+      };
+    },
+
+    /** One pass at a time per node: a slow pass is joined, not doubled. */
+    reconcile() {
+      this.reconciling ??= reconcileBills(this.ports(), Math.max(60_000, 3 * this.config.requestTimeoutMs)).finally(() => {
+        this.reconciling = undefined;
+      });
+      return this.reconciling;
+    },
+  },
+
+  created() {
+    this.config = loadSettings();
+  },
+
+  started() {
+    this.timer = setInterval(() => {
+      this.reconcile().catch(err => this.logger.warn({ err: (err as Error).message }, "Billing reconcile pass failed; the next one retries."));
+    }, this.config.reconcileMs);
+    this.timer.unref();
+  },
+
+  async stopped() {
+    clearInterval(this.timer);
+    await this.reconciling?.catch(() => undefined);
+  },
+};
+
+export default BillingService;

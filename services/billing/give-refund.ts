@@ -1,0 +1,58 @@
+/**
+ * A manager gives money back on a bill. Like a payment, the refund is journalled into the bill
+ * by one conditional update on its version, so two refunds at once can never together exceed
+ * what was paid; it is then copied to the ledger as its own record. A refund changes neither
+ * what was paid nor the bill's status: it is reported on its own in the takings.
+ */
+import type { BillView, RefundView } from "../../lib/contracts";
+import { Conflict } from "../../lib/errors";
+import { checkRefund, localDay } from "./bill-math";
+import { billView, changeBill, refundIdFor, refundView, type BillDoc, type RefundEntry } from "./bill";
+import { recordJournal } from "./ledger";
+import type { BillingPorts } from "./ports";
+
+export interface RefundParams {
+  id: string;
+  amountCents: number;
+  reason: string;
+}
+
+export async function giveRefund(ports: BillingPorts, params: RefundParams, staff: string, idempotencyKey?: string): Promise<{ refund: RefundView; bill: BillView }> {
+  const refundId = refundIdFor(params.id, idempotencyKey);
+  let fresh = false;
+
+  const { bill, entry } = await changeBill<{ bill: BillDoc; entry: RefundEntry }>(ports.bills, params.id, current => {
+    const earlier = current.refunds.find(r => r.id === refundId);
+    if (earlier) {
+      if (earlier.amountCents !== params.amountCents || earlier.reason !== params.reason) {
+        throw Conflict("IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was already used for a different refund on this bill. Use a new key for a new refund.", { refund: earlier.id });
+      }
+      return { done: { bill: current, entry: earlier } };
+    }
+    checkRefund(current, params.amountCents);
+    const now = ports.now();
+    const entry: RefundEntry = {
+      id: refundId,
+      kind: "refund",
+      amountCents: params.amountCents,
+      reason: params.reason,
+      day: localDay(now),
+      createdAt: now.toISOString(),
+      createdBy: staff,
+    };
+    return {
+      update: { $inc: { refundedCents: params.amountCents }, $push: { refunds: entry }, $set: { ledgerDirty: true } },
+      result: (after: BillDoc) => {
+        fresh = true;
+        return { bill: after, entry };
+      },
+    };
+  });
+
+  if (bill.ledgerDirty) await recordJournal(ports.bills, ports.ledger, bill);
+  if (fresh) {
+    ports.logger.info({ bill: bill._id, refund: entry.id, amountCents: entry.amountCents, by: staff }, "Refund given.");
+    await ports.emit("bill.refunded", { refund: entry.id, bill: bill._id, amountCents: entry.amountCents, reason: entry.reason });
+  }
+  return { refund: refundView(bill._id, entry), bill: billView(bill) };
+}

@@ -1,0 +1,137 @@
+/**
+ * The chefs: every placed order becomes one ticket per line at its dish's station; each
+ * kitchen node cooks up to KITCHEN_CHEFS tickets at once, oldest first (./scheduler.ts).
+ * Tickets outlive the process that cooks them: on restart, or when a node leaves the cluster,
+ * a live kitchen adopts what was cooking and the queue simply carries on.
+ */
+import type { Context, ServiceSchema } from "moleculer";
+import { dbMixin } from "../../mixins/db.mixin";
+import type { Store } from "../../lib/store";
+import { idParam } from "../../lib/ids";
+import { loadSettings, type Settings } from "../../lib/settings";
+import { pageParams, paginate, type PageQuery } from "../../lib/paging";
+import { STATIONS, TICKET_STATUSES, type ConsumeParams, type EventPayloads, type KitchenDrainParams, type KitchenNodeStatus, type KitchenProgress, type KitchenProgressParams, type Station, type TicketStatus } from "../../lib/contracts";
+import { QUEUE_ORDER, ticketView, type TicketDoc } from "./ticket";
+import { Scheduler } from "./scheduler";
+
+interface KitchenMethods {
+  changed(): Promise<void>;
+  isAlive(node: string): boolean;
+}
+interface KitchenVars {
+  store: Store<TicketDoc>;
+  config: Settings;
+  scheduler: Scheduler;
+  poll?: NodeJS.Timeout;
+  startedAt: number;
+}
+
+const KitchenService: ServiceSchema<Record<string, never>, KitchenMethods, KitchenVars> = {
+  name: "kitchen",
+  mixins: [dbMixin<TicketDoc>("tickets")],
+
+  actions: {
+    list: {
+      roles: ["chef"],
+      params: { status: { type: "enum", values: [...TICKET_STATUSES], optional: true }, station: { type: "enum", values: [...STATIONS], optional: true }, ...pageParams, $$strict: true },
+      async handler(ctx: Context<{ status?: TicketStatus; station?: Station } & PageQuery>) {
+        const query: Record<string, unknown> = {};
+        if (ctx.params.status) query.status = ctx.params.status;
+        if (ctx.params.station) query.station = ctx.params.station;
+        return paginate(this.store, query, QUEUE_ORDER, ctx.params, ticketView);
+      },
+    },
+
+    bump: {
+      roles: ["chef"],
+      params: { id: idParam, $$strict: true },
+      async handler(ctx: Context<{ id: string }>) {
+        return ticketView(await this.scheduler.bump(ctx.params.id));
+      },
+    },
+
+    /** The orders service's reconciliation asks where orders are, in case a ticket event was lost. */
+    progress: {
+      visibility: "public",
+      params: { orders: { type: "array", min: 1, max: 500, items: idParam }, $$strict: true },
+      async handler(ctx: Context<KitchenProgressParams>): Promise<KitchenProgress[]> {
+        return this.scheduler.progress(ctx.params.orders);
+      },
+    },
+
+    /** Operators: this node's chefs. Call with `{ nodeID }` to ask a given node. */
+    status: {
+      visibility: "public",
+      params: { $$strict: true },
+      handler(): KitchenNodeStatus {
+        return this.scheduler.status();
+      },
+    },
+
+    /** Operators: stop (or resume) starting tickets on this node before taking it down. Call with `{ nodeID }`. */
+    drain: {
+      visibility: "public",
+      params: { draining: { type: "boolean", optional: true }, $$strict: true },
+      handler(ctx: Context<KitchenDrainParams>): KitchenNodeStatus {
+        this.scheduler.drain(ctx.params.draining ?? true);
+        return this.scheduler.status();
+      },
+    },
+  },
+
+  events: {
+    "order.placed": {
+      async handler(ctx: Context<EventPayloads["order.placed"]>) {
+        await this.scheduler.accept(ctx.params);
+      },
+    },
+    "order.cancelled": {
+      async handler(ctx: Context<EventPayloads["order.cancelled"]>) {
+        await this.scheduler.voidOrder(ctx.params.order);
+      },
+    },
+  },
+
+  methods: {
+    isAlive(node: string) {
+      const info = this.broker.registry.nodes.get(node);
+      if (info) return info.available;
+      // Without a transporter no other node exists. In a cluster, a node we have not heard of
+      // may just not be discovered yet: wait a heartbeat timeout before calling it gone.
+      const discovery = (this.broker.options.heartbeatTimeout ?? 15) * 1000;
+      return !!this.broker.transit && Date.now() - this.startedAt < discovery;
+    },
+  },
+
+  created() {
+    this.config = loadSettings();
+  },
+
+  async started() {
+    this.startedAt = Date.now();
+    this.scheduler = new Scheduler({
+      store: this.store,
+      consume: params => this.broker.call("inventory.consume", params satisfies ConsumeParams),
+      emit: (event, payload) => this.broker.emit(event, payload),
+      changed: () => this.changed(),
+      nodeID: this.broker.nodeID,
+      isAlive: node => this.isAlive(node),
+      canConsume: () => !!this.broker.registry.getActionEndpoints("inventory.consume")?.hasAvailable(),
+      logger: this.logger,
+      now: () => new Date(),
+      chefs: this.config.kitchenChefs,
+      timeScale: this.config.kitchenTimeScale,
+    });
+    this.poll = setInterval(() => this.scheduler.wake(), this.config.kitchenPollMs);
+    this.poll.unref();
+    // Resume at once whatever a previous run left cooking or queued.
+    this.scheduler.wake();
+  },
+
+  async stopped() {
+    clearInterval(this.poll);
+    await this.scheduler?.stop();
+  },
+};
+
+export default KitchenService;

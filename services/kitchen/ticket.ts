@@ -1,0 +1,92 @@
+/**
+ * A kitchen ticket: one line of an order, cooked at its dish's station. Its `_id` is
+ * `<order>-<line index>`, so an `order.placed` delivered twice creates each ticket once.
+ */
+import type { KitchenProgress, OrderPlaced, Station, StockLine, TicketStatus, TicketView } from "../../lib/contracts";
+
+export interface TicketDoc {
+  _id: string;
+  order: string;
+  index: number;
+  table: string;
+  dish: string;
+  name: string;
+  qty: number;
+  notes: string;
+  station: Station;
+  prepSeconds: number;
+  /** What starting this ticket consumes from the order's reservation. */
+  ingredients: StockLine[];
+  status: TicketStatus;
+  /** The node cooking (or that cooked) it; a live node adopts it when that node is gone. */
+  node: string | null;
+  queuedAt: string;
+  startedAt: string | null;
+  doneAt: string | null;
+  voidedAt?: string;
+  adoptedFrom?: string;
+  adoptedAt?: string;
+}
+
+export const ticketId = (order: string, index: number) => `${order}-${index}`;
+
+/** The oldest order first, then its lines in order: the queue is fair. */
+export const QUEUE_ORDER = ["queuedAt", "order", "index"];
+
+export function ticketsFor(placed: OrderPlaced): TicketDoc[] {
+  return placed.lines.map(line => ({
+    _id: ticketId(placed.order, line.index),
+    order: placed.order,
+    index: line.index,
+    table: placed.table,
+    dish: line.dish,
+    name: line.name,
+    qty: line.qty,
+    notes: line.notes,
+    station: line.station,
+    prepSeconds: line.prepSeconds,
+    ingredients: line.ingredients,
+    status: "queued",
+    node: null,
+    queuedAt: placed.placedAt,
+    startedAt: null,
+    doneAt: null,
+  }));
+}
+
+export function ticketView(doc: TicketDoc): TicketView {
+  return {
+    id: doc._id,
+    order: doc.order,
+    table: doc.table,
+    dish: doc.dish,
+    name: doc.name,
+    qty: doc.qty,
+    notes: doc.notes,
+    station: doc.station,
+    status: doc.status,
+    prepSeconds: doc.prepSeconds,
+    node: doc.node,
+    queuedAt: doc.queuedAt,
+    startedAt: doc.startedAt,
+    doneAt: doc.doneAt,
+  };
+}
+
+const FINISHED: readonly TicketStatus[] = ["done", "void"];
+export const UNFINISHED: TicketStatus[] = ["queued", "cooking"];
+
+/** Every ticket of the order is done or void (and it has tickets at all). */
+export function isOrderDone(tickets: readonly Pick<TicketDoc, "status">[]): boolean {
+  return tickets.length > 0 && tickets.every(t => FINISHED.includes(t.status));
+}
+
+export function progressOf(order: string, tickets: readonly Pick<TicketDoc, "status" | "startedAt">[]): KitchenProgress {
+  return {
+    order,
+    tickets: tickets.length,
+    done: tickets.filter(t => t.status === "done").length,
+    void: tickets.filter(t => t.status === "void").length,
+    started: tickets.some(t => t.startedAt !== null),
+  };
+}

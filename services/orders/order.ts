@@ -1,0 +1,88 @@
+/**
+ * An order as the orders service stores it, and how it is shown. Beside what the API shows,
+ * the document keeps what placement and the hand-off to the kitchen need to be resumed after
+ * a crash: the reservation lines, the kitchen's view of each line, and where the order is in
+ * that hand-off (`accepted`, `handedOff`, `stockReleased`) — an outbox kept as state.
+ */
+import { createHash } from "node:crypto";
+import type { OrderLine, OrderPlaced, OrderPlacedLine, OrderStatus, OrderView, StockLine } from "../../lib/contracts";
+import type { ShortDish } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+import type { RequestedLine } from "./pricing";
+
+/** A placement that did not go through: kept only when an Idempotency-Key may ask again. */
+export type Rejection = { reason: "out-of-stock"; dishes: ShortDish[] } | { reason: "abandoned" };
+
+export interface OrderDoc {
+  _id: string;
+  table: string;
+  /** "rejected" never leaves the service: such an order was refused and is never listed. */
+  status: OrderStatus | "rejected";
+  lines: OrderLine[];
+  totalCents: number;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  /** Stock is reserved and the client was (or is being) told 201. Only accepted orders exist for clients. */
+  accepted: boolean;
+  acceptedAt?: string;
+  /** The kitchen acknowledged the order (`order.accepted`): its tickets exist. */
+  handedOff: boolean;
+  /** A cancelled order's unused stock went back (`inventory.release` succeeded). */
+  stockReleased?: boolean;
+  reservation: StockLine[];
+  kitchen: OrderPlacedLine[];
+  /** Hash of the request, to refuse the same Idempotency-Key with a different order. */
+  fingerprint: string;
+  rejection?: Rejection;
+  bill: string | null;
+  cookingAt?: string;
+  readyAt?: string;
+  servedAt?: string;
+  paidAt?: string;
+  cancelledAt?: string;
+  cancelReason?: string;
+}
+
+export function orderView(doc: OrderDoc): OrderView {
+  const view: OrderView = {
+    id: doc._id,
+    table: doc.table,
+    status: doc.status as OrderStatus,
+    lines: doc.lines,
+    totalCents: doc.totalCents,
+    createdAt: doc.createdAt,
+    createdBy: doc.createdBy,
+    bill: doc.bill,
+  };
+  if (doc.readyAt) view.readyAt = doc.readyAt;
+  if (doc.servedAt) view.servedAt = doc.servedAt;
+  if (doc.paidAt) view.paidAt = doc.paidAt;
+  if (doc.cancelledAt) view.cancelledAt = doc.cancelledAt;
+  if (doc.cancelReason) view.cancelReason = doc.cancelReason;
+  return view;
+}
+
+/**
+ * The order's id. With an Idempotency-Key it is derived from the caller and the key, so a
+ * retry (even a concurrent one) lands on the same `_id`, the one uniqueness every store
+ * enforces. 4 + 22 characters: never the 12 or 24 the MongoDB adapter would read as an ObjectId.
+ */
+export function orderIdFor(staffId: string, idempotencyKey: string | undefined): string {
+  if (!idempotencyKey) return newId("ord");
+  const digest = createHash("sha256").update(`${staffId}\n${idempotencyKey}`).digest("hex");
+  return `ord_${digest.slice(0, 22)}`;
+}
+
+/** What makes two requests "the same order" for an Idempotency-Key. */
+export function requestFingerprint(table: string, lines: readonly RequestedLine[]): string {
+  const canonical = JSON.stringify([table, lines.map(l => [l.dish, l.qty, l.notes ?? ""])]);
+  return createHash("sha256").update(canonical).digest("hex").slice(0, 32);
+}
+
+/** The `order.placed` event for a stored order: sent at placement, and again (`resent`) until the kitchen acknowledges. */
+export function placedEvent(doc: OrderDoc, resent = false): OrderPlaced {
+  const event: OrderPlaced = { order: doc._id, table: doc.table, lines: doc.kitchen, placedAt: doc.createdAt };
+  if (resent) event.resent = true;
+  return event;
+}

@@ -1,0 +1,272 @@
+/**
+ * Front of house: waiters place orders, serve them, cancel them; the kitchen's events move them
+ * to cooking and ready; billing claims and settles them. The saga of a placement lives in
+ * ./place-order.ts, the life cycle in ./lifecycle.ts, the safety net in ./reconcile.ts.
+ */
+import type { Context, ServiceSchema } from "moleculer";
+import { dbMixin } from "../../mixins/db.mixin";
+import type { Store } from "../../lib/store";
+import type { StaffMeta } from "../../lib/roles";
+import { idParam } from "../../lib/ids";
+import { loadSettings, type Settings } from "../../lib/settings";
+import { pageParams, paginate, type PageQuery } from "../../lib/paging";
+import {
+  ORDER_STATUSES,
+  type ClaimForBillParams,
+  type EventName,
+  type EventPayloads,
+  type KitchenProgress,
+  type KitchenProgressParams,
+  type OrderStatus,
+  type OrderView,
+  type ReleaseFromBillParams,
+  type ReleaseParams,
+  type ReservationResult,
+  type ReserveParams,
+  type ResolvedDish,
+  type ResolveDishesParams,
+  type SettleParams,
+} from "../../lib/contracts";
+import { orderView, type OrderDoc } from "./order";
+import { eventHandOff, type KitchenHandOff } from "./hand-off";
+import { placeOrder, type PlacementPorts } from "./place-order";
+import { advanceOrder, loadOrder, moveOrder, type MovePorts } from "./order-moves";
+import { reconcileOrders, type ReconcilePorts } from "./reconcile";
+import { claimForBill, releaseFromBill, settleBill } from "./bill-claims";
+import type { RequestedLine } from "./pricing";
+
+const TABLE = { type: "string", trim: true, min: 1, max: 16, pattern: /^[^\x00-\x1f\x7f]+$/ } as const;
+const LINE = {
+  type: "object",
+  strict: true,
+  props: {
+    dish: idParam,
+    qty: { type: "number", integer: true, min: 1, max: 50 },
+    notes: { type: "string", trim: true, max: 200, optional: true },
+  },
+} as const;
+
+/** A retry with the same Idempotency-Key waits this long for the first request before finishing it itself. */
+const RETRY_WAIT_MS = 3_000;
+/** A placement pending for this long lost its request (the node crashed mid-placement). */
+const ABANDON_AFTER_MS = 60_000;
+
+interface OrdersMethods {
+  changed(): Promise<void>;
+  emitEvent<E extends EventName>(event: E, payload: EventPayloads[E]): Promise<void>;
+  placementPorts(ctx?: Context): PlacementPorts;
+  movePorts(): MovePorts;
+  releaseStock(doc: OrderDoc): Promise<void>;
+  reconcile(): Promise<void>;
+}
+interface OrdersVars {
+  store: Store<OrderDoc>;
+  config: Settings;
+  handOff: KitchenHandOff;
+  reconcileTimer?: NodeJS.Timeout;
+  reconciling?: Promise<void>;
+  stopping?: boolean;
+}
+
+const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersVars> = {
+  name: "orders",
+  mixins: [dbMixin<OrderDoc>("orders")],
+
+  actions: {
+    place: {
+      roles: ["waiter"],
+      params: { table: TABLE, lines: { type: "array", min: 1, max: 50, items: LINE }, $$strict: true },
+      async handler(ctx: Context<{ table: string; lines: RequestedLine[] }, StaffMeta>): Promise<OrderView> {
+        const doc = await placeOrder(this.placementPorts(ctx), {
+          table: ctx.params.table,
+          lines: ctx.params.lines,
+          staffId: ctx.meta.staff?.id ?? "system",
+          idempotencyKey: ctx.meta.idempotencyKey,
+        });
+        ctx.meta.$statusCode = 201;
+        ctx.meta.$location = `/api/orders/${doc._id}`;
+        return orderView(doc);
+      },
+    },
+
+    list: {
+      roles: ["waiter", "chef", "cashier"],
+      params: { status: { type: "enum", values: [...ORDER_STATUSES], optional: true }, table: { ...TABLE, optional: true }, ...pageParams, $$strict: true },
+      async handler(ctx: Context<{ status?: OrderStatus; table?: string } & PageQuery>) {
+        const query: Record<string, unknown> = { accepted: true };
+        if (ctx.params.status) query.status = ctx.params.status;
+        if (ctx.params.table) query.table = ctx.params.table;
+        return paginate(this.store, query, ["-createdAt", "-_id"], ctx.params, orderView);
+      },
+    },
+
+    get: {
+      roles: ["waiter", "chef", "cashier"],
+      params: { id: idParam, $$strict: true },
+      async handler(ctx: Context<{ id: string }>) {
+        return orderView(await loadOrder(this.store, ctx.params.id));
+      },
+    },
+
+    serve: {
+      roles: ["waiter"],
+      params: { id: idParam, $$strict: true },
+      async handler(ctx: Context<{ id: string }>) {
+        const doc = await moveOrder(this.movePorts(), ctx.params.id, "serve");
+        this.logger.info({ order: doc._id }, "Order served.");
+        return orderView(doc);
+      },
+    },
+
+    cancel: {
+      roles: ["waiter"],
+      params: { id: idParam, reason: { type: "string", trim: true, min: 1, max: 200 }, $$strict: true },
+      async handler(ctx: Context<{ id: string; reason: string }>) {
+        // order.cancelled goes out first (the kitchen voids what it has not finished), then the
+        // stock the kitchen did not consume goes back: consumed stays consumed.
+        const doc = await moveOrder(this.movePorts(), ctx.params.id, "cancel", { cancelReason: ctx.params.reason });
+        this.logger.info({ order: doc._id, reason: ctx.params.reason }, "Order cancelled.");
+        await this.releaseStock(doc);
+        return orderView(doc);
+      },
+    },
+
+    /** Billing: attach a table's served, unbilled orders to `bill`. Again with the same bill → the same orders. */
+    claimForBill: {
+      visibility: "public",
+      params: { table: TABLE, bill: idParam, $$strict: true },
+      async handler(ctx: Context<ClaimForBillParams>): Promise<OrderView[]> {
+        return claimForBill(this.movePorts(), ctx.params);
+      },
+    },
+
+    /** Billing: the bill is paid, its orders become paid. Idempotent. */
+    settle: {
+      visibility: "public",
+      params: { bill: idParam, orders: { type: "array", max: 500, items: idParam }, $$strict: true },
+      async handler(ctx: Context<SettleParams>): Promise<OrderView[]> {
+        return settleBill(this.movePorts(), ctx.params);
+      },
+    },
+
+    /** Billing: a bill that could not be created gives its (still unpaid) orders back. */
+    releaseFromBill: {
+      visibility: "public",
+      params: { bill: idParam, $$strict: true },
+      async handler(ctx: Context<ReleaseFromBillParams>) {
+        return { bill: ctx.params.bill, released: await releaseFromBill(this.movePorts(), ctx.params.bill) };
+      },
+    },
+  },
+
+  events: {
+    /** The kitchen has the order's tickets: the hand-off is done. */
+    "order.accepted": {
+      async handler(ctx: Context<EventPayloads["order.accepted"]>) {
+        await this.store.update({ _id: ctx.params.order, handedOff: false }, { $set: { handedOff: true } });
+      },
+    },
+    "ticket.started": {
+      async handler(ctx: Context<EventPayloads["ticket.started"]>) {
+        await advanceOrder(this.movePorts(), ctx.params.order, "cooking");
+      },
+    },
+    "ticket.done": {
+      async handler(ctx: Context<EventPayloads["ticket.done"]>) {
+        if (ctx.params.orderDone) await advanceOrder(this.movePorts(), ctx.params.order, "ready");
+      },
+    },
+    /** Billing also calls orders.settle; listening too means a lost call still ends with paid orders. */
+    "bill.paid": {
+      async handler(ctx: Context<EventPayloads["bill.paid"]>) {
+        await settleBill(this.movePorts(), { bill: ctx.params.bill, orders: ctx.params.orders });
+      },
+    },
+  },
+
+  methods: {
+    async emitEvent(event, payload) {
+      await this.broker.emit(event, payload);
+    },
+
+    placementPorts(ctx?: Context): PlacementPorts {
+      const call = <T>(action: string, params: object) => (ctx ? ctx.call<T, object>(action, params) : this.broker.call<T, object>(action, params));
+      return {
+        store: this.store,
+        resolveDishes: async ids => call<ResolvedDish[]>("menu.resolve", { dishes: ids } satisfies ResolveDishesParams),
+        reserve: params => call<ReservationResult>("inventory.reserve", params satisfies ReserveParams),
+        release: params => call("inventory.release", params satisfies ReleaseParams),
+        handOff: this.handOff,
+        changed: () => this.changed(),
+        logger: this.logger,
+        now: () => new Date(),
+        retryWaitMs: RETRY_WAIT_MS,
+      };
+    },
+
+    movePorts(): MovePorts {
+      return { store: this.store, emit: (event, payload) => this.emitEvent(event, payload), changed: () => this.changed(), now: () => new Date() };
+    },
+
+    async releaseStock(doc) {
+      try {
+        await this.broker.call("inventory.release", { reservation: doc._id } satisfies ReleaseParams);
+        await this.store.update({ _id: doc._id, stockReleased: false }, { $set: { stockReleased: true } });
+      } catch (err) {
+        this.logger.warn({ order: doc._id, err }, "Could not give the order's stock back yet; the reconcile loop will.");
+      }
+    },
+
+    async reconcile() {
+      if (this.stopping) return;
+      if (this.reconciling) return this.reconciling;
+      const ports: ReconcilePorts = {
+        store: this.store,
+        handOff: this.handOff,
+        release: params => this.broker.call("inventory.release", params),
+        progress: async orders => {
+          // No kitchen running (yet): nothing to compare with; its orders wait for one.
+          if (!this.broker.registry.getActionEndpoints("kitchen.progress")?.hasAvailable()) return null;
+          return this.broker.call<KitchenProgress[], KitchenProgressParams>("kitchen.progress", { orders });
+        },
+        advance: (order, target) => advanceOrder(this.movePorts(), order, target),
+        logger: this.logger,
+        now: () => new Date(),
+        graceMs: Math.max(1_000, 2 * this.config.reconcileMs),
+        abandonAfterMs: ABANDON_AFTER_MS,
+        batch: 100,
+      };
+      this.reconciling = reconcileOrders(ports)
+        .then(report => {
+          if (report.resent || report.abandoned || report.released || report.advanced) this.logger.info(report, "Reconciled orders.");
+        })
+        .catch(err => {
+          // A service we need may be down (or starting): the next round tries again.
+          this.logger.warn({ err: (err as Error).message }, "Reconciling orders failed this round.");
+        })
+        .finally(() => {
+          this.reconciling = undefined;
+        });
+      return this.reconciling;
+    },
+  },
+
+  created() {
+    this.config = loadSettings();
+    this.handOff = eventHandOff(this.broker);
+  },
+
+  async started() {
+    this.reconcileTimer = setInterval(() => void this.reconcile(), this.config.reconcileMs);
+    this.reconcileTimer.unref();
+    setImmediate(() => void this.reconcile());
+  },
+
+  async stopped() {
+    this.stopping = true;
+    clearInterval(this.reconcileTimer);
+    await this.reconciling;
+  },
+};
+
+export default OrdersService;
