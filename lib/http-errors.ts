@@ -89,7 +89,12 @@ export function toHttpError(raw: unknown, requestId?: string): HttpError {
   if (name === "NotFoundError" && err.message === "Not found")
     return clientError(404, "NotFoundError", "NOT_FOUND", "There is no such route. See the API table in the README.");
   if (name === "RateLimitExceeded" || code === 429) {
-    return { ...clientError(429, "RateLimitExceededError", "RATE_LIMITED", "Too many requests. Wait before trying again."), retryAfterSeconds: 60 };
+    const given = (err.data as { retryAfterSeconds?: unknown } | null | undefined)?.retryAfterSeconds;
+    const retryAfterSeconds = typeof given === "number" && Number.isInteger(given) && given > 0 ? given : 60;
+    return {
+      ...clientError(429, "RateLimitExceededError", "RATE_LIMITED", `Too many requests. Wait ${retryAfterSeconds} s before trying again.`, { retryAfterSeconds }),
+      retryAfterSeconds,
+    };
   }
   if (name === "UnAuthorizedError" || (code === 401 && type !== undefined && type.startsWith("INVALID_TOKEN")))
     return clientError(401, "UnauthorizedError", "UNAUTHORIZED", "Log in first: send 'Authorization: Bearer <token>' from POST /api/auth/login.");

@@ -33,6 +33,8 @@ export interface Settings {
   bodyLimit: string;
   corsOrigins: string[];
   rateLimit: { windowSeconds: number; requests: number; loginAttempts: number };
+  /** How many proxies in front of the gateway append to X-Forwarded-For (0: trust none, use the socket's address). */
+  trustProxy: number;
   requestTimeoutMs: number;
 }
 
@@ -129,6 +131,8 @@ export function loadSettings(env: Env = process.env): Settings {
       requests: int(env, "RATE_LIMIT_REQUESTS", 1200, 1, 1_000_000),
       loginAttempts: int(env, "RATE_LIMIT_LOGIN", 10, 1, 10_000),
     },
+    // `true` means one proxy; a number counts the hops (a CDN in front of a load balancer is 2).
+    trustProxy: text(env, "TRUST_PROXY")?.toLowerCase() === "true" ? 1 : text(env, "TRUST_PROXY")?.toLowerCase() === "false" ? 0 : int(env, "TRUST_PROXY", 0, 0, 10),
     requestTimeoutMs: int(env, "REQUEST_TIMEOUT_MS", 10_000, 100, 600_000),
   };
 }

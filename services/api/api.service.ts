@@ -102,7 +102,8 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
         authentication: true,
         authorization: true,
         bodyParsers: {
-          json: { limit: config.bodyLimit, strict: true },
+          // Every type rejectNonJson lets through is parsed: an unread body must not pass for an empty one.
+          json: { limit: config.bodyLimit, strict: true, type: ["application/json", "application/*+json"] },
           urlencoded: false,
         },
         use: [rejectNonJson],
@@ -206,8 +207,10 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
     async admit(req, res) {
       // Health probes come from the orchestrator, often from one address: never limited.
       if (/^\/health\//i.test(req.url ?? "")) return true;
-      const verdict = await this.rateLimits.request(rateLimitKey(clientAddress(req, this.config.trustProxy)));
+      const key = rateLimitKey(clientAddress(req, this.config.trustProxy));
+      const verdict = await this.rateLimits.request(key);
       if (verdict.allowed) return true;
+      if (verdict.first) this.logger.warn({ client: key }, "A client went over the request rate limit; refusing its requests for a while.");
       this.sendError(req, res, { name: "RateLimitExceeded", code: 429, data: { retryAfterSeconds: verdict.retryAfterSeconds } });
       return false;
     },
@@ -217,7 +220,7 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
       const key = rateLimitKey(clientAddress(req, this.config.trustProxy));
       const verdict = await this.rateLimits.loginAttempt(key);
       if (!verdict.allowed) {
-        this.logger.warn({ client: key }, "Too many failed logins from one address; refusing logins for a while.");
+        if (verdict.first) this.logger.warn({ client: key }, "Too many failed logins from one address; refusing its logins for a while.");
         throw Object.assign(new Error("Too many login attempts."), { name: "RateLimitExceeded", code: 429, data: { retryAfterSeconds: verdict.retryAfterSeconds } });
       }
       req.$loginAttempt = key;

@@ -48,6 +48,10 @@ export const API_ROUTES: readonly RouteDef[] = [
   { method: "POST", path: "/bills/:id/payments", action: "billing.pay" },
   { method: "POST", path: "/bills/:id/refunds", action: "billing.refund" },
   { method: "GET", path: "/takings", action: "billing.takings" },
+
+  // The dashboard (services/api/live.ts): a ticket for the live stream, and the cluster view.
+  { method: "POST", path: "/live/tickets", action: "api.liveTicket" },
+  { method: "GET", path: "/cluster", action: "api.cluster" },
 ];
 
 export function aliases(routes: readonly RouteDef[] = API_ROUTES): Record<string, string> {

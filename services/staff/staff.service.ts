@@ -116,8 +116,13 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
         active: { type: "boolean", optional: true },
         $$strict: true,
       },
-      async handler(ctx: Context<{ id: string; name?: string; role?: Role; password?: string; active?: boolean }>) {
+      async handler(ctx: Context<{ id: string; name?: string; role?: Role; password?: string; active?: boolean }, StaffMeta>) {
         const before = await this.load(ctx.params.id);
+        // As with DELETE: a manager cannot lock themselves out (possibly the last manager).
+        if (before._id === ctx.meta.staff?.id) {
+          if (ctx.params.active === false) throw Conflict("CANNOT_DEACTIVATE_SELF", "You cannot deactivate your own account; ask another manager.");
+          if (ctx.params.role !== undefined && ctx.params.role !== before.role) throw Conflict("CANNOT_CHANGE_OWN_ROLE", "You cannot change your own role; ask another manager.");
+        }
         const set: Partial<StaffDoc> = { updatedAt: new Date().toISOString() };
         if (ctx.params.name !== undefined) set.name = ctx.params.name;
         if (ctx.params.role !== undefined) set.role = ctx.params.role;
@@ -182,6 +187,8 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
 
   async started() {
     await this.ensureAdmin();
+    // Made now, not by the first login for an unknown user, which would take twice as long.
+    await decoyHash();
   },
 };
 

@@ -2,3 +2,5 @@
 process.env.NODE_ENV = "test";
 process.env.LOG_LEVEL ??= "warn";
 process.env.BRIGADE_SEED ??= "false";
+// Tests poll the API far faster than any client; suites about rate limits set their own limits.
+process.env.RATE_LIMIT_REQUESTS ??= "1000000";
