@@ -1,5 +1,5 @@
 /** Dishes: the stored document, what clients and the orders service see, and the field rules. */
-import { STATIONS, type DishView, type RecipeLine, type ResolvedDish, type Station, type StockLevels } from "../../lib/contracts";
+import { STATIONS, type DishView, type RecipeLine, type ResolvedDish, type StockLevels } from "../../lib/contracts";
 import type { FieldProblem } from "../../lib/errors";
 import { idParam, slugId } from "../../lib/ids";
 import type { DemoDish, DemoIngredient } from "../seed/demo-restaurant";
@@ -10,14 +10,8 @@ export const MAX_PREP_SECONDS = 7200;
 export const MAX_RECIPE_LINES = 30;
 export const MAX_RECIPE_QTY = 1_000_000;
 
-export interface DishDoc {
+export interface DishDoc extends DishFields {
   _id: string;
-  name: string;
-  category: string;
-  priceCents: number;
-  station: Station;
-  prepSeconds: number;
-  recipe: RecipeLine[];
   createdAt: string;
   updatedAt: string;
 }
@@ -35,14 +29,8 @@ export const RECIPE = {
   items: { type: "object", strict: true, props: { ingredient: idParam, qty: { type: "number", integer: true, min: 1, max: MAX_RECIPE_QTY } } },
 } as const;
 
-export interface DishFields {
-  name: string;
-  category: string;
-  priceCents: number;
-  station: Station;
-  prepSeconds: number;
-  recipe: RecipeLine[];
-}
+/** What a manager sets on a dish: the view without its id and the computed availability. */
+export type DishFields = Omit<DishView, "id" | "available">;
 
 export function newDish(fields: DishFields, now: string): DishDoc {
   return {
