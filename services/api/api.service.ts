@@ -255,7 +255,9 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
     // Refuse to start a clustered gateway without a shared token secret.
     jwtSecret(this.config);
     this.headers = helmet({
-      contentSecurityPolicy: { directives: { "default-src": ["'self'"], "connect-src": ["'self'"], "img-src": ["'self'", "data:"], "style-src": ["'self'", "'unsafe-inline'"] } },
+      // No upgrade-insecure-requests: the dashboard is served over plain http on a LAN (a tablet at
+      // http://10.0.0.5:3000), where upgrading its scripts to https would leave a blank page.
+      contentSecurityPolicy: { directives: { "default-src": ["'self'"], "connect-src": ["'self'"], "img-src": ["'self'", "data:"], "style-src": ["'self'", "'unsafe-inline'"], "upgrade-insecure-requests": null } },
       strictTransportSecurity: false,
     });
     this.httpHandlerInner = (ApiGateway.methods as unknown as { httpHandler: ApiVars["httpHandlerInner"] }).httpHandler.bind(this);

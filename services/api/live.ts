@@ -186,7 +186,7 @@ const schema: ServiceSchema<Record<string, unknown>, LiveMethods, LiveVars> = {
       res.write(`retry: ${RETRY_MS}\n\n`);
       this.writeTo(stream, sseFrame(++this.liveSeq, {
         event: "live.ready",
-        payload: { staff, node: this.broker.nodeID, keepaliveSeconds: KEEPALIVE_MS / 1000, closesAt: new Date(stream.closesAt).toISOString() },
+        payload: { staff, node: this.broker.nodeID, serverTime: new Date().toISOString(), keepaliveSeconds: KEEPALIVE_MS / 1000, closesAt: new Date(stream.closesAt).toISOString() },
       }));
       this.logger.debug({ staff: staff.id, role: staff.role, streams: this.liveStreams.size }, "Live stream opened.");
       if (staff.role === "manager") this.pushCluster();

@@ -67,7 +67,9 @@ export function createRateLimits(settings: Settings, logger: Logger): RateLimits
     // (and falls back below) instead of holding the request until Redis returns.
     // (disconnectTimeout: at shutdown, a connection attempt still in flight to an absent Redis
     // would otherwise keep the process alive for two more seconds.)
-    client = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, disconnectTimeout: 200 });
+    // (commandTimeout: a Redis that is connected but does not answer — frozen, cut off — fails the
+    // count after 500 ms, so the insurance limiter takes over instead of the request hanging.)
+    client = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, disconnectTimeout: 200, commandTimeout: 500 });
     let down = false;
     client.on("error", (err: Error) => {
       if (down) return;
