@@ -3,7 +3,8 @@
  * With nothing set this is the embedded mode: one process, no transporter, memory cacher.
  */
 import os from "node:os";
-import type { BrokerOptions, Errors } from "moleculer";
+import * as Moleculer from "moleculer";
+import type { BrokerOptions, Errors, Middleware, ServiceBroker } from "moleculer";
 import { loadSettings } from "./lib/settings";
 import { ALL_SERVICES } from "./lib/settings";
 import { RequestContextMiddleware, pinoRequestMixin, textLogLine } from "./middlewares/request-context.middleware";
@@ -11,6 +12,7 @@ import { BrigadeMetricsMiddleware } from "./middlewares/brigade-metrics.middlewa
 import { HealthServerMiddleware } from "./middlewares/health-server.middleware";
 import { replCommands } from "./services/operator/repl-commands";
 import "./lib/zipkin-exporter";
+import "./lib/fail-open-redis-cacher";
 
 const settings = loadSettings();
 
@@ -20,17 +22,101 @@ function isServerFault(err: Errors.MoleculerError | Error | undefined): boolean 
   return !code || code >= 500;
 }
 
-function cacher(): BrokerOptions["cacher"] {
-  if (settings.cacher === "Memory") return { type: "Memory", options: { ttl: 60, clone: true } };
+/**
+ * Moleculer's internal middlewares in Moleculer's order but for one move. A middleware later in
+ * the list wraps the ones before it, and Moleculer puts Timeout after CircuitBreaker: the
+ * timeout fires outside the breaker, which never sees it, so a node that hangs — the worst
+ * kind — never trips its breaker. With Timeout inside CircuitBreaker a timeout counts as the
+ * failure it is, and Retry, outside both, sends the retry to another node.
+ * (test/cluster/circuit-breaker.test.ts shows the breaker opening on a hung node.)
+ */
+export function brigadeInternalMiddlewares(): (string | typeof RetryAtTheHop)[] {
+  const list: (string | typeof RetryAtTheHop)[] = Moleculer.INTERNAL_MIDDLEWARES.filter(name => name !== "Timeout");
+  list.splice(list.indexOf("CircuitBreaker"), 0, "Timeout");
+  list.splice(list.indexOf("Retry"), 1, RetryAtTheHop);
+  return list;
+}
+
+type ActionDef = { name: string; cache?: unknown; idempotent?: boolean; retryPolicy?: object };
+
+/**
+ * Whether a call that failed at this hop may be sent again (to the next node). Only a failure of
+ * the hop itself counts — this very call timed out, here or on the node it went to, or that node
+ * went away mid-call — not one the other node met further down (a timeout of *its* call to a
+ * third service was already retried, or not, where it happened). And only when running the
+ * action twice does no harm: a cached read, or an action that says `idempotent: true`. A
+ * timed-out write may have happened; sending it again could place an order twice.
+ */
+export function safeToRetry(err: (Error & { data?: { action?: string } }) | undefined, action: ActionDef): boolean {
+  if (err?.name !== "RequestTimeoutError" && err?.name !== "RequestRejectedError") return false;
+  if (err.data?.action !== action.name) return false;
+  return !!action.cache || action.idempotent === true;
+}
+
+/**
+ * Moleculer's Retry, at one level only: where a call leaves for another node (`remoteAction`),
+ * which is where another node can answer it. Moleculer also wraps every local action, so a
+ * retryable error surfacing through a local handler re-runs that whole handler — the gateway's
+ * HTTP handler included (a retried `api.rest` answers 404), and each level of a call chain
+ * multiplies the retries of the level below.
+ */
+function RetryAtTheHop(broker: ServiceBroker): Middleware {
+  const { Middlewares } = Moleculer as unknown as { Middlewares: { Retry(broker: ServiceBroker): Middleware & { remoteAction: (this: ServiceBroker, handler: unknown, action: ActionDef) => unknown } } };
+  const retry = Middlewares.Retry(broker);
   return {
-    type: "Redis",
+    name: "Retry",
+    created: retry.created,
+    remoteAction(this: ServiceBroker, handler: unknown, action: ActionDef) {
+      const policy = { ...action.retryPolicy, check: (err: Error) => safeToRetry(err, action) };
+      return retry.remoteAction.call(this, handler, { ...action, retryPolicy: policy });
+    },
+  } as Middleware;
+}
+
+/** `--hot` (npm run dev) asks for hot reload, which Moleculer adds only to its own middleware list. */
+function HotReloadWhenAsked(broker: ServiceBroker): Middleware | null {
+  const { Middlewares } = Moleculer as unknown as { Middlewares: { HotReload(broker: ServiceBroker): Middleware } };
+  return broker.options.hotReload ? Middlewares.HotReload(broker) : null;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
+  return value;
+}
+
+function cacher(): BrokerOptions["cacher"] {
+  // Cached answers are shared, read-only values: frozen once when stored instead of deep-copied
+  // on every hit (a fifth of a cached menu read's CPU, measured in bench/). A caller that tried
+  // to change one would throw at once rather than corrupt the cache for everyone.
+  if (settings.cacher === "Memory") return { type: "Memory", options: { ttl: 60, clone: deepFreeze } };
+  return {
+    // Moleculer's Redis cacher, where a failing Redis is a cache miss (lib/fail-open-redis-cacher.ts).
+    type: "FailOpenRedis" as "Redis",
     options: {
       ttl: 60,
       prefix: `brigade${settings.namespace ? `-${settings.namespace}` : ""}`,
       // A Redis outage must not stall requests: fail cache reads at once instead of queueing
-      // them, and let ioredis keep reconnecting in the background.
-      redis: { url: settings.cacher, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 },
+      // them, give up on a Redis that does not answer (frozen, cut off) after commandTimeout, and
+      // let ioredis keep reconnecting in the background.
+      redis: { ...redisAddress(settings.cacher), maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, commandTimeout: 500 },
     },
+  };
+}
+
+/**
+ * ioredis takes a URL only as its own first argument, and Moleculer hands it one options object,
+ * where a `url` key is ignored (and ioredis quietly connects to localhost:6379): spell it out.
+ */
+export function redisAddress(url: string): { host: string; port: number; username?: string; password?: string; db: number } {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: Number(u.pathname.slice(1) || 0),
   };
 }
 
@@ -76,15 +162,15 @@ const config: BrokerOptions = {
   // takes tens of milliseconds, so 10 s only ever trips on a hung node.
   requestTimeout: settings.requestTimeoutMs,
 
-  // Retries happen here and nowhere else, and only for errors Moleculer marks retryable
-  // (node gone, request timeout, service not available). Domain errors are never retried.
+  // Retries happen once per hop to another node (RetryAtTheHop) and only when repeating the call
+  // is safe (safeToRetry): a timed-out read or idempotent action. Domain errors never. (No live
+  // node at all fails at once, before any retry: a fast 503.)
   retryPolicy: {
     enabled: true,
     retries: 2,
     delay: 100,
     maxDelay: 1000,
     factor: 2,
-    check: (err: Error) => !!(err as { retryable?: boolean }).retryable,
   },
 
   // Concurrent handler executions per action and node. 50 keeps a 2-core node responsive; the
@@ -106,8 +192,12 @@ const config: BrokerOptions = {
     // Spread calls over nodes, but keep a call in-process when this node runs the service.
     strategy: "RoundRobin",
     preferLocal: true,
-    // Stay registered briefly after SIGTERM so peers stop routing here before we go.
-    stopDelay: 100,
+    // On SIGTERM a node first tells its peers it offers nothing (they stop calling it at once)
+    // and reports not ready on /health/ready, then keeps serving this long before it stops: the
+    // time a load balancer polling readiness needs to take a gateway out. Its HTTP server closes
+    // only after that, so no request is sent to a listener that is going away. (Embedded, no
+    // peer routes here: 100 ms.)
+    stopDelay: settings.transporter ? 2_000 : 100,
   },
 
   // Graceful shutdown: wait for in-flight requests (up to 10 s) before stopping services.
@@ -117,16 +207,23 @@ const config: BrokerOptions = {
   metrics: metrics(),
   tracing: tracing(),
 
-  // Factories, so every broker (several per test process) gets its own state. Moleculer adds its
-  // internal middlewares after these, so ours wrap the handlers innermost: the request scope
-  // covers exactly a handler's own work, wherever the call came from.
-  middlewares: [RequestContextMiddleware, BrigadeMetricsMiddleware, HealthServerMiddleware] as unknown as BrokerOptions["middlewares"],
+  // Factories, so every broker (several per test process) gets its own state. Moleculer's
+  // internal middlewares come after ours (listed here, reordered: brigadeInternalMiddlewares),
+  // so ours wrap the handlers innermost: the request scope covers exactly a handler's own work,
+  // wherever the call came from.
+  internalMiddlewares: false,
+  middlewares: [RequestContextMiddleware, BrigadeMetricsMiddleware, HealthServerMiddleware, ...brigadeInternalMiddlewares(), HotReloadWhenAsked] as unknown as BrokerOptions["middlewares"],
 
   // Brigade's operator commands in `npm run repl` (and `npm run dev`), beside moleculer-repl's.
   replOptions: { delimiter: "brigade $", customCommands: replCommands() },
 
-  heartbeatInterval: 5,
-  heartbeatTimeout: 15,
+  // How fast a node that dies without a word (kill -9, a lost machine) is seen gone, and so how
+  // fast a kitchen adopts its tickets: the registry checks every heartbeatTimeout for nodes
+  // silent longer than that, so 10–20 s here (Moleculer's 5/15 makes it 15–35 s). A node that
+  // stops cleanly says goodbye and is gone at once. Seeing a slow node gone too early is safe:
+  // every takeover is a conditional update.
+  heartbeatInterval: 3,
+  heartbeatTimeout: 10,
 
   started(broker) {
     const wanted = process.env.SERVICES ?? ALL_SERVICES.join(",");

@@ -13,6 +13,7 @@ import { pageParams, paginate, type PageQuery } from "../../lib/paging";
 import { STATIONS, TICKET_STATUSES, type ConsumeParams, type EventPayloads, type KitchenDrainParams, type KitchenNodeStatus, type KitchenProgress, type KitchenProgressParams, type Station, type TicketStatus } from "../../lib/contracts";
 import { QUEUE_ORDER, ticketView, type TicketDoc } from "./ticket";
 import { Scheduler } from "./scheduler";
+import { OrderInbox } from "./order-inbox";
 
 interface KitchenMethods {
   changed(): Promise<void>;
@@ -22,6 +23,8 @@ interface KitchenVars {
   store: Store<TicketDoc>;
   config: Settings;
   scheduler: Scheduler;
+  /** In a cluster: placed orders come from the durable stream (./order-inbox.ts). */
+  inbox?: OrderInbox;
   poll?: NodeJS.Timeout;
   startedAt: number;
 }
@@ -82,6 +85,8 @@ const KitchenService: ServiceSchema<Record<string, never>, KitchenMethods, Kitch
   events: {
     "order.placed": {
       async handler(ctx: Context<EventPayloads["order.placed"]>) {
+        // In a cluster the stream is the kitchen's inbox; this event is then only a notice for watchers.
+        if (this.inbox) return;
         await this.scheduler.accept(ctx.params);
       },
     },
@@ -122,6 +127,16 @@ const KitchenService: ServiceSchema<Record<string, never>, KitchenMethods, Kitch
       chefs: this.config.kitchenChefs,
       timeScale: this.config.kitchenTimeScale,
     });
+    if (this.config.transporter) {
+      this.inbox = new OrderInbox({
+        transporter: this.config.transporter,
+        namespace: this.config.namespace,
+        nodeID: this.broker.nodeID,
+        accept: placed => this.scheduler.accept(placed),
+        logger: this.logger,
+      });
+      this.inbox.start();
+    }
     this.poll = setInterval(() => this.scheduler.wake(), this.config.kitchenPollMs);
     this.poll.unref();
     // Resume at once whatever a previous run left cooking or queued.
@@ -129,6 +144,9 @@ const KitchenService: ServiceSchema<Record<string, never>, KitchenMethods, Kitch
   },
 
   async stopped() {
+    // First take no more orders (those fetched but not started go back to the stream), then stop
+    // cooking and hand what is on the stove back to the other kitchens.
+    await this.inbox?.stop();
     clearInterval(this.poll);
     await this.scheduler?.stop();
   },

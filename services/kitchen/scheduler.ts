@@ -76,6 +76,24 @@ export class Scheduler {
     this.cooking.clear();
     // Let a claim or a finish in progress reach the store before the store closes.
     await Promise.allSettled([...this.inFlight]);
+    await this.handBack();
+  }
+
+  /**
+   * A stopping node gives its cooking tickets back: without a node they are orphans at once, so a
+   * live kitchen adopts them on its next poll and finishes them on their original schedule,
+   * instead of waiting for the cluster to notice this node is gone.
+   */
+  private async handBack() {
+    try {
+      const count = await this.ports.store.update({ status: "cooking", node: this.ports.nodeID }, { $set: { node: null } });
+      if (count === 0) return;
+      this.ports.logger.info({ tickets: count }, "Handed cooking tickets back on the way out: another kitchen finishes them on their schedule.");
+      await this.ports.changed();
+    } catch (err) {
+      // They stay under this node's name: adopted once the cluster sees the node gone.
+      this.ports.logger.warn({ err: (err as Error).message }, "Could not hand cooking tickets back; they are adopted once this node is seen gone.");
+    }
   }
 
   /** `order.placed`: one ticket per line. Redelivered, it creates nothing new. */

@@ -31,12 +31,15 @@ import {
 
 interface MenuMethods {
   changed(): Promise<void>;
-  levels(ctx: Context): Promise<StockLevels>;
+  levels(ctx: Context, staleOk?: boolean): Promise<StockLevels>;
   checkRecipe(ctx: Context, recipe: RecipeLine[]): Promise<void>;
   load(id: string): Promise<DishDoc>;
 }
 interface MenuVars {
   store: Store<DishDoc>;
+  /** The last stock levels the inventory gave this node: what a menu read falls back on. */
+  lastLevels?: StockLevels;
+  servingStale?: boolean;
 }
 
 const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> = {
@@ -56,7 +59,7 @@ const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> =
         const query: Record<string, string> = {};
         if (ctx.params.category) query.category = ctx.params.category;
         if (ctx.params.station) query.station = ctx.params.station;
-        const levels = await this.levels(ctx);
+        const levels = await this.levels(ctx, true);
         return paginate(this.store, query, ["category", "name"], ctx.params, doc => dishView(doc, levels));
       },
     },
@@ -67,7 +70,7 @@ const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> =
       params: { id: idParam, $$strict: true },
       async handler(ctx: Context<{ id: string }>) {
         const doc = await this.load(ctx.params.id);
-        return dishView(doc, await this.levels(ctx));
+        return dishView(doc, await this.levels(ctx, true));
       },
     },
 
@@ -151,8 +154,26 @@ const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> =
   },
 
   methods: {
-    async levels(ctx: Context) {
-      return ctx.call<StockLevels>("inventory.levels");
+    /**
+     * `staleOk` (reading the menu): a stale answer beats none. When the inventory cannot answer
+     * (no node, timeouts, an open breaker — after the retries), the menu is shown with the
+     * availability the inventory last gave this node, instead of failing. Writes stay strict.
+     */
+    async levels(ctx: Context, staleOk = false) {
+      if (!staleOk) return ctx.call<StockLevels>("inventory.levels");
+      // Not Moleculer's fallbackResponse: it never runs when no node offers the action at all.
+      try {
+        const levels = await ctx.call<StockLevels>("inventory.levels");
+        if (this.servingStale) this.logger.info("The inventory answers again: the menu shows live availability.");
+        this.servingStale = false;
+        this.lastLevels = levels;
+        return levels;
+      } catch (err) {
+        if (!this.lastLevels) throw err;
+        if (!this.servingStale) this.logger.warn({ err: (err as Error).message }, "The inventory does not answer: showing the menu with the last availability it gave.");
+        this.servingStale = true;
+        return this.lastLevels;
+      }
     },
 
     async checkRecipe(ctx: Context, recipe: RecipeLine[]) {

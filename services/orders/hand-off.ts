@@ -1,15 +1,23 @@
 /**
- * How an accepted order reaches the kitchen. Today: the `order.placed` event, re-sent by the
- * reconcile loop until the kitchen answers `order.accepted` (the order's `handedOff` flag is
- * the outbox). Moleculer events are fire-and-forget — a node that dies between storing an
- * order and emitting loses the emit — which is why the state, not the event, is the record.
- * A durable transport (NATS JetStream) replaces this one object; the services do not change.
+ * How an accepted order reaches the kitchen, re-sent by the reconcile loop until the kitchen
+ * answers `order.accepted` (the order's `handedOff` flag is the outbox):
+ *   - embedded (no TRANSPORTER): the `order.placed` broker event, handled in the same process;
+ *   - cluster: the kitchen's JetStream stream (./jetstream-hand-off.ts), durable across kitchen
+ *     and NATS restarts, taken by exactly one kitchen node at a time.
+ * Moleculer events are fire-and-forget — a node that dies between storing an order and emitting
+ * loses the emit — which is why the state, not the message, is the record in both modes.
  */
 import type { OrderPlaced } from "../../lib/contracts";
+import type { Settings } from "../../lib/settings";
+import { JetStreamHandOff, type JetStreamHandOffOptions } from "./jetstream-hand-off";
 
 export interface KitchenHandOff {
   /** Sends the order toward the kitchen. May be called again for the same order: the kitchen is idempotent. */
   send(order: OrderPlaced): Promise<void>;
+  /** Connects whatever the hand-off needs, before the first send. */
+  start?(): Promise<void>;
+  /** Lets sends in flight finish, then lets go of the connection. */
+  stop?(): Promise<void>;
 }
 
 export interface EventEmitter {
@@ -23,4 +31,10 @@ export function eventHandOff(broker: EventEmitter): KitchenHandOff {
       await broker.emit("order.placed", order);
     },
   };
+}
+
+/** The hand-off this node's settings call for: the durable stream whenever there is a NATS transporter. */
+export function kitchenHandOff(broker: EventEmitter & { nodeID: string }, settings: Pick<Settings, "transporter" | "namespace">, logger: JetStreamHandOffOptions["logger"]): KitchenHandOff {
+  if (!settings.transporter) return eventHandOff(broker);
+  return new JetStreamHandOff({ transporter: settings.transporter, namespace: settings.namespace, nodeID: broker.nodeID, broker, logger });
 }

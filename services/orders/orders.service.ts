@@ -28,7 +28,7 @@ import {
   type SettleParams,
 } from "../../lib/contracts";
 import { orderView, type OrderDoc } from "./order";
-import { eventHandOff, type KitchenHandOff } from "./hand-off";
+import { kitchenHandOff, type KitchenHandOff } from "./hand-off";
 import { placeOrder, type PlacementPorts } from "./place-order";
 import { advanceOrder, loadOrder, moveOrder, type MovePorts } from "./order-moves";
 import { reconcileOrders, type ReconcilePorts } from "./reconcile";
@@ -253,10 +253,11 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
 
   created() {
     this.config = loadSettings();
-    this.handOff = eventHandOff(this.broker);
+    this.handOff = kitchenHandOff(this.broker, this.config, this.logger);
   },
 
   async started() {
+    await this.handOff.start?.();
     this.reconcileTimer = setInterval(() => void this.reconcile(), this.config.reconcileMs);
     this.reconcileTimer.unref();
     setImmediate(() => void this.reconcile());
@@ -266,6 +267,7 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
     this.stopping = true;
     clearInterval(this.reconcileTimer);
     await this.reconciling;
+    await this.handOff.stop?.();
   },
 };
 

@@ -1,0 +1,211 @@
+/**
+ * The kitchen's side of the durable hand-off in a cluster: every kitchen node pulls placed
+ * orders from the one durable JetStream consumer (lib/order-stream.ts), so each order goes to
+ * one node at a time, and is acknowledged only once its tickets are stored.
+ *
+ *   - handled      → ack: the message leaves the stream (work-queue retention);
+ *   - failed       → nak with a growing delay, and JetStream delivers it again (to any node);
+ *   - no answer    → a node that died or hung holding it: redelivered after ACK_WAIT_MS;
+ *   - failed MAX_DELIVER times, or not an order at all → copied to the dead-letter stream and
+ *     terminated, with an error in the log. The orders service still has the order as not handed
+ *     off, so its reconcile loop publishes it again once JetStream's duplicate window has passed.
+ *
+ * Delivery is at least once; what makes it safe is that taking an order twice creates nothing
+ * new (tickets are keyed `<order>-<line>`, inserted once).
+ */
+import { AckPolicy, DeliverPolicy, headers, nanos, type Consumer, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg, type NatsConnection } from "nats";
+import type { OrderPlaced } from "../../lib/contracts";
+import { connectNats, ensureOrderStreams, orderStreamNames, type OrderStreamNames } from "../../lib/order-stream";
+
+/** `accept` must answer within this, or the delivery counts as failed. */
+export const HANDLER_DEADLINE_MS = 10_000;
+/** Longer than any handler may take (HANDLER_DEADLINE_MS), so a slow handler is never raced by a redelivery. */
+export const ACK_WAIT_MS = 15_000;
+export const MAX_DELIVER = 10;
+/** Messages the whole kitchen may hold unacknowledged at once (JetStream counts it per consumer, not per node). */
+const MAX_ACK_PENDING = 1_000;
+/** A pull waits this long for messages before asking again. */
+const FETCH_EXPIRES_MS = 5_000;
+
+/** The wait before delivery `delivery + 1` of a message that failed: 1 s, 2 s, 4 s … at most 30 s. */
+export function retryDelayMs(delivery: number): number {
+  return Math.min(30_000, 1_000 * 2 ** Math.max(0, delivery - 1));
+}
+
+/** Enough of an `order.placed` payload to make tickets from; anything else is dead-lettered. */
+export function isOrderPlaced(value: unknown): value is OrderPlaced {
+  const v = value as Partial<OrderPlaced> | null;
+  return (
+    !!v &&
+    typeof v.order === "string" &&
+    typeof v.table === "string" &&
+    typeof v.placedAt === "string" &&
+    Array.isArray(v.lines) &&
+    v.lines.length > 0 &&
+    v.lines.every(l => !!l && typeof l.index === "number" && typeof l.dish === "string" && Array.isArray(l.ingredients))
+  );
+}
+
+export interface OrderInboxOptions {
+  transporter: string;
+  namespace: string;
+  nodeID: string;
+  /** Makes the order's tickets; idempotent. */
+  accept(order: OrderPlaced): Promise<unknown>;
+  logger: { info(...a: unknown[]): void; warn(...a: unknown[]): void; error(...a: unknown[]): void; debug(...a: unknown[]): void };
+  /** Messages this node handles at once. */
+  concurrency?: number;
+  /** Tests shorten these. */
+  maxDeliver?: number;
+  retryDelayMs?(delivery: number): number;
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Taking the order did not finish within ${ms} ms.`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+export class OrderInbox {
+  private readonly names: OrderStreamNames;
+  private readonly concurrency: number;
+  private readonly maxDeliver: number;
+  private nc?: NatsConnection;
+  private js?: JetStreamClient;
+  private consumer?: Consumer;
+  private batch?: ConsumerMessages;
+  private loop?: Promise<void>;
+  private stopping = false;
+  private wakeSleeper?: () => void;
+
+  constructor(private readonly options: OrderInboxOptions) {
+    this.names = orderStreamNames(options.namespace);
+    this.concurrency = options.concurrency ?? 8;
+    this.maxDeliver = options.maxDeliver ?? MAX_DELIVER;
+  }
+
+  /** Starts pulling in the background; it keeps trying through NATS outages until `stop`. */
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Takes no new message, hands back those fetched but not started (nak: redelivered at once), lets the started ones finish. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.batch?.stop();
+    this.wakeSleeper?.();
+    await this.loop;
+    const nc = this.nc;
+    this.nc = undefined;
+    if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      try {
+        const consumer = await this.ready();
+        const batch = await consumer.fetch({ max_messages: this.concurrency, expires: FETCH_EXPIRES_MS });
+        this.batch = batch;
+        if (this.stopping) batch.stop();
+        const handling: Promise<void>[] = [];
+        for await (const msg of batch) {
+          if (this.stopping) msg.nak();
+          else handling.push(this.handle(msg));
+        }
+        await Promise.all(handling);
+        failures = 0;
+      } catch (err) {
+        if (this.stopping) break;
+        failures++;
+        // The consumer or stream may be gone (a NATS server that lost its store): make them again.
+        this.consumer = undefined;
+        if (failures === 1 || failures % 30 === 0) {
+          this.options.logger.warn({ err: (err as Error).message, attempts: failures }, "The kitchen cannot pull orders from NATS; retrying. Placed orders wait in the stream.");
+        }
+        await this.sleep(Math.min(5_000, 250 * failures));
+      }
+    }
+  }
+
+  private async ready(): Promise<Consumer> {
+    if (this.consumer) return this.consumer;
+    this.nc ??= await connectNats(this.options.transporter, `brigade-kitchen-${this.options.nodeID}`);
+    const jsm = await this.nc.jetstreamManager();
+    this.js = this.nc.jetstream();
+    await ensureOrderStreams(jsm, this.names);
+    await this.ensureConsumer(jsm);
+    this.consumer = await this.js.consumers.get(this.names.stream, this.names.consumer);
+    this.options.logger.info({ stream: this.names.stream, consumer: this.names.consumer }, "Taking placed orders from the kitchen's stream.");
+    return this.consumer;
+  }
+
+  private async ensureConsumer(jsm: JetStreamManager) {
+    const config = {
+      ack_wait: nanos(ACK_WAIT_MS),
+      max_deliver: this.maxDeliver,
+      max_ack_pending: MAX_ACK_PENDING,
+    };
+    try {
+      // Identical configs from several kitchen nodes at once are all accepted.
+      await jsm.consumers.add(this.names.stream, {
+        durable_name: this.names.consumer,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        filter_subject: this.names.subject,
+        ...config,
+      });
+    } catch {
+      // It exists with other settings (an older version): bring the ones we rely on up to date.
+      await jsm.consumers.update(this.names.stream, this.names.consumer, config);
+    }
+  }
+
+  private async handle(msg: JsMsg): Promise<void> {
+    const delivery = msg.info.deliveryCount;
+    let order: unknown;
+    try {
+      order = JSON.parse(msg.string());
+    } catch {
+      return this.deadLetter(msg, "The message is not JSON.");
+    }
+    if (!isOrderPlaced(order)) return this.deadLetter(msg, "The message is not an order.placed payload.");
+    try {
+      await withDeadline(this.options.accept(order), HANDLER_DEADLINE_MS);
+      msg.ack();
+    } catch (err) {
+      const reason = (err as Error).message;
+      if (delivery >= this.maxDeliver) return this.deadLetter(msg, reason, order.order);
+      const delay = (this.options.retryDelayMs ?? retryDelayMs)(delivery);
+      this.options.logger.warn({ order: order.order, delivery, retryInMs: delay, err: reason }, "Could not take an order into the kitchen; it will be delivered again.");
+      msg.nak(delay);
+    }
+  }
+
+  private async deadLetter(msg: JsMsg, reason: string, order?: string): Promise<void> {
+    const h = headers();
+    h.set("Brigade-Reason", reason.slice(0, 500));
+    h.set("Brigade-Deliveries", String(msg.info.deliveryCount));
+    h.set("Brigade-Stream-Seq", String(msg.seq));
+    try {
+      await this.js!.publish(this.names.deadSubject, msg.data, { headers: h, msgID: `${this.names.stream}-${msg.seq}` });
+      this.options.logger.error({ order, deliveries: msg.info.deliveryCount, reason, deadLetters: this.names.deadStream }, "Gave up on a placed order: moved to the dead-letter stream. A person should look at it.");
+    } catch (err) {
+      // The log line is the dead letter then; the orders service re-sends the order later anyway.
+      this.options.logger.error({ order, reason, payload: msg.string(), err: (err as Error).message }, "Gave up on a placed order and could not store it as a dead letter.");
+    }
+    msg.term();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise(resolve => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeSleeper = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
