@@ -112,7 +112,8 @@ function cacher(): BrokerOptions["cacher"] {
 export function redisAddress(url: string): { host: string; port: number; username?: string; password?: string; db: number } {
   const u = new URL(url);
   return {
-    host: u.hostname,
+    // An IPv6 host comes bracketed ("[::1]"), which a socket would look up as a name.
+    host: u.hostname.replace(/^\[(.*)\]$/, "$1"),
     port: Number(u.port || 6379),
     username: u.username ? decodeURIComponent(u.username) : undefined,
     password: u.password ? decodeURIComponent(u.password) : undefined,

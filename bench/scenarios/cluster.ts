@@ -14,6 +14,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import { connectNats, deleteOrderStreams, orderStreamNames } from "../../lib/order-stream";
 import { ADMIN_PASSWORD, BrigadeClient, setUpKitchenStock, startNode, startStore, waitReady } from "../brigade";
 import { compare, plannedSeconds, ratio, type MeteredProcess, type Target } from "../measure";
 import type { LoadGenerator } from "../load";
@@ -187,6 +188,20 @@ export async function runCluster(
     progress.phase("stopping the cluster");
     await probe.stop().catch(() => undefined);
     await Promise.all(stoppers.map(s => s.stop()));
+    await deleteStreams(env.transporter, namespace).catch(err => onError("cluster clean-up", err));
+  }
+}
+
+/**
+ * The cluster's orders and kitchen nodes made JetStream streams for their namespace on the shared
+ * NATS, which keeps them on disk after the nodes are gone: one pair more per bench run otherwise.
+ */
+async function deleteStreams(transporter: string, namespace: string): Promise<void> {
+  const nc = await connectNats(transporter, `bench-clean-up-${process.pid}`);
+  try {
+    await deleteOrderStreams(await nc.jetstreamManager(), orderStreamNames(namespace));
+  } finally {
+    await nc.close();
   }
 }
 
