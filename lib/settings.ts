@@ -98,8 +98,8 @@ function url(env: Env, name: string, schemes: string[]): string | undefined {
 export function loadSettings(env: Env = process.env): Settings {
   const nodeEnv = text(env, "NODE_ENV") ?? "development";
   const cacherRaw = text(env, "CACHER") ?? "Memory";
-  if (cacherRaw !== "Memory" && !/^redis:\/\//.test(cacherRaw)) {
-    throw new SettingsError("CACHER", cacherRaw, "Memory or a redis:// URL");
+  if (cacherRaw !== "Memory" && !/^redis:\/\/[^/?#]+(\/\d{1,2})?\/?$/.test(cacherRaw)) {
+    throw new SettingsError("CACHER", cacherRaw, "Memory or a redis://[user:password@]host[:port][/db] URL");
   }
   return {
     nodeEnv,

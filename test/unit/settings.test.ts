@@ -15,6 +15,7 @@ describe("settings from the environment", () => {
     const s = loadSettings({ TRANSPORTER: "nats://127.0.0.1:4222", CACHER: "redis://127.0.0.1:6379", MONGO_URI: "mongodb://m:27017/brigade", SERVICES: "kitchen" });
     expect(s.transporter).toBe("nats://127.0.0.1:4222");
     expect(s.cacher).toBe("redis://127.0.0.1:6379");
+    expect(loadSettings({ CACHER: "redis://:secret@cache:6380/2" }).cacher).toBe("redis://:secret@cache:6380/2");
     expect(s.mongoUri).toBe("mongodb://m:27017/brigade");
   });
 
@@ -27,6 +28,7 @@ describe("settings from the environment", () => {
     ["BRIGADE_SEED", "maybe"],
     ["TRANSPORTER", "tcp://somewhere"],
     ["CACHER", "memcached://x"],
+    ["CACHER", "redis://cache/abc"],
     ["MONGO_URI", "postgres://x"],
     ["LOG_LEVEL", "loud"],
     ["TRACING", "datadog"],
