@@ -80,7 +80,17 @@ export function toHttpError(raw: unknown, requestId?: string): HttpError {
   }
 
   // The route exists, but no live node runs the service behind it (or its breaker is open).
-  if (name === "ServiceNotFoundError" || name === "ServiceNotAvailableError" || name === "ServiceUnavailableError")
+  // The node that had the request went away (RequestRejectedError), the broker lost the
+  // transporter (BrokerDisconnectedError), or nothing can serve it now: all "try again shortly".
+  if (
+    name === "ServiceNotFoundError" ||
+    name === "ServiceNotAvailableError" ||
+    name === "ServiceUnavailableError" ||
+    name === "RequestRejectedError" ||
+    name === "BrokerDisconnectedError" ||
+    code === 502 ||
+    code === 503
+  )
     return unavailable("This part of Brigade is not running right now. Try again shortly; if it lasts, ask an operator to start the service.");
   if (name === "RequestTimeoutError" || code === 504)
     return { ...unavailable("Brigade took too long to answer. Try again; the request may or may not have been done, so retry with the same Idempotency-Key."), status: 504, body: { name: "GatewayTimeoutError", message: "Brigade took too long to answer. Retry with the same Idempotency-Key.", code: 504, type: "TIMEOUT", data: null } };

@@ -5,6 +5,11 @@ declare module "moleculer/src/service" {
   interface ActionSchema<TThis> {
     /** Who may call this action over HTTP; no roles = not reachable over HTTP (lib/roles.ts). */
     roles?: readonly Access[];
+    /**
+     * Running it twice does no harm (a read, or a write keyed so a repeat changes nothing), so a
+     * call that timed out or lost its node may be sent again to another node (moleculer.config.ts).
+     */
+    idempotent?: boolean;
   }
 }
 export {};

@@ -57,6 +57,7 @@ const BillingService: ServiceSchema<Record<string, never>, BillingMethods, Billi
     },
 
     list: {
+      idempotent: true,
       roles: ["cashier", "waiter"],
       params: { status: { type: "enum", values: [...VISIBLE_STATUSES], optional: true }, table: { ...TABLE, optional: true }, ...pageParams, $$strict: true },
       async handler(ctx: Context<ListParams>) {
@@ -68,6 +69,7 @@ const BillingService: ServiceSchema<Record<string, never>, BillingMethods, Billi
     },
 
     get: {
+      idempotent: true,
       roles: ["cashier", "waiter"],
       params: { id: idParam, $$strict: true },
       async handler(ctx: Context<{ id: string }>) {
@@ -99,6 +101,7 @@ const BillingService: ServiceSchema<Record<string, never>, BillingMethods, Billi
 
     /** Read from the stored payments, refunds and bills of the day each time: nothing to drift. */
     takings: {
+      idempotent: true,
       roles: ["cashier"],
       params: { date: { type: "string", length: 10, optional: true }, $$strict: true },
       async handler(ctx: Context<{ date?: string }>): Promise<Takings> {

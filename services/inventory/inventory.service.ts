@@ -108,6 +108,7 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
     },
 
     listPurchaseOrders: {
+      idempotent: true,
       roles: ["purchaser"],
       params: { ...pageParams, status: { type: "enum", values: [...PURCHASE_ORDER_STATUSES], optional: true }, $$strict: true },
       async handler(ctx: Context<PageQuery & { status?: PurchaseOrderDoc["status"] }>) {
@@ -142,6 +143,7 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
 
     /** Internal: all or nothing, idempotent per `reservation`; OUT_OF_STOCK names the short ingredients. */
     reserve: {
+      idempotent: true,
       visibility: "public",
       params: { reservation: idParam, lines: stockLinesParam, $$strict: true },
       async handler(ctx: Context<ReserveParams>) {
@@ -153,6 +155,7 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
 
     /** Internal: gives back what the reservation holds and was not consumed; idempotent. */
     release: {
+      idempotent: true,
       visibility: "public",
       params: { reservation: idParam, $$strict: true },
       async handler(ctx: Context<ReleaseParams>) {
@@ -165,6 +168,7 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
 
     /** Internal: uses part of a held reservation, once per `key` (a ticket id). */
     consume: {
+      idempotent: true,
       visibility: "public",
       params: { reservation: idParam, key: idParam, lines: stockLinesParam, $$strict: true },
       async handler(ctx: Context<ConsumeParams>) {

@@ -35,6 +35,7 @@ const KitchenService: ServiceSchema<Record<string, never>, KitchenMethods, Kitch
 
   actions: {
     list: {
+      idempotent: true,
       roles: ["chef"],
       params: { status: { type: "enum", values: [...TICKET_STATUSES], optional: true }, station: { type: "enum", values: [...STATIONS], optional: true }, ...pageParams, $$strict: true },
       async handler(ctx: Context<{ status?: TicketStatus; station?: Station } & PageQuery>) {
@@ -55,6 +56,7 @@ const KitchenService: ServiceSchema<Record<string, never>, KitchenMethods, Kitch
 
     /** The orders service's reconciliation asks where orders are, in case a ticket event was lost. */
     progress: {
+      idempotent: true,
       visibility: "public",
       params: { orders: { type: "array", min: 1, max: 500, items: idParam }, $$strict: true },
       async handler(ctx: Context<KitchenProgressParams>): Promise<KitchenProgress[]> {
@@ -64,6 +66,7 @@ const KitchenService: ServiceSchema<Record<string, never>, KitchenMethods, Kitch
 
     /** Operators: this node's chefs. Call with `{ nodeID }` to ask a given node. */
     status: {
+      idempotent: true,
       visibility: "public",
       params: { $$strict: true },
       handler(): KitchenNodeStatus {

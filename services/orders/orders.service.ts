@@ -90,6 +90,7 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
     },
 
     list: {
+      idempotent: true,
       roles: ["waiter", "chef", "cashier"],
       params: { status: { type: "enum", values: [...ORDER_STATUSES], optional: true }, table: { ...TABLE, optional: true }, ...pageParams, $$strict: true },
       async handler(ctx: Context<{ status?: OrderStatus; table?: string } & PageQuery>) {
@@ -101,6 +102,7 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
     },
 
     get: {
+      idempotent: true,
       roles: ["waiter", "chef", "cashier"],
       params: { id: idParam, $$strict: true },
       async handler(ctx: Context<{ id: string }>) {
@@ -133,6 +135,7 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
 
     /** Billing: attach a table's served, unbilled orders to `bill`. Again with the same bill → the same orders. */
     claimForBill: {
+      idempotent: true,
       visibility: "public",
       params: { table: TABLE, bill: idParam, $$strict: true },
       async handler(ctx: Context<ClaimForBillParams>): Promise<OrderView[]> {
@@ -142,6 +145,7 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
 
     /** Billing: the bill is paid, its orders become paid. Idempotent. */
     settle: {
+      idempotent: true,
       visibility: "public",
       params: { bill: idParam, orders: { type: "array", max: 500, items: idParam }, $$strict: true },
       async handler(ctx: Context<SettleParams>): Promise<OrderView[]> {
@@ -151,6 +155,7 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
 
     /** Billing: a bill that could not be created gives its (still unpaid) orders back. */
     releaseFromBill: {
+      idempotent: true,
       visibility: "public",
       params: { bill: idParam, $$strict: true },
       async handler(ctx: Context<ReleaseFromBillParams>) {

@@ -46,6 +46,7 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
     },
 
     me: {
+      idempotent: true,
       roles: [ANY_STAFF],
       params: { $$strict: true },
       async handler(ctx: Context<unknown, StaffMeta>) {
@@ -73,6 +74,7 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
     },
 
     list: {
+      idempotent: true,
       roles: ["manager"],
       params: { ...pageParams, $$strict: true },
       async handler(ctx: Context<PageQuery>) {

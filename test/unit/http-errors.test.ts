@@ -35,6 +35,11 @@ describe("one error shape for every failure", () => {
     expect(toHttpError(new Errors.ServiceNotFoundError({ action: "orders.place" })).status).toBe(503);
     expect(toHttpError(new Errors.ServiceNotAvailableError({ action: "orders.place" })).status).toBe(503);
     expect(toHttpError(new Errors.QueueIsFullError({ action: "orders.place", nodeID: "n1", size: 1, limit: 1 })).status).toBe(503);
+    // a node killed while it held the request
+    const rejected = toHttpError(new Errors.RequestRejectedError({ action: "kitchen.list", nodeID: "gone" }));
+    expect(rejected.status).toBe(503);
+    expect(rejected.serverFault).toBe(false);
+    expect(toHttpError(new Errors.BrokerDisconnectedError("The broker is disconnected.", 502, "BAD_GATEWAY")).status).toBe(503);
   });
 
   it("hides a server fault's message, stack and names behind a request id", () => {
