@@ -2,21 +2,13 @@
  * A kitchen ticket: one line of an order, cooked at its dish's station. Its `_id` is
  * `<order>-<line index>`, so an `order.placed` delivered twice creates each ticket once.
  */
-import type { KitchenProgress, OrderPlaced, Station, StockLine, TicketStatus, TicketView } from "../../lib/contracts";
+import type { KitchenProgress, OrderPlaced, OrderPlacedLine, TicketStatus, TicketView } from "../../lib/contracts";
 
-export interface TicketDoc {
+/** An order's line as the hand-off carried it (its `ingredients` are what starting it consumes), and where it is now. */
+export interface TicketDoc extends OrderPlacedLine {
   _id: string;
   order: string;
-  index: number;
   table: string;
-  dish: string;
-  name: string;
-  qty: number;
-  notes: string;
-  station: Station;
-  prepSeconds: number;
-  /** What starting this ticket consumes from the order's reservation. */
-  ingredients: StockLine[];
   status: TicketStatus;
   /** The node cooking (or that cooked) it; a live node adopts it when that node is gone. */
   node: string | null;
