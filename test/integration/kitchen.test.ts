@@ -4,7 +4,7 @@
  */
 import { startBrigade, type Brigade } from "../support/brigade";
 import type { KitchenProgress, OrderPlaced } from "../../lib/contracts";
-import { allTickets, createDishes, createIngredients, ingredient, order, orderReaches, ticketsOf } from "../support/meal";
+import { allTickets, createDishes, createIngredients, ingredient, order, orderReaches, ticketsOf, KITCHEN_SERVICES, fastKitchen } from "../support/meal";
 
 const TEA = "green-tea"; // bar, 10 s → 100 ms
 const STEW = "long-stew"; // saute, 1 h → 36 s: waits for a bump
@@ -16,8 +16,8 @@ describe("kitchen", () => {
 
   beforeAll(async () => {
     b = await startBrigade({
-      services: ["api", "staff", "menu", "inventory", "orders", "kitchen"],
-      env: { KITCHEN_TIME_SCALE: "0.01", KITCHEN_CHEFS: "1", KITCHEN_POLL_MS: "20", BRIGADE_RECONCILE_MS: "100" },
+      services: KITCHEN_SERVICES,
+      env: fastKitchen(1),
     });
     await createIngredients(b, [
       { name: "Tea leaves", unit: "g", onHand: 10_000 },

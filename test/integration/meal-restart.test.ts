@@ -14,7 +14,7 @@ import path from "node:path";
 import type { ServiceBroker } from "moleculer";
 import type { TicketDone, TicketView } from "../../lib/contracts";
 import { startBrigade, type Brigade, type ServiceName } from "../support/brigade";
-import { allTickets, createDishes, createIngredients, eventually, ingredient, orderReaches } from "../support/meal";
+import { allTickets, createDishes, createIngredients, eventually, ingredient, orderReaches, fastKitchen } from "../support/meal";
 
 const FULL: ServiceName[] = ["api", "staff", "menu", "inventory", "orders", "kitchen"];
 const SLOW = "braised-short-rib"; // 300 s → 3 s
@@ -30,7 +30,7 @@ describe("a restart in the middle of service", () => {
   const node = (services: ServiceName[]) =>
     startBrigade({
       services,
-      env: { DATA_DIR: dir, BRIGADE_SEED: "false", KITCHEN_TIME_SCALE: "0.01", KITCHEN_CHEFS: "2", KITCHEN_POLL_MS: "20", BRIGADE_RECONCILE_MS: "100" },
+      env: fastKitchen(2, { DATA_DIR: dir, BRIGADE_SEED: "false" }),
       broker: {
         created(broker: ServiceBroker) {
           broker.createService({ name: "ticket-watch", events: { "ticket.done": { handler: (ctx: { params: TicketDone }) => void done.push(ctx.params) } } });

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { ServiceBroker, Errors } from "moleculer";
 import { startBrigade, type Brigade } from "../support/brigade";
-import { createDishes, createIngredients, eventually, orderReaches, allTickets } from "../support/meal";
+import { createDishes, createIngredients, eventually, orderReaches, allTickets, KITCHEN_SERVICES, fastKitchen } from "../support/meal";
 import { replCommands } from "../../services/operator/repl-commands";
 import { readBreakers, renderBreakers } from "../../services/operator/breakers";
 import OperatorService from "../../services/operator/operator.service";
@@ -52,8 +52,8 @@ describe("operator commands on a live Brigade", () => {
 
   beforeAll(async () => {
     b = await startBrigade({
-      services: ["api", "staff", "menu", "inventory", "orders", "kitchen"],
-      env: { KITCHEN_TIME_SCALE: "0.01", KITCHEN_CHEFS: "2", KITCHEN_POLL_MS: "20", BRIGADE_RECONCILE_MS: "100" },
+      services: KITCHEN_SERVICES,
+      env: fastKitchen(2),
     });
     await createIngredients(b, [
       { name: "Soda syrup", unit: "ml", onHand: 100_000 },

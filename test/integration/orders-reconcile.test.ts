@@ -7,7 +7,7 @@
 import type { Middleware } from "moleculer";
 import config from "../../moleculer.config";
 import { startBrigade, type Brigade } from "../support/brigade";
-import { createDishes, createIngredients, ingredient, orderReaches, ticketsOf } from "../support/meal";
+import { createDishes, createIngredients, ingredient, orderReaches, ticketsOf, KITCHEN_SERVICES, fastKitchen } from "../support/meal";
 
 describe("orders reconcile with the kitchen when events are lost", () => {
   let b: Brigade;
@@ -33,8 +33,8 @@ describe("orders reconcile with the kitchen when events are lost", () => {
 
   beforeAll(async () => {
     b = await startBrigade({
-      services: ["api", "staff", "menu", "inventory", "orders", "kitchen"],
-      env: { KITCHEN_TIME_SCALE: "0.01", KITCHEN_CHEFS: "4", KITCHEN_POLL_MS: "20", BRIGADE_RECONCILE_MS: "100" },
+      services: KITCHEN_SERVICES,
+      env: fastKitchen(4),
       broker: { middlewares: [...((config.middlewares as Middleware[]) ?? []), loseEvents] },
     });
     await createIngredients(b, [{ name: "Rice", unit: "g", onHand: 10_000 }]);

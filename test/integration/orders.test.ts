@@ -4,7 +4,7 @@
  * The kitchen runs 100× fast (KITCHEN_TIME_SCALE 0.01) with two chefs.
  */
 import { startBrigade, type Brigade } from "../support/brigade";
-import { createDishes, createIngredients, eventually, ingredient, order, orderReaches, ticketsOf } from "../support/meal";
+import { createDishes, createIngredients, eventually, ingredient, order, orderReaches, ticketsOf, KITCHEN_SERVICES, fastKitchen } from "../support/meal";
 
 const SODA = "house-soda"; // bar, 5 s → 50 ms
 const BURGER = "smash-burger"; // grill, 20 s → 200 ms
@@ -18,8 +18,8 @@ describe("orders", () => {
 
   beforeAll(async () => {
     b = await startBrigade({
-      services: ["api", "staff", "menu", "inventory", "orders", "kitchen"],
-      env: { KITCHEN_TIME_SCALE: "0.01", KITCHEN_CHEFS: "2", KITCHEN_POLL_MS: "20", BRIGADE_RECONCILE_MS: "100" },
+      services: KITCHEN_SERVICES,
+      env: fastKitchen(2),
     });
     await createIngredients(b, [
       { name: "Soda syrup", unit: "ml", onHand: 100_000 },

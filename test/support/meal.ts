@@ -3,7 +3,7 @@
  * would, and the "eventually" helper: poll until a condition holds, or fail with the last
  * thing seen once a deadline passes (never a fixed sleep standing in for an assertion).
  */
-import type { Brigade } from "./brigade";
+import type { Brigade, ServiceName } from "./brigade";
 import type { IngredientView, OrderView, Station, TicketView } from "../../lib/contracts";
 
 export interface FixtureIngredient {
@@ -87,4 +87,10 @@ export async function orderReaches(b: Brigade, id: string, status: OrderView["st
     if (now.status !== status && ["cancelled", "paid"].includes(now.status)) throw new Error(`order ${id} is ${now.status}`);
     return now.status === status ? now : null;
   }, `order ${id} to be ${status}`, timeoutMs);
+}
+
+/** The services a meal needs up to the kitchen (no billing), and a kitchen fast enough for tests. */
+export const KITCHEN_SERVICES: ServiceName[] = ["api", "staff", "menu", "inventory", "orders", "kitchen"];
+export function fastKitchen(chefs: number, extra: Record<string, string> = {}): Record<string, string> {
+  return { KITCHEN_TIME_SCALE: "0.01", KITCHEN_CHEFS: String(chefs), KITCHEN_POLL_MS: "20", BRIGADE_RECONCILE_MS: "100", ...extra };
 }
