@@ -21,6 +21,7 @@ import { takePayment, type PaymentParams } from "./take-payment";
 import { giveRefund, type RefundParams } from "./give-refund";
 import { reconcileBills, type ReconcileReport } from "./reconcile";
 import type { BillingPorts } from "./ports";
+import { answerCreated } from "../../lib/created";
 
 interface BillingMethods {
   ports(ctx?: Context): BillingPorts;
@@ -82,8 +83,7 @@ const BillingService: ServiceSchema<Record<string, never>, BillingMethods, Billi
       params: { id: idParam, method: { type: "enum", values: [...PAYMENT_METHODS] }, amountCents: AMOUNT, tipCents: { ...TIP, optional: true }, $$strict: true },
       async handler(ctx: Context<PaymentParams, StaffMeta>) {
         const answer = await takePayment(this.ports(ctx), ctx.params, staffOf(ctx), ctx.meta.idempotencyKey);
-        ctx.meta.$statusCode = 201;
-        ctx.meta.$location = `/api/bills/${ctx.params.id}`;
+        answerCreated(ctx.meta, `/api/bills/${ctx.params.id}`);
         return answer;
       },
     },
@@ -93,8 +93,7 @@ const BillingService: ServiceSchema<Record<string, never>, BillingMethods, Billi
       params: { id: idParam, amountCents: AMOUNT, reason: REASON, $$strict: true },
       async handler(ctx: Context<RefundParams, StaffMeta>) {
         const answer = await giveRefund(this.ports(ctx), ctx.params, staffOf(ctx), ctx.meta.idempotencyKey);
-        ctx.meta.$statusCode = 201;
-        ctx.meta.$location = `/api/bills/${ctx.params.id}`;
+        answerCreated(ctx.meta, `/api/bills/${ctx.params.id}`);
         return answer;
       },
     },

@@ -17,6 +17,8 @@ import { INGREDIENT_NAME, ingredientView, newIngredient, seedIngredients, STOCK_
 import { PURCHASE_ORDER_STATUSES, purchaseOrderView, type PurchaseOrderDoc } from "./purchase-orders";
 import type { ReservationDoc } from "./reservations";
 import { StockLedger, type IngredientPatch } from "./stock-ledger";
+import { patchParams } from "../../lib/patch-params";
+import { answerCreated } from "../../lib/created";
 
 const RESERVATIONS = "stock_reservations";
 const PURCHASE_ORDERS = "purchase_orders";
@@ -31,6 +33,9 @@ interface InventoryVars {
   purchaseOrders: Store<PurchaseOrderDoc>;
   ledger: StockLedger;
 }
+
+/** Stock figures a purchaser may set; left out on a creation, they start at 0. */
+const STOCK_LEVELS = { onHand: STOCK_AMOUNT, reorderPoint: STOCK_AMOUNT, reorderQty: STOCK_AMOUNT };
 
 const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, InventoryVars> = {
   name: "inventory",
@@ -67,9 +72,7 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
       params: {
         name: INGREDIENT_NAME,
         unit: UNIT,
-        onHand: { ...STOCK_AMOUNT, optional: true },
-        reorderPoint: { ...STOCK_AMOUNT, optional: true },
-        reorderQty: { ...STOCK_AMOUNT, optional: true },
+        ...patchParams(STOCK_LEVELS),
         $$strict: true,
       },
       async handler(ctx: Context<NewIngredient, StaffMeta>) {
@@ -80,8 +83,7 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
         }
         await this.changed();
         this.logger.info({ ingredient: doc._id, onHand: doc.onHand }, "Ingredient created.");
-        ctx.meta.$statusCode = 201;
-        ctx.meta.$location = `/api/ingredients/${doc._id}`;
+        answerCreated(ctx.meta, `/api/ingredients/${doc._id}`);
         return ingredientView(doc);
       },
     },
@@ -91,11 +93,7 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
       roles: ["purchaser"],
       params: {
         id: idParam,
-        name: { ...INGREDIENT_NAME, optional: true },
-        unit: { ...UNIT, optional: true },
-        onHand: { ...STOCK_AMOUNT, optional: true },
-        reorderPoint: { ...STOCK_AMOUNT, optional: true },
-        reorderQty: { ...STOCK_AMOUNT, optional: true },
+        ...patchParams({ name: INGREDIENT_NAME, unit: UNIT, ...STOCK_LEVELS }),
         $$strict: true,
       },
       async handler(ctx: Context<IngredientPatch & { id: string }>) {
@@ -123,8 +121,7 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
       async handler(ctx: Context<{ lines: StockLine[] }, StaffMeta>) {
         const order = await this.ledger.openPurchaseOrder(ctx.params.lines, ctx.meta.staff?.id);
         this.logger.info({ purchaseOrder: order._id, lines: order.lines.length }, "Purchase order opened.");
-        ctx.meta.$statusCode = 201;
-        ctx.meta.$location = `/api/purchase-orders/${order._id}`;
+        answerCreated(ctx.meta, `/api/purchase-orders/${order._id}`);
         return purchaseOrderView(order);
       },
     },

@@ -28,6 +28,8 @@ import {
   type DishDoc,
   type DishFields,
 } from "./dishes";
+import { patchParams } from "../../lib/patch-params";
+import { answerCreated } from "../../lib/created";
 
 interface MenuMethods {
   changed(): Promise<void>;
@@ -41,6 +43,9 @@ interface MenuVars {
   lastLevels?: StockLevels;
   servingStale?: boolean;
 }
+
+/** What a dish is made of, as a manager sends it. */
+const DISH_RULES = { name: DISH_NAME, category: CATEGORY, priceCents: PRICE_CENTS, station: STATION, prepSeconds: PREP_SECONDS, recipe: RECIPE };
 
 const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> = {
   name: "menu",
@@ -76,7 +81,7 @@ const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> =
 
     create: {
       roles: ["manager"],
-      params: { name: DISH_NAME, category: CATEGORY, priceCents: PRICE_CENTS, station: STATION, prepSeconds: PREP_SECONDS, recipe: RECIPE, $$strict: true },
+      params: { ...DISH_RULES, $$strict: true },
       async handler(ctx: Context<DishFields, StaffMeta>) {
         const doc = newDish(ctx.params, new Date().toISOString());
         if (!doc._id) throw Invalid([{ field: "name", type: "name", message: "A dish's name needs at least one letter or digit." }]);
@@ -86,8 +91,7 @@ const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> =
         }
         await this.changed();
         this.logger.info({ dish: doc._id, station: doc.station }, "Dish added to the menu.");
-        ctx.meta.$statusCode = 201;
-        ctx.meta.$location = `/api/dishes/${doc._id}`;
+        answerCreated(ctx.meta, `/api/dishes/${doc._id}`);
         return dishView(doc, await this.levels(ctx));
       },
     },
@@ -97,12 +101,7 @@ const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> =
       roles: ["manager"],
       params: {
         id: idParam,
-        name: { ...DISH_NAME, optional: true },
-        category: { ...CATEGORY, optional: true },
-        priceCents: { ...PRICE_CENTS, optional: true },
-        station: { ...STATION, optional: true },
-        prepSeconds: { ...PREP_SECONDS, optional: true },
-        recipe: { ...RECIPE, optional: true },
+        ...patchParams(DISH_RULES),
         $$strict: true,
       },
       async handler(ctx: Context<Partial<DishFields> & { id: string }>) {

@@ -34,6 +34,7 @@ import { advanceOrder, loadOrder, moveOrder, type MovePorts } from "./order-move
 import { reconcileOrders, type ReconcilePorts } from "./reconcile";
 import { claimForBill, releaseFromBill, settleBill } from "./bill-claims";
 import type { RequestedLine } from "./pricing";
+import { answerCreated } from "../../lib/created";
 
 const TABLE = { type: "string", trim: true, min: 1, max: 16, pattern: /^[^\x00-\x1f\x7f]+$/ } as const;
 const LINE = {
@@ -83,8 +84,7 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
           staffId: ctx.meta.staff?.id ?? "system",
           idempotencyKey: ctx.meta.idempotencyKey,
         });
-        ctx.meta.$statusCode = 201;
-        ctx.meta.$location = `/api/orders/${doc._id}`;
+        answerCreated(ctx.meta, `/api/orders/${doc._id}`);
         return orderView(doc);
       },
     },

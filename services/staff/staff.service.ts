@@ -11,6 +11,8 @@ import { decoyHash, hashPassword, randomPassword, verifyPassword } from "../../l
 import { pageParams, paginate, type PageQuery } from "../../lib/paging";
 import { identity, PASSWORD, PERSON_NAME, staffView, USERNAME, type StaffDoc, type TokenClaims } from "./staff";
 import type { Role } from "../../lib/roles";
+import { patchParams } from "../../lib/patch-params";
+import { answerCreated } from "../../lib/created";
 
 interface StaffMethods {
   changed(): Promise<void>;
@@ -22,6 +24,8 @@ interface StaffVars {
   config: Settings;
   secret: string;
 }
+
+const ROLE = { type: "enum", values: [...ROLES] } as const;
 
 const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars> = {
   name: "staff",
@@ -84,7 +88,7 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
 
     create: {
       roles: ["manager"],
-      params: { username: USERNAME, name: PERSON_NAME, role: { type: "enum", values: [...ROLES] }, password: PASSWORD, $$strict: true },
+      params: { username: USERNAME, name: PERSON_NAME, role: ROLE, password: PASSWORD, $$strict: true },
       async handler(ctx: Context<{ username: string; name: string; role: Role; password: string }, StaffMeta>) {
         const now = new Date().toISOString();
         const doc: StaffDoc = {
@@ -102,8 +106,7 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
           throw Conflict("USERNAME_TAKEN", `The username "${doc.username}" is taken (usernames are never reused). Pick another.`, { username: doc.username });
         }
         await this.changed();
-        ctx.meta.$statusCode = 201;
-        ctx.meta.$location = `/api/staff/${doc._id}`;
+        answerCreated(ctx.meta, `/api/staff/${doc._id}`);
         return staffView(doc);
       },
     },
@@ -112,10 +115,7 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
       roles: ["manager"],
       params: {
         id: USERNAME,
-        name: { ...PERSON_NAME, optional: true },
-        role: { type: "enum", values: [...ROLES], optional: true },
-        password: { ...PASSWORD, optional: true },
-        active: { type: "boolean", optional: true },
+        ...patchParams({ name: PERSON_NAME, role: ROLE, password: PASSWORD, active: { type: "boolean" } }),
         $$strict: true,
       },
       async handler(ctx: Context<{ id: string; name?: string; role?: Role; password?: string; active?: boolean }, StaffMeta>) {
