@@ -9,7 +9,9 @@ import { loadSettings } from "./lib/settings";
 import { ALL_SERVICES } from "./lib/settings";
 import { RequestContextMiddleware, pinoRequestMixin, textLogLine } from "./middlewares/request-context.middleware";
 import { BrigadeMetricsMiddleware } from "./middlewares/brigade-metrics.middleware";
+import { SharedCacheAtCallerMiddleware } from "./middlewares/shared-cache-at-caller.middleware";
 import { HealthServerMiddleware } from "./middlewares/health-server.middleware";
+import { freezeAnswer } from "./lib/frozen-answer";
 import { replCommands } from "./services/operator/repl-commands";
 import "./lib/zipkin-exporter";
 import "./lib/fail-open-redis-cacher";
@@ -23,16 +25,22 @@ function isServerFault(err: Errors.MoleculerError | Error | undefined): boolean 
 }
 
 /**
- * Moleculer's internal middlewares in Moleculer's order but for one move. A middleware later in
- * the list wraps the ones before it, and Moleculer puts Timeout after CircuitBreaker: the
- * timeout fires outside the breaker, which never sees it, so a node that hangs — the worst
- * kind — never trips its breaker. With Timeout inside CircuitBreaker a timeout counts as the
- * failure it is, and Retry, outside both, sends the retry to another node.
- * (test/cluster/circuit-breaker.test.ts shows the breaker opening on a hung node.)
+ * Moleculer's internal middlewares in Moleculer's order but for two moves. A middleware later in
+ * the list wraps the ones before it.
+ *   - Moleculer puts Timeout after CircuitBreaker: the timeout fires outside the breaker, which
+ *     never sees it, so a node that hangs — the worst kind — never trips its breaker. With
+ *     Timeout inside CircuitBreaker a timeout counts as the failure it is, and Retry, outside
+ *     both, sends the retry to another node. (test/cluster/circuit-breaker.test.ts shows the
+ *     breaker opening on a hung node.)
+ *   - Moleculer puts Validator inside Cacher: a cache hit is answered before the params are
+ *     checked, so `GET /api/dishes?colour=red` answered 200 once the plain menu was cached (and
+ *     422 before). With Validator outside Cacher bad params are refused whatever the cache holds,
+ *     and cache keys are built from the params as validated (`?page=2` and page 2 share one).
  */
 export function brigadeInternalMiddlewares(): (string | typeof RetryAtTheHop)[] {
-  const list: (string | typeof RetryAtTheHop)[] = Moleculer.INTERNAL_MIDDLEWARES.filter(name => name !== "Timeout");
+  const list: (string | typeof RetryAtTheHop)[] = Moleculer.INTERNAL_MIDDLEWARES.filter(name => name !== "Timeout" && name !== "Validator");
   list.splice(list.indexOf("CircuitBreaker"), 0, "Timeout");
+  list.splice(list.indexOf("Cacher") + 1, 0, "Validator");
   list.splice(list.indexOf("Retry"), 1, RetryAtTheHop);
   return list;
 }
@@ -79,18 +87,11 @@ function HotReloadWhenAsked(broker: ServiceBroker): Middleware | null {
   return broker.options.hotReload ? Middlewares.HotReload(broker) : null;
 }
 
-function deepFreeze<T>(value: T): T {
-  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return value;
-  Object.freeze(value);
-  for (const child of Object.values(value)) deepFreeze(child);
-  return value;
-}
-
 function cacher(): BrokerOptions["cacher"] {
-  // Cached answers are shared, read-only values: frozen once when stored instead of deep-copied
-  // on every hit (a fifth of a cached menu read's CPU, measured in bench/). A caller that tried
-  // to change one would throw at once rather than corrupt the cache for everyone.
-  if (settings.cacher === "Memory") return { type: "Memory", options: { ttl: 60, clone: deepFreeze } };
+  // Cached answers are shared, read-only values (lib/frozen-answer.ts): frozen once when stored
+  // instead of deep-copied on every hit (a fifth of a cached menu read's CPU, measured in bench/),
+  // and serialized once for the gateway.
+  if (settings.cacher === "Memory") return { type: "Memory", options: { ttl: 60, clone: freezeAnswer } };
   return {
     // Moleculer's Redis cacher, where a failing Redis is a cache miss (lib/fail-open-redis-cacher.ts).
     type: "FailOpenRedis" as "Redis",
@@ -211,9 +212,10 @@ const config: BrokerOptions = {
   // Factories, so every broker (several per test process) gets its own state. Moleculer's
   // internal middlewares come after ours (listed here, reordered: brigadeInternalMiddlewares),
   // so ours wrap the handlers innermost: the request scope covers exactly a handler's own work,
-  // wherever the call came from.
+  // wherever the call came from. The one exception comes last, outermost: a shared-cache hit at
+  // the caller answers before a call would leave the node (no timeout, breaker or retry to run).
   internalMiddlewares: false,
-  middlewares: [RequestContextMiddleware, BrigadeMetricsMiddleware, HealthServerMiddleware, ...brigadeInternalMiddlewares(), HotReloadWhenAsked] as unknown as BrokerOptions["middlewares"],
+  middlewares: [RequestContextMiddleware, BrigadeMetricsMiddleware, HealthServerMiddleware, ...brigadeInternalMiddlewares(), HotReloadWhenAsked, SharedCacheAtCallerMiddleware] as unknown as BrokerOptions["middlewares"],
 
   // Brigade's operator commands in `npm run repl` (and `npm run dev`), beside moleculer-repl's.
   replOptions: { delimiter: "brigade $", customCommands: replCommands() },

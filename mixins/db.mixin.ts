@@ -13,9 +13,10 @@ import path from "node:path";
 import fs from "node:fs";
 import type { ServiceSchema } from "moleculer";
 import DbService from "moleculer-db";
-import MongoDbAdapter from "moleculer-db-adapter-mongo";
+import type MongoDbAdapterClass from "moleculer-db-adapter-mongo";
 import { loadSettings } from "../lib/settings";
 import { Store, type Doc, type DbAdapter } from "../lib/store";
+import { fileDatastore, type FileDatastore } from "../lib/nedb-file";
 
 export interface DbMethods<T extends Doc> {
   changed(): Promise<void>;
@@ -49,12 +50,40 @@ const GENERIC_ACTIONS = ["find", "count", "list", "create", "insert", "get", "up
 export function createAdapter(collection: string, env = process.env): DbAdapter {
   const settings = loadSettings(env);
   if (settings.mongoUri) {
+    // Required here, not imported: the adapter loads the whole MongoDB driver (about 12 MB of
+    // resident memory), which a node on NeDB files never uses.
+    const MongoDbAdapter = require("moleculer-db-adapter-mongo") as typeof MongoDbAdapterClass;
     // The driver 3.x bundled by the adapter wants the unified topology for sane reconnects.
     return new MongoDbAdapter(settings.mongoUri, { useUnifiedTopology: true, useNewUrlParser: true }) as unknown as DbAdapter;
   }
   if (settings.dataDir === ":memory:") return new DbService.MemoryAdapter() as unknown as DbAdapter;
   fs.mkdirSync(settings.dataDir, { recursive: true });
-  return new DbService.MemoryAdapter({ filename: path.join(settings.dataDir, `${collection}.db`) }) as unknown as DbAdapter;
+  return new NeDbFileAdapter(path.join(settings.dataDir, `${collection}.db`)) as unknown as DbAdapter;
+}
+
+/** moleculer-db's NeDB adapter over a datastore that appends through one open handle (lib/nedb-file.ts). */
+class NeDbFileAdapter extends DbService.MemoryAdapter {
+  private file?: FileDatastore;
+  /** What moleculer-db's adapter builds its datastore from (untyped in its declarations). */
+  declare opts: object;
+
+  constructor(private readonly filename: string) {
+    super();
+  }
+
+  override connect() {
+    this.file?.close();
+    this.file = fileDatastore(this.filename);
+    // moleculer-db's adapter takes a datastore built beforehand as it is.
+    this.opts = this.file.datastore;
+    return super.connect();
+  }
+
+  override disconnect() {
+    this.file?.close();
+    this.file = undefined;
+    return super.disconnect();
+  }
 }
 
 export function dbMixin<T extends Doc>(collection: string, options: DbMixinOptions<T> = {}): Partial<ServiceSchema> {

@@ -7,7 +7,6 @@ import path from "node:path";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Errors, type Context, type ServiceSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
-import helmet from "helmet";
 import { aliases } from "./routes";
 import { decide, namedRoles, type Access, type StaffIdentity, type StaffMeta } from "../../lib/roles";
 import { Forbidden, Unauthorized } from "../../lib/errors";
@@ -19,6 +18,8 @@ import { createRateLimits, type RateLimits } from "./rate-limit";
 import { bodyProblems } from "./body-problems";
 import { tokenExpired } from "./token-expiry";
 import { clientAddress, rateLimitKey } from "./client-address";
+import { applySecurityHeaders, recordHelmet, type SecurityHeaders } from "./security-headers";
+import { jsonOf } from "../../lib/frozen-answer";
 import { LiveUpdates, isLiveStream, liveRoute } from "./live";
 
 type Req = IncomingMessage & {
@@ -34,7 +35,7 @@ type Res = ServerResponse;
 interface ApiVars {
   config: Settings;
   httpHandlerInner: (req: Req, res: Res, next?: unknown) => unknown;
-  headers: ReturnType<typeof helmet>;
+  headers: SecurityHeaders;
   server: import("node:http").Server;
   rateLimits: RateLimits;
 }
@@ -47,6 +48,7 @@ interface ApiMethods {
   errorHandler(req: Req, res: Res, err: unknown): void;
   sendError(req: Req, res: Res, err: unknown): void;
   send404(req: Req, res: Res): void;
+  encodeResponse(req: Req, res: Res, data: unknown): string;
 }
 
 const config = loadSettings();
@@ -189,18 +191,17 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
 
     /** Every answer, whatever route or error produced it, goes through here first. */
     httpHandler(req, res, next) {
-      this.headers(req, res, () => {
-        // Without CORS_ORIGINS no preflight may succeed, and moleculer-web would otherwise run the
-        // action that an OPTIONS request names in Access-Control-Request-Method.
-        if (req.method === "OPTIONS" && !this.settings.cors) {
-          res.writeHead(204, { "Content-Length": "0" });
-          return void res.end();
-        }
-        this.admit(req, res).then(
-          admitted => admitted && this.httpHandlerInner(req, res, next),
-          err => this.sendError(req, res, err),
-        );
-      });
+      applySecurityHeaders(res, this.headers);
+      // Without CORS_ORIGINS no preflight may succeed, and moleculer-web would otherwise run the
+      // action that an OPTIONS request names in Access-Control-Request-Method.
+      if (req.method === "OPTIONS" && !this.settings.cors) {
+        res.writeHead(204, { "Content-Length": "0" });
+        return void res.end();
+      }
+      this.admit(req, res).then(
+        admitted => admitted && this.httpHandlerInner(req, res, next),
+        err => this.sendError(req, res, err),
+      );
     },
 
     /** The per-address request limit, before anything else (body parsing included) costs us work. */
@@ -245,6 +246,11 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
       res.end(JSON.stringify(http.body));
     },
 
+    /** moleculer-web's JSON encoding, but a cached answer is serialized once, not per request. */
+    encodeResponse(_req, _res, data) {
+      return jsonOf(data);
+    },
+
     send404(req, res) {
       this.sendError(req, res, { name: "NotFoundError", message: "Not found", code: 404 });
     },
@@ -254,7 +260,7 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
     this.config = loadSettings();
     // Refuse to start a clustered gateway without a shared token secret.
     jwtSecret(this.config);
-    this.headers = helmet({
+    this.headers = recordHelmet({
       // No upgrade-insecure-requests: the dashboard is served over plain http on a LAN (a tablet at
       // http://10.0.0.5:3000), where upgrading its scripts to https would leave a blank page.
       contentSecurityPolicy: { directives: { "default-src": ["'self'"], "connect-src": ["'self'"], "img-src": ["'self'", "data:"], "style-src": ["'self'", "'unsafe-inline'"], "upgrade-insecure-requests": null } },

@@ -42,7 +42,7 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
   mixins: [
     dbMixin<IngredientDoc>("ingredients", { seed: () => seedIngredients(DEMO_INGREDIENTS), collections: [RESERVATIONS, PURCHASE_ORDERS] }),
     // Other nodes' writes clean this node's cached answers too.
-    cacheCleaner(["inventory"]),
+    cacheCleaner({ inventory: "**" }),
   ],
 
   actions: {

@@ -51,8 +51,9 @@ const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> =
   name: "menu",
   mixins: [
     dbMixin<DishDoc>("dishes", { seed: () => seedDishes(DEMO_DISHES, DEMO_INGREDIENTS) }),
-    // Dishes written on another node, and every stock movement, change what the menu shows.
-    cacheCleaner(["menu", "inventory"]),
+    // Dishes written on another node change every answer; a stock movement changes availability,
+    // which only the list and a dish show (what `resolve` answers does not follow the stock).
+    cacheCleaner({ menu: "**", inventory: ["list", "get"] }),
   ],
 
   actions: {

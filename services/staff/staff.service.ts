@@ -30,7 +30,7 @@ const ROLE = { type: "enum", values: [...ROLES] } as const;
 const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars> = {
   name: "staff",
   // The token cache must be cleaned on every node when an account changes, not only here.
-  mixins: [dbMixin<StaffDoc>("staff"), cacheCleaner(["staff"])],
+  mixins: [dbMixin<StaffDoc>("staff"), cacheCleaner({ staff: "**" })],
 
   actions: {
     login: {

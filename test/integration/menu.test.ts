@@ -144,6 +144,38 @@ describe("menu over HTTP", () => {
     }
   });
 
+  it("keeps resolving dishes from the cache while the stock moves, and cleans it when a dish changes", async () => {
+    const menu = b.broker.getLocalService("menu") as unknown as { store: { getMany: (...a: unknown[]) => unknown } };
+    const reads = jest.spyOn(menu.store, "getMany");
+    try {
+      const price = async () => (await b.broker.call<ResolvedDish[], object>("menu.resolve", { dishes: ["classic-cheeseburger"] }))[0].priceCents;
+      const before = await price();
+      await price();
+      // What an order looks up (names, prices, recipes) does not follow the stock: a rush's
+      // reservations leave it cached, while the list above follows every movement.
+      await b.broker.call("inventory.reserve", { reservation: "ord-resolve-1", lines: [{ ingredient: "cheddar", qty: 30 }] });
+      await b.broker.call("inventory.release", { reservation: "ord-resolve-1" });
+      expect(await price()).toBe(before);
+      expect(reads).toHaveBeenCalledTimes(1);
+
+      expect((await b.request("PATCH", "/api/dishes/classic-cheeseburger", { token: b.adminToken, body: { priceCents: before + 50 } })).status).toBe(200);
+      expect(await price()).toBe(before + 50);
+      expect(reads).toHaveBeenCalledTimes(2);
+      await b.request("PATCH", "/api/dishes/classic-cheeseburger", { token: b.adminToken, body: { priceCents: before } });
+    } finally {
+      reads.mockRestore();
+    }
+  });
+
+  it("refuses a param it does not know, also once the plain menu is cached", async () => {
+    expect((await b.request("GET", "/api/dishes")).status).toBe(200);
+    expect((await b.request("GET", "/api/dishes")).status).toBe(200);
+    const res = await b.request("GET", "/api/dishes?colour=red");
+    expect(res.status).toBe(422);
+    expect(res.body.type).toBe("VALIDATION_ERROR");
+    expect((await b.request("GET", "/api/dishes?page=abc")).status).toBe(422);
+  });
+
   it("resolves the dishes an order names, in the order asked, and names unknown ones", async () => {
     const resolved = await b.broker.call<ResolvedDish[], object>("menu.resolve", { dishes: ["lobster-roll", "classic-cheeseburger", "lobster-roll"] });
     expect(resolved.map(d => d.id)).toEqual(["lobster-roll", "classic-cheeseburger", "lobster-roll"]);

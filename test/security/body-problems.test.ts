@@ -36,5 +36,8 @@ describe("a token's own expiry", () => {
     expect(tokenExpired(token, now + 11_000)).toBe(true);
     expect(tokenExpired(jwt.sign({ sub: "a" }, secret), now)).toBe(true);
     expect(tokenExpired("not.a.token", now)).toBe(true);
+    expect(tokenExpired("", now)).toBe(true);
+    expect(tokenExpired(`x.${Buffer.from("null").toString("base64url")}.y`, now)).toBe(true);
+    expect(tokenExpired(`x.${Buffer.from('{"exp":"9999999999"}').toString("base64url")}.y`, now)).toBe(true);
   });
 });

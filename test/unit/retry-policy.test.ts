@@ -70,8 +70,12 @@ describe("Brigade's order of Moleculer's internal middlewares", () => {
     expect(list.filter(m => typeof m === "function")).toHaveLength(1);
   });
 
+  it("puts Validator outside Cacher, so a cache hit never skips the params check", () => {
+    expect(list.indexOf("Validator")).toBe(list.indexOf("Cacher") + 1);
+  });
+
   it("keeps every other internal middleware, in Moleculer's order", () => {
-    const others = (names: readonly unknown[]) => names.filter(m => m !== "Timeout" && m !== "Retry" && typeof m === "string");
+    const others = (names: readonly unknown[]) => names.filter(m => m !== "Timeout" && m !== "Retry" && m !== "Validator" && typeof m === "string");
     expect(others(list)).toEqual(others(moleculers));
     expect(list).toHaveLength(moleculers.length);
   });
