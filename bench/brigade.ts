@@ -24,6 +24,8 @@ function nodeEnv(extra: Record<string, string>): Record<string, string | undefin
   return {
     ...cleared,
     NODE_ENV: "production",
+    // As `npm start` and the image set it (package.json, Dockerfile): glibc's malloc setting, not Brigade's.
+    MALLOC_MMAP_THRESHOLD_: "131072",
     LOG_FORMAT: "json",
     LOG_LEVEL: "info",
     SERVICEDIR: "services",

@@ -16,7 +16,7 @@ import DbService from "moleculer-db";
 import type MongoDbAdapterClass from "moleculer-db-adapter-mongo";
 import { loadSettings } from "../lib/settings";
 import { Store, type Doc, type DbAdapter } from "../lib/store";
-import { fileDatastore, type FileDatastore } from "../lib/nedb-file";
+import { NeDbAdapter } from "../lib/nedb-adapter";
 
 export interface DbMethods<T extends Doc> {
   changed(): Promise<void>;
@@ -56,34 +56,9 @@ export function createAdapter(collection: string, env = process.env): DbAdapter 
     // The driver 3.x bundled by the adapter wants the unified topology for sane reconnects.
     return new MongoDbAdapter(settings.mongoUri, { useUnifiedTopology: true, useNewUrlParser: true }) as unknown as DbAdapter;
   }
-  if (settings.dataDir === ":memory:") return new DbService.MemoryAdapter() as unknown as DbAdapter;
+  if (settings.dataDir === ":memory:") return new NeDbAdapter() as unknown as DbAdapter;
   fs.mkdirSync(settings.dataDir, { recursive: true });
-  return new NeDbFileAdapter(path.join(settings.dataDir, `${collection}.db`)) as unknown as DbAdapter;
-}
-
-/** moleculer-db's NeDB adapter over a datastore that appends through one open handle (lib/nedb-file.ts). */
-class NeDbFileAdapter extends DbService.MemoryAdapter {
-  private file?: FileDatastore;
-  /** What moleculer-db's adapter builds its datastore from (untyped in its declarations). */
-  declare opts: object;
-
-  constructor(private readonly filename: string) {
-    super();
-  }
-
-  override connect() {
-    this.file?.close();
-    this.file = fileDatastore(this.filename);
-    // moleculer-db's adapter takes a datastore built beforehand as it is.
-    this.opts = this.file.datastore;
-    return super.connect();
-  }
-
-  override disconnect() {
-    this.file?.close();
-    this.file = undefined;
-    return super.disconnect();
-  }
+  return new NeDbAdapter(path.join(settings.dataDir, `${collection}.db`)) as unknown as DbAdapter;
 }
 
 export function dbMixin<T extends Doc>(collection: string, options: DbMixinOptions<T> = {}): Partial<ServiceSchema> {

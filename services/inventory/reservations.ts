@@ -12,8 +12,12 @@ export interface ReservationDoc {
   /** The caller's reservation id (an order id): idempotency rides on `_id`. */
   _id: string;
   status: "held" | "released";
-  lines: StockLine[];
-  /** Ingredient id → what is still reserved and not consumed. */
+  /**
+   * What was reserved, in documents written before it was left out: it is always `remaining`
+   * plus everything `consumed`, and an embedded node keeps every reservation in memory.
+   */
+  lines?: StockLine[];
+  /** Ingredient id → what is still reserved and not consumed (at first: all that was reserved). */
   remaining: Record<string, number>;
   /** Consumption key (a ticket id) → the lines it used. */
   consumed: Record<string, StockLine[]>;
@@ -22,12 +26,12 @@ export interface ReservationDoc {
 }
 
 export function newReservation(id: string, lines: StockLine[], now: string): ReservationDoc {
-  return { _id: id, status: "held", lines, remaining: holdings(lines), consumed: {}, createdAt: now };
+  return { _id: id, status: "held", remaining: holdings(lines), consumed: {}, createdAt: now };
 }
 
 /** A release for a reservation never made (its reserve failed, or has not arrived yet): a late reserve then takes nothing. */
 export function releasedUnheld(id: string, now: string): ReservationDoc {
-  return { _id: id, status: "released", lines: [], remaining: {}, consumed: {}, createdAt: now, releasedAt: now };
+  return { _id: id, status: "released", remaining: {}, consumed: {}, createdAt: now, releasedAt: now };
 }
 
 /**

@@ -13,7 +13,7 @@ import { pageParams, paginate, type PageQuery } from "../../lib/paging";
 import { STATIONS, TICKET_STATUSES, type ConsumeParams, type EventPayloads, type KitchenDrainParams, type KitchenNodeStatus, type KitchenProgress, type KitchenProgressParams, type Station, type TicketStatus } from "../../lib/contracts";
 import { QUEUE_ORDER, ticketView, type TicketDoc } from "./ticket";
 import { Scheduler } from "./scheduler";
-import { OrderInbox } from "./order-inbox";
+import type { OrderInbox } from "./order-inbox";
 
 interface KitchenMethods {
   changed(): Promise<void>;
@@ -131,6 +131,8 @@ const KitchenService: ServiceSchema<Record<string, never>, KitchenMethods, Kitch
       timeScale: this.config.kitchenTimeScale,
     });
     if (this.config.transporter) {
+      // Required here, not imported: the NATS client stays unloaded on an embedded node.
+      const { OrderInbox } = require("./order-inbox") as typeof import("./order-inbox");
       this.inbox = new OrderInbox({
         transporter: this.config.transporter,
         namespace: this.config.namespace,

@@ -6,7 +6,7 @@
 import type { EventName, EventPayloads, OrderStatus } from "../../lib/contracts";
 import { Conflict, NotFound } from "../../lib/errors";
 import type { Store } from "../../lib/store";
-import { STATUS_EVENTS, STATUS_STAMPS, stepsToward, transition, type OrderAction } from "./lifecycle";
+import { IN_KITCHEN, STATUS_EVENTS, STATUS_STAMPS, stepsToward, transition, type OrderAction } from "./lifecycle";
 import type { OrderDoc } from "./order";
 
 export interface MovePorts {
@@ -46,6 +46,11 @@ export async function moveOrder(ports: MovePorts, id: string, action: OrderActio
     if (stamp) set[stamp] = at;
     // The reservation still holds what the kitchen did not use; it goes back after the cancel.
     if (to === "cancelled") set.stockReleased = false;
+    // What the kitchen needs of the order is read only to hand it to the kitchen (again), which
+    // never happens once it has left the kitchen; an embedded node keeps every order in memory.
+    // Emptied rather than `$unset`: NeDB deletes the field from its copy of the document, which
+    // turns that object into a hash table larger than the field it lost.
+    if (!IN_KITCHEN.includes(to)) set.kitchen = [];
     const after = await ports.store.updateIf(id, { status: from }, { $set: set });
     if (after) {
       await ports.changed();

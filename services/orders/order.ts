@@ -1,14 +1,26 @@
 /**
  * An order as the orders service stores it, and how it is shown. Beside what the API shows,
  * the document keeps what placement and the hand-off to the kitchen need to be resumed after
- * a crash: the reservation lines, the kitchen's view of each line, and where the order is in
- * that hand-off (`accepted`, `handedOff`, `stockReleased`) — an outbox kept as state.
+ * a crash: what the kitchen needs of each line, and where the order is in that hand-off
+ * (`accepted`, `handedOff`, `stockReleased`) — an outbox kept as state.
+ *
+ * An embedded node keeps every order in memory (NeDB), so the document holds nothing twice:
+ * the kitchen's lines add to `lines` only what `lines` does not say, and the reservation is
+ * summed from them when it is asked for. Documents written before that still hold both in
+ * full; every reader here takes either shape.
  */
 import { createHash } from "node:crypto";
 import type { OrderLine, OrderPlaced, OrderPlacedLine, OrderStatus, OrderView, StockLine } from "../../lib/contracts";
 import type { ShortDish } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import type { RequestedLine } from "./pricing";
+import { reservationLines } from "./stock-needs";
+
+/**
+ * What the kitchen needs of an order line beyond the line itself (`lines[i]`). Documents written
+ * before these were trimmed hold the whole `OrderPlacedLine`.
+ */
+export type KitchenNeeds = Pick<OrderPlacedLine, "station" | "prepSeconds" | "ingredients"> & Partial<OrderPlacedLine>;
 
 /** A placement that did not go through: kept only when an Idempotency-Key may ask again. */
 export type Rejection = { reason: "out-of-stock"; dishes: ShortDish[] } | { reason: "abandoned" };
@@ -30,10 +42,12 @@ export interface OrderDoc {
   handedOff: boolean;
   /** A cancelled order's unused stock went back (`inventory.release` succeeded). */
   stockReleased?: boolean;
-  reservation: StockLine[];
-  kitchen: OrderPlacedLine[];
-  /** Hash of the request, to refuse the same Idempotency-Key with a different order. */
-  fingerprint: string;
+  /** Only in documents written before it was derived from `kitchen` (orderReservation). */
+  reservation?: StockLine[];
+  /** One per line of `lines`, in the same order; emptied once the order has left the kitchen. */
+  kitchen: KitchenNeeds[];
+  /** Hash of the request, to refuse the same Idempotency-Key with a different order; only set with a key. */
+  fingerprint?: string;
   rejection?: Rejection;
   bill: string | null;
   cookingAt?: string;
@@ -77,12 +91,36 @@ export function orderIdFor(staffId: string, idempotencyKey: string | undefined):
 /** What makes two requests "the same order" for an Idempotency-Key. */
 export function requestFingerprint(table: string, lines: readonly RequestedLine[]): string {
   const canonical = JSON.stringify([table, lines.map(l => [l.dish, l.qty, l.notes ?? ""])]);
-  return createHash("sha256").update(canonical).digest("hex").slice(0, 32);
+  // The first 16 bytes in hex, the same text as slicing the whole digest's hex to 32 characters,
+  // but a string of its own: a slice would keep the 64-character digest alive in every order.
+  return createHash("sha256").update(canonical).digest().subarray(0, 16).toString("hex");
+}
+
+/** The order's lines as the kitchen takes them: each line of `lines` with what the kitchen needs of it. */
+export function kitchenLines(doc: Pick<OrderDoc, "lines" | "kitchen">): OrderPlacedLine[] {
+  return doc.kitchen.map((needs, index) => {
+    const line = doc.lines[index];
+    return {
+      index,
+      dish: needs.dish ?? line.dish,
+      name: needs.name ?? line.name,
+      qty: needs.qty ?? line.qty,
+      notes: needs.notes ?? line.notes,
+      station: needs.station,
+      prepSeconds: needs.prepSeconds,
+      ingredients: needs.ingredients,
+    };
+  });
+}
+
+/** Everything the order takes from the pantry, in one all-or-nothing reservation. */
+export function orderReservation(doc: Pick<OrderDoc, "reservation" | "kitchen">): StockLine[] {
+  return doc.reservation ?? reservationLines(doc.kitchen);
 }
 
 /** The `order.placed` event for a stored order: sent at placement, and again (`resent`) until the kitchen acknowledges. */
 export function placedEvent(doc: OrderDoc, resent = false): OrderPlaced {
-  const event: OrderPlaced = { order: doc._id, table: doc.table, lines: doc.kitchen, placedAt: doc.createdAt };
+  const event: OrderPlaced = { order: doc._id, table: doc.table, lines: kitchenLines(doc), placedAt: doc.createdAt };
   if (resent) event.resent = true;
   return event;
 }

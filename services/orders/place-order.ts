@@ -12,13 +12,13 @@
  * deadline finishes the placement itself: `inventory.reserve` is idempotent per reservation,
  * so two finishers hold the stock once, and step 4 lets exactly one of them accept.
  */
-import type { OrderPlacedLine, ReleaseParams, ReservationResult, ReserveParams, ResolvedDish } from "../../lib/contracts";
+import type { ReleaseParams, ReservationResult, ReserveParams, ResolvedDish } from "../../lib/contracts";
 import { Conflict, Invalid, OutOfStock, type ShortDish } from "../../lib/errors";
 import type { Store } from "../../lib/store";
 import type { KitchenHandOff } from "./hand-off";
-import { orderIdFor, placedEvent, requestFingerprint, type OrderDoc, type Rejection } from "./order";
+import { kitchenLines, orderIdFor, orderReservation, placedEvent, requestFingerprint, type KitchenNeeds, type OrderDoc, type Rejection } from "./order";
 import { orderTotalCents, priceLines, type RequestedLine } from "./pricing";
-import { dishesShort, lineIngredients, reservationLines } from "./stock-needs";
+import { dishesShort, lineIngredients } from "./stock-needs";
 
 export interface PlaceRequest {
   table: string;
@@ -81,11 +81,11 @@ async function resolve(ports: PlacementPorts, lines: readonly RequestedLine[]): 
 
 function draft(request: PlaceRequest, dishes: Map<string, ResolvedDish>, now: string): OrderDoc {
   const lines = priceLines(request.lines, dishes);
-  const kitchen: OrderPlacedLine[] = lines.map((line, index) => {
+  const kitchen: KitchenNeeds[] = lines.map(line => {
     const dish = dishes.get(line.dish)!;
-    return { index, dish: dish.id, name: dish.name, qty: line.qty, notes: line.notes, station: dish.station, prepSeconds: dish.prepSeconds, ingredients: lineIngredients(dish.recipe, line.qty) };
+    return { station: dish.station, prepSeconds: dish.prepSeconds, ingredients: lineIngredients(dish.recipe, line.qty) };
   });
-  return {
+  const doc: OrderDoc = {
     _id: orderIdFor(request.staffId, request.idempotencyKey),
     table: request.table,
     status: "placed",
@@ -96,11 +96,12 @@ function draft(request: PlaceRequest, dishes: Map<string, ResolvedDish>, now: st
     updatedAt: now,
     accepted: false,
     handedOff: false,
-    reservation: reservationLines(kitchen),
     kitchen,
-    fingerprint: requestFingerprint(request.table, request.lines),
     bill: null,
   };
+  // Only a retry with the same key ever compares it: an order without one has an _id of its own.
+  if (request.idempotencyKey !== undefined) doc.fingerprint = requestFingerprint(request.table, request.lines);
+  return doc;
 }
 
 /** Places the order, or returns the one a previous request with the same Idempotency-Key placed. */
@@ -136,13 +137,14 @@ async function awaitPlacement(ports: PlacementPorts, doc: OrderDoc): Promise<Ord
 async function finishPlacement(ports: PlacementPorts, doc: OrderDoc, keep: boolean): Promise<OrderDoc> {
   let held: boolean;
   try {
-    held = (await ports.reserve({ reservation: doc._id, lines: doc.reservation })).status === "held";
+    held = (await ports.reserve({ reservation: doc._id, lines: orderReservation(doc) })).status === "held";
   } catch (err) {
     if (!isOutOfStock(err)) throw err; // still pending: a retry or the reconcile loop settles it
     const short = err.data?.ingredients ?? [];
-    const named = dishesShort(doc.kitchen, short);
+    const lines = kitchenLines(doc);
+    const named = dishesShort(lines, short);
     // Inventory named no ingredient of ours: name every dish rather than none.
-    const dishes: ShortDish[] = named.length ? named : doc.kitchen.map(l => ({ dish: l.dish, name: l.name, ingredients: [] }));
+    const dishes: ShortDish[] = named.length ? named : lines.map(l => ({ dish: l.dish, name: l.name, ingredients: [] }));
     return reject(ports, doc, { reason: "out-of-stock", dishes: uniqueDishes(dishes) }, keep);
   }
   // A reservation already released (the order was given up on meanwhile) holds nothing.

@@ -164,6 +164,14 @@ describe("Dockerfile", () => {
     expect(["root", "0"]).not.toContain(user);
   });
 
+  it("sets glibc's fixed mmap threshold wherever a node starts: the image and every npm script that runs one", () => {
+    expect(envOf(final).MALLOC_MMAP_THRESHOLD_).toBe("131072");
+    const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
+    const nodeScripts = Object.entries(scripts).filter(([, command]) => command.includes("brigade-runner"));
+    expect(nodeScripts.map(([name]) => name).sort()).toEqual(["dev", "node", "repl", "start", "start:prod"]);
+    for (const [, command] of nodeScripts) expect(command.startsWith("MALLOC_MMAP_THRESHOLD_=131072 ")).toBe(true);
+  });
+
   it("probes readiness on the health port every node serves", () => {
     expect(envOf(final).HEALTH_PORT).toBe("3001");
     expect(execForm(final, "HEALTHCHECK").join(" ")).toContain("/health/ready");

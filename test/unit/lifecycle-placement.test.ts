@@ -5,7 +5,7 @@ import { Store, type DbAdapter } from "../../lib/store";
 import type { OrderPlaced, ReservationResult, ResolvedDish, StockLine } from "../../lib/contracts";
 import { InsufficientStock, Invalid } from "../../lib/errors";
 import { placeOrder, type PlacementPorts, type PlaceRequest } from "../../services/orders/place-order";
-import { orderIdFor, type OrderDoc } from "../../services/orders/order";
+import { orderIdFor, requestFingerprint, type OrderDoc } from "../../services/orders/order";
 
 async function memoryStore(): Promise<Store<OrderDoc>> {
   const adapter = new DbService.MemoryAdapter() as unknown as DbAdapter & { init(b: unknown, s: unknown): void; connect(): Promise<void> };
@@ -72,7 +72,7 @@ describe("placing an order", () => {
   it("prices the order, reserves the sum of its recipes, accepts it and hands it to the kitchen", async () => {
     const doc = await placeOrder(ports, request());
     expect(doc).toMatchObject({ status: "placed", accepted: true, totalCents: 2 * 650 + 250, createdBy: "anna", bill: null });
-    expect(doc.reservation).toEqual([{ ingredient: "flour", qty: 100 }, { ingredient: "stock", qty: 600 }]);
+    expect(inventory.reservations.get(doc._id)?.lines).toEqual([{ ingredient: "flour", qty: 100 }, { ingredient: "stock", qty: 600 }]);
     expect(inventory.available.get("stock")).toBe(400);
     // The first hand-off: not marked `resent`, so the metrics count the order once.
     expect(handedOff).toEqual([
@@ -155,6 +155,48 @@ describe("placing an order", () => {
 
     await expect(placeOrder(ports, request({ idempotencyKey: "k4" }))).rejects.toMatchObject({ code: 409, type: "ORDER_ABANDONED" });
     expect(inventory.available.get("stock")).toBe(1_000);
+  });
+
+  it("stores nothing twice: the kitchen's lines add only what the order's lines lack, and no reservation", async () => {
+    const doc = (await store.get((await placeOrder(ports, request()))._id))!;
+    expect(doc.kitchen).toEqual([
+      { station: "saute", prepSeconds: 300, ingredients: [{ ingredient: "stock", qty: 600 }] },
+      { station: "pastry", prepSeconds: 60, ingredients: [{ ingredient: "flour", qty: 100 }] },
+    ]);
+    expect(doc).not.toHaveProperty("reservation");
+    // Without an Idempotency-Key no retry can meet this order: nothing to compare a request with.
+    expect(doc).not.toHaveProperty("fingerprint");
+    const keyed = await placeOrder(ports, request({ idempotencyKey: "k5", lines: [{ dish: "bread", qty: 1 }] }));
+    expect((await store.get(keyed._id))!.fingerprint).toBe(requestFingerprint("3", [{ dish: "bread", qty: 1 }]));
+  });
+
+  it("finishes and hands over an order stored in full, as documents written before the trim are", async () => {
+    const id = orderIdFor("anna", "k6");
+    const lines = [{ dish: "soup", qty: 2 }];
+    const kitchen = [{ index: 0, dish: "soup", name: "Soup", qty: 2, notes: "", station: "saute" as const, prepSeconds: 300, ingredients: [{ ingredient: "stock", qty: 600 }] }];
+    const now = new Date().toISOString();
+    // A placement whose first request died after storing it.
+    await store.insert({
+      _id: id,
+      table: "3",
+      status: "placed",
+      lines: [{ dish: "soup", name: "Soup", qty: 2, unitPriceCents: 650, notes: "" }],
+      totalCents: 1300,
+      createdAt: now,
+      createdBy: "anna",
+      updatedAt: now,
+      accepted: false,
+      handedOff: false,
+      reservation: [{ ingredient: "stock", qty: 600 }],
+      kitchen,
+      fingerprint: requestFingerprint("3", lines),
+      bill: null,
+    });
+    ports.retryWaitMs = 0;
+    await expect(placeOrder(ports, request({ idempotencyKey: "k6", lines: [{ dish: "soup", qty: 1 }] }))).rejects.toMatchObject({ type: "IDEMPOTENCY_KEY_REUSED" });
+    expect(await placeOrder(ports, request({ idempotencyKey: "k6", lines }))).toMatchObject({ _id: id, accepted: true });
+    expect(inventory.reservations.get(id)?.lines).toEqual([{ ingredient: "stock", qty: 600 }]);
+    expect(handedOff).toEqual([{ order: id, table: "3", placedAt: now, lines: kitchen }]);
   });
 
   it("accepts the order even when the hand-off fails: the reconcile loop hands it over later", async () => {

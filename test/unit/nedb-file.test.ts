@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Datastore from "@seald-io/nedb";
-import { fileDatastore } from "../../lib/nedb-file";
+import { fileDatastore, serializeLine } from "../../lib/nedb-file";
 
 /** What plain NeDB reads back from a file, sorted by _id. */
 async function reload(filename: string): Promise<Record<string, unknown>[]> {
@@ -64,5 +64,27 @@ describe("an NeDB file written through one open handle", () => {
     await second.datastore.loadDatabaseAsync();
     expect((await second.datastore.findAsync({})).map(doc => doc._id).sort()).toEqual(["one", "two"]);
     second.close();
+  });
+});
+
+describe("the line an NeDB document is written as", () => {
+  const model = require("@seald-io/nedb/lib/model.js") as { serialize(doc: object): string; deserialize(line: string): unknown };
+
+  it("is NeDB's own line, byte for byte, for plain documents and for the ones it must treat", () => {
+    const docs = [
+      { _id: "ord_1", lines: [{ dish: "soup", qty: 2, notes: "" }], totalCents: 1200, bill: null, handedOff: false, at: "2026-11-28T20:00:00.000Z" },
+      { _id: "x", gone: undefined, list: [1, undefined, null] },
+      { _id: "ünï", nested: { deeper: [{ a: [{}] }] } },
+      { $$deleted: true, _id: "ord_1" },
+      { _id: "d", when: new Date(1_700_000_000_000), inside: [{ also: new Date(0) }] },
+    ];
+    for (const doc of docs) expect(serializeLine(doc)).toBe(model.serialize(doc));
+    // A Date comes back a Date, as NeDB wrote it.
+    expect((model.deserialize(serializeLine(docs[4])) as { when: Date }).when).toEqual(new Date(1_700_000_000_000));
+  });
+
+  it("refuses what NeDB refuses, through NeDB's serializer", () => {
+    expect(() => serializeLine({ _id: "a", "bad.key": 1 })).toThrow();
+    expect(() => serializeLine({ _id: "a", nested: { $where: 1 } })).toThrow();
   });
 });
