@@ -76,6 +76,13 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
   // gateway's server.close(), which would otherwise wait for them forever.
   mixins: [LiveUpdates, ApiGateway],
 
+  actions: {
+    // moleculer-web's own action, which every HTTP request runs as (merged with its definition).
+    // No breaker on it: it would count the gateway's own answers against the gateway, and trip
+    // this node's HTTP entry for everyone. The breakers that matter guard the calls it makes.
+    rest: { circuitBreaker: { enabled: false } },
+  },
+
   settings: {
     port: config.port,
     ip: "0.0.0.0",

@@ -74,8 +74,14 @@ describe("Brigade's order of Moleculer's internal middlewares", () => {
     expect(list.indexOf("Validator")).toBe(list.indexOf("Cacher") + 1);
   });
 
+  it("puts Cacher outside the guards of a running handler, so a cache hit skips them", () => {
+    for (const guard of ["ContextTracker", "Timeout", "CircuitBreaker", "Bulkhead"]) expect(list.indexOf("Cacher")).toBeGreaterThan(list.indexOf(guard));
+    expect(list.indexOf("Cacher")).toBeLessThan(list.findIndex(m => typeof m === "function"));
+  });
+
   it("keeps every other internal middleware, in Moleculer's order", () => {
-    const others = (names: readonly unknown[]) => names.filter(m => m !== "Timeout" && m !== "Retry" && m !== "Validator" && typeof m === "string");
+    const moved = ["Timeout", "Retry", "Validator", "Cacher", "ContextTracker", "CircuitBreaker"];
+    const others = (names: readonly unknown[]) => names.filter(m => typeof m === "string" && !moved.includes(m));
     expect(others(list)).toEqual(others(moleculers));
     expect(list).toHaveLength(moleculers.length);
   });
