@@ -1,6 +1,6 @@
 /**
  * The processes a benchmark run starts: Brigade nodes, reference servers, the store emulator.
- * Each is a direct child (`node --import tsx …`, no npm or tsx wrapper in between), so its pid is
+ * Each is a direct child (`node --require tsx/cjs …`, no npm or tsx wrapper in between), so its pid is
  * the process that does the work and /proc reports its CPU and memory. Output goes to a log file;
  * every child is stopped when the run ends, however it ends.
  */
@@ -64,7 +64,8 @@ export function startProcess(options: StartOptions): ManagedProcess {
   installExitHook();
   const logFile = path.join(options.logDir, `${options.name}.log`);
   const fd = openSync(logFile, "a");
-  const loader = options.script.endsWith(".ts") ? ["--import", "tsx"] : [];
+  // tsx's CommonJS hook only, as `npm start` runs it: no loader thread (an isolate of its own, 16 MB).
+  const loader = options.script.endsWith(".ts") ? ["--require", "tsx/cjs"] : [];
   const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...loader, options.script, ...(options.args ?? [])], {
     cwd: ROOT,
     env: { ...process.env, ...options.env } as NodeJS.ProcessEnv,

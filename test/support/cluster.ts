@@ -287,7 +287,7 @@ export class TestCluster {
 
   /** Starts one node and waits until its broker has started (and, for a gateway, until it listens). */
   async startNode(spec: NodeSpec): Promise<ClusterNode> {
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/brigade-runner.ts", "--config", "moleculer.config.ts", "--mask", "**/*.service.ts"], {
+    const child = spawn(process.execPath, ["--require", "tsx/cjs", "scripts/brigade-runner.ts", "--config", "moleculer.config.ts", "--mask", "**/*.service.ts"], {
       cwd: root,
       env: this.nodeEnv(spec),
       stdio: ["ignore", "pipe", "pipe"],
