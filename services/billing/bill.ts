@@ -175,6 +175,18 @@ export async function loadBill(bills: Store<BillDoc>, id: string): Promise<BillD
   return doc;
 }
 
+/**
+ * The journal entry a request with this id already made, for a retry to answer with; the same
+ * Idempotency-Key with a different ask (`sameAsk` false) is refused. Undefined: a new entry.
+ */
+export function replayedEntry<E extends { id: string }>(entries: readonly E[], id: string, kind: "payment" | "refund", sameAsk: (earlier: E) => boolean): E | undefined {
+  const earlier = entries.find(entry => entry.id === id);
+  if (earlier && !sameAsk(earlier)) {
+    throw Conflict("IDEMPOTENCY_KEY_REUSED", `This Idempotency-Key was already used for a different ${kind} on this bill. Use a new key for a new ${kind}.`, { [kind]: earlier.id });
+  }
+  return earlier;
+}
+
 export const VERSION_ATTEMPTS = 20;
 
 /**

@@ -5,9 +5,8 @@
  * what was paid nor the bill's status: it is reported on its own in the takings.
  */
 import type { BillView, RefundView } from "../../lib/contracts";
-import { Conflict } from "../../lib/errors";
 import { checkRefund, localDay } from "./bill-math";
-import { billView, changeBill, refundIdFor, refundView, type BillDoc, type RefundEntry } from "./bill";
+import { billView, changeBill, refundIdFor, refundView, replayedEntry, type BillDoc, type RefundEntry } from "./bill";
 import { recordJournal } from "./ledger";
 import type { BillingPorts } from "./ports";
 
@@ -22,13 +21,8 @@ export async function giveRefund(ports: BillingPorts, params: RefundParams, staf
   let fresh = false;
 
   const { bill, entry } = await changeBill<{ bill: BillDoc; entry: RefundEntry }>(ports.bills, params.id, current => {
-    const earlier = current.refunds.find(r => r.id === refundId);
-    if (earlier) {
-      if (earlier.amountCents !== params.amountCents || earlier.reason !== params.reason) {
-        throw Conflict("IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was already used for a different refund on this bill. Use a new key for a new refund.", { refund: earlier.id });
-      }
-      return { done: { bill: current, entry: earlier } };
-    }
+    const earlier = replayedEntry(current.refunds, refundId, "refund", r => r.amountCents === params.amountCents && r.reason === params.reason);
+    if (earlier) return { done: { bill: current, entry: earlier } };
     checkRefund(current, params.amountCents);
     const now = ports.now();
     const entry: RefundEntry = {

@@ -10,7 +10,7 @@
 import type { PaymentMethod, PaymentView, BillView } from "../../lib/contracts";
 import { Conflict } from "../../lib/errors";
 import { applyPayment, dueCents, localDay } from "./bill-math";
-import { billView, changeBill, paymentIdFor, paymentView, type BillDoc, type PaymentEntry } from "./bill";
+import { billView, changeBill, paymentIdFor, paymentView, replayedEntry, type BillDoc, type PaymentEntry } from "./bill";
 import { recordJournal } from "./ledger";
 import { finishPaidBill } from "./paid-bill";
 import type { BillingPorts } from "./ports";
@@ -34,17 +34,8 @@ export async function takePayment(ports: BillingPorts, params: PaymentParams, st
   let fresh = false;
 
   const { bill, entry } = await changeBill<{ bill: BillDoc; entry: PaymentEntry }>(ports.bills, params.id, current => {
-    const earlier = current.payments.find(p => p.id === paymentId);
-    if (earlier) {
-      if (earlier.method !== params.method || earlier.amountCents !== params.amountCents || earlier.tipCents !== tipCents) {
-        throw Conflict(
-          "IDEMPOTENCY_KEY_REUSED",
-          "This Idempotency-Key was already used for a different payment on this bill. Use a new key for a new payment.",
-          { payment: earlier.id },
-        );
-      }
-      return { done: { bill: current, entry: earlier } };
-    }
+    const earlier = replayedEntry(current.payments, paymentId, "payment", p => p.method === params.method && p.amountCents === params.amountCents && p.tipCents === tipCents);
+    if (earlier) return { done: { bill: current, entry: earlier } };
     if (current.status === "paid") {
       throw Conflict("BILL_ALREADY_PAID", `Bill ${current._id} is already paid in full; nothing more can be paid on it.`, { bill: current._id });
     }
