@@ -22,28 +22,12 @@ export class FailOpenRedisCacher extends Cachers.Redis {
   private missedClean = false;
   private catchingUp?: Promise<boolean>;
 
-  override async get(key: string): Promise<Record<string, unknown> | null> {
-    if (!(await this.caughtUp())) return this.miss();
-    try {
-      const found = await super.get(key);
-      this.back();
-      return found;
-    } catch (err) {
-      this.lost(err);
-      return this.miss();
-    }
+  override get(key: string): Promise<Record<string, unknown> | null> {
+    return this.read(() => super.get(key), () => this.miss());
   }
 
-  override async getWithTTL(key: string): Promise<Record<string, unknown> | null> {
-    if (!(await this.caughtUp())) return { data: this.miss(), ttl: null };
-    try {
-      const found = await super.getWithTTL(key);
-      this.back();
-      return found;
-    } catch (err) {
-      this.lost(err);
-      return { data: this.miss(), ttl: null };
-    }
+  override getWithTTL(key: string): Promise<Record<string, unknown> | null> {
+    return this.read(() => super.getWithTTL(key), () => ({ data: this.miss(), ttl: null }));
   }
 
   override async set(key: string, data: unknown, ttl?: number): Promise<void> {
@@ -77,6 +61,19 @@ export class FailOpenRedisCacher extends Cachers.Redis {
     const client = this.client as { status?: string; disconnect(): void };
     if (client?.status !== "ready") return void client?.disconnect();
     await super.close();
+  }
+
+  /** A cache read: a miss while stale entries may remain, or when Redis fails to answer. */
+  private async read<T>(load: () => Promise<T>, missed: () => T): Promise<T> {
+    if (!(await this.caughtUp())) return missed();
+    try {
+      const found = await load();
+      this.back();
+      return found;
+    } catch (err) {
+      this.lost(err);
+      return missed();
+    }
   }
 
   /** Exactly what the cacher middleware compares with to tell a miss (by default `undefined`, not null). */
