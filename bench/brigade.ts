@@ -18,17 +18,30 @@ export const ADMIN_PASSWORD = `bench-admin-${randomBytes(6).toString("hex")}`;
  * limit (1200 a minute) is there to stop one abusive client, not to measure: it is raised to
  * its maximum, so the limiter still counts every request and refuses none at these rates.
  */
+/**
+ * The variables `npm start` sets in front of its command (package.json: SERVICEDIR, glibc's
+ * MALLOC_MMAP_THRESHOLD_), read from there so that a benchmarked node starts as it does.
+ */
+export function npmStartVariables(): Record<string, string> {
+  const start = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
+  const variables: Record<string, string> = {};
+  for (const word of start.split(/\s+/)) {
+    const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=(\S*)$/.exec(word);
+    if (!assignment) break;
+    variables[assignment[1]] = assignment[2];
+  }
+  return variables;
+}
+
 function nodeEnv(extra: Record<string, string>): Record<string, string | undefined> {
   // Nothing Brigade reads leaks in from the benchmark's own environment (a test run's MONGO_URI…).
   const cleared = Object.fromEntries(BRIGADE_VARIABLES.map(name => [name, undefined]));
   return {
     ...cleared,
+    ...npmStartVariables(),
     NODE_ENV: "production",
-    // As `npm start` and the image set it (package.json, Dockerfile): glibc's malloc setting, not Brigade's.
-    MALLOC_MMAP_THRESHOLD_: "131072",
     LOG_FORMAT: "json",
     LOG_LEVEL: "info",
-    SERVICEDIR: "services",
     BRIGADE_ADMIN_PASSWORD: ADMIN_PASSWORD,
     BRIGADE_SEED: "true",
     RATE_LIMIT_REQUESTS: "1000000",
