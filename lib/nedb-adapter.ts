@@ -5,8 +5,9 @@
  * The stock adapter promisifies NeDB's callback API, which NeDB itself implements by
  * callbackifying its promise API: each insert, update or lookup went promise → callback →
  * promise (4 % of an order placement's CPU in the bench profile). And its `count` loaded and
- * deep-copied every matching document to take the length of the list. The other calls (find
- * with sort, limit and offset) stay moleculer-db's.
+ * deep-copied every matching document to take the length of the list. A conditional update
+ * answers the document it changed (`updateOne`), so Store.updateIf need not look it up again.
+ * The other calls (find with sort, limit and offset) stay moleculer-db's.
  *
  * With a filename, appends go through lib/nedb-file.ts (one open handle per file).
  */
@@ -55,6 +56,11 @@ export class NeDbAdapter extends DbService.MemoryAdapter {
 
   override updateMany(query: object, update: object) {
     return this.db.updateAsync(query, update, { multi: true }).then(res => res.numAffected);
+  }
+
+  /** For Store.updateIf: the document after the update, from the update itself (no second lookup). */
+  updateOne(query: object, update: object) {
+    return this.db.updateAsync(query, update, { returnUpdatedDocs: true }).then(res => (res.numAffected > 0 ? (res.affectedDocuments as object) : null));
   }
 
   override removeMany(query: object) {

@@ -26,6 +26,11 @@ export interface DbAdapter {
   updateMany(query: object, update: object): Promise<number>;
   removeMany(query: object): Promise<number>;
   entityToObject(doc: unknown): object;
+  /**
+   * Optional: updates at most one document matching `query` and answers it as it is after the
+   * update (null when none matched), in one operation. Without it `updateIf` reads it back.
+   */
+  updateOne?(query: object, update: object): Promise<unknown>;
 }
 
 export class DuplicateKeyError extends Error {
@@ -93,7 +98,12 @@ export class Store<T extends Doc> {
 
   /** Updates one document when it still matches `condition`; the document after, or null. */
   async updateIf(id: string, condition: object, update: object): Promise<T | null> {
-    const changed = await this.adapter.updateMany({ ...condition, _id: id }, update);
+    const query = { ...condition, _id: id };
+    if (this.adapter.updateOne) {
+      const after = await this.adapter.updateOne(query, update);
+      return after ? this.plain(after) : null;
+    }
+    const changed = await this.adapter.updateMany(query, update);
     return changed > 0 ? this.get(id) : null;
   }
 
