@@ -54,6 +54,11 @@ export class NeDbAdapter extends DbService.MemoryAdapter {
     return this.db.insertAsync(entity);
   }
 
+  /** For Store.insertAllOnce: NeDB inserts an array all or nothing, in one append. */
+  insertAll(docs: object[]) {
+    return this.db.insertAsync(docs);
+  }
+
   override updateMany(query: object, update: object) {
     return this.db.updateAsync(query, update, { multi: true }).then(res => res.numAffected);
   }

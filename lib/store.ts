@@ -31,6 +31,11 @@ export interface DbAdapter {
    * update (null when none matched), in one operation. Without it `updateIf` reads it back.
    */
   updateOne?(query: object, update: object): Promise<unknown>;
+  /**
+   * Optional: inserts all of `docs` in one operation, or none of them (a duplicate `_id` among
+   * them fails the whole insert). Without it `insertAllOnce` inserts them one by one.
+   */
+  insertAll?(docs: object[]): Promise<unknown>;
 }
 
 export class DuplicateKeyError extends Error {
@@ -89,6 +94,24 @@ export class Store<T extends Doc> {
       if (err instanceof DuplicateKeyError) return false;
       throw err;
     }
+  }
+
+  /**
+   * insertOnce for several documents: how many this call created. In one write when the store
+   * can insert them all or none; after a duplicate (a redelivery), one by one.
+   */
+  async insertAllOnce(docs: T[]): Promise<number> {
+    if (this.adapter.insertAll && docs.length > 1) {
+      try {
+        await this.adapter.insertAll(docs);
+        return docs.length;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+      }
+    }
+    let created = 0;
+    for (const doc of docs) if (await this.insertOnce(doc)) created++;
+    return created;
   }
 
   /** An atomic conditional update: the number of documents that matched `query` and changed. */

@@ -98,14 +98,15 @@ export class Scheduler {
 
   /** `order.placed`: one ticket per line. Redelivered, it creates nothing new. */
   async accept(placed: OrderPlaced): Promise<number> {
-    let created = 0;
-    for (const ticket of ticketsFor(placed)) if (await this.ports.store.insertOnce(ticket)) created++;
+    const created = await this.ports.store.insertAllOnce(ticketsFor(placed));
     if (created) {
       await this.ports.changed();
       this.ports.logger.info({ order: placed.order, tickets: created }, "Tickets queued.");
     }
     await this.ports.emit("order.accepted", { order: placed.order, tickets: placed.lines.length });
-    this.wake();
+    // With every chef busy the new tickets wait for one to finish (which looks for work) or for
+    // the next poll: looking now would find no free hands.
+    if (freeChefs(this.ports.chefs, this.cooking.size, this.draining) > 0) this.wake();
     return created;
   }
 

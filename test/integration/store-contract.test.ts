@@ -75,6 +75,15 @@ describe.each(stores)("store contract: %s", (_label, env) => {
     expect(await store.count()).toBe(2);
   });
 
+  it("inserts several at once, and after a redelivery creates only the missing ones", async () => {
+    expect(await store.insertAllOnce([item("t-1"), item("t-2")])).toBe(2);
+    expect(await store.insertAllOnce([item("t-1"), item("t-2")])).toBe(0);
+    // One of them already there (a ticket written before a crash): the other is still created.
+    await store.remove({ _id: "t-2" });
+    expect(await store.insertAllOnce([item("t-1"), item("t-2"), item("t-3")])).toBe(2);
+    expect((await store.find({}, { sort: ["_id"] })).map(d => d._id)).toEqual(["t-1", "t-2", "t-3"]);
+  });
+
   it("updates only when the condition still holds, and says how many changed", async () => {
     await store.insert(item("c1", 5));
     expect(await store.update({ _id: "c1", qty: { $gte: 3 } }, { $inc: { qty: -3, held: 3 } })).toBe(1);
