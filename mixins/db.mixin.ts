@@ -32,6 +32,8 @@ export interface DbVars<T extends Doc> {
   /** The further collections named in `collections`, by name (type them in the service's own vars). */
   stores: Record<string, Store<Doc>>;
   collectionAdapters: ConnectableAdapter[];
+  /** Whether any action of this service declares `cache` (set when the service is created). */
+  cachesOwnAnswers: boolean;
 }
 
 export interface DbMixinOptions<T extends Doc> {
@@ -43,6 +45,20 @@ export interface DbMixinOptions<T extends Doc> {
    * closed when it stops. moleculer-db drives one adapter per service, hence these.
    */
   collections?: readonly string[];
+  /**
+   * Fields of the main collection to index, beside `_id`: only fields with many distinct values
+   * (an order id, not a status). NeDB keeps one list per distinct value and rewrites it on every
+   * update of a document in it, so a status index would make every write as slow as a scan.
+   */
+  indexes?: readonly string[];
+}
+
+/** Indexes `fields` on whichever store the adapter talks to (idempotent: run at every start). */
+export async function ensureIndexes(adapter: DbAdapter, fields: readonly string[]): Promise<void> {
+  for (const field of fields) {
+    if (adapter instanceof NeDbAdapter) await adapter.ensureIndex(field);
+    else await (adapter as unknown as { collection: { createIndex(spec: object): Promise<unknown> } }).collection.createIndex({ [field]: 1 });
+  }
 }
 
 const GENERIC_ACTIONS = ["find", "count", "list", "create", "insert", "get", "update", "remove"] as const;
@@ -73,7 +89,11 @@ export function dbMixin<T extends Doc>(collection: string, options: DbMixinOptio
       async changed() {
         // Like moleculer-db's clearCache, but the broadcast is awaited: its local handlers (a menu
         // on this node that depends on this collection) have cleaned up when the write returns.
-        await Promise.all([this.broker.broadcast(`cache.clean.${this.fullName}`), this.broker.cacher?.clean(`${this.fullName}.**`)]);
+        // A service that caches none of its own answers (orders, kitchen, billing) has nothing
+        // to clean: its broadcast is for the dashboard's change hints. Cleaning anyway would cost
+        // a scan of every cache key on every order and ticket (a SCAN of Redis in a cluster).
+        const cleanOwn = this.cachesOwnAnswers ? this.broker.cacher?.clean(`${this.fullName}.**`) : undefined;
+        await Promise.all([this.broker.broadcast(`cache.clean.${this.fullName}`), cleanOwn]);
       },
 
       async storeReachable(timeoutMs: number) {
@@ -90,6 +110,7 @@ export function dbMixin<T extends Doc>(collection: string, options: DbMixinOptio
     },
 
     created() {
+      this.cachesOwnAnswers = Object.values(this.schema.actions ?? {}).some(action => typeof action === "object" && action !== null && !!action.cache);
       // Built per service instance (not per module), so each broker in a test gets its own store.
       this.adapter = createAdapter(collection) as DbVars<T>["adapter"];
       this.adapter.init(this.broker, this);
@@ -126,7 +147,8 @@ export function dbMixin<T extends Doc>(collection: string, options: DbMixinOptio
       await Promise.all(this.collectionAdapters.map(adapter => adapter.disconnect?.()));
     },
 
-    async afterConnected(this: { store: Store<T>; logger: { info(...a: unknown[]): void } }) {
+    async afterConnected(this: { store: Store<T>; adapter: DbAdapter; logger: { info(...a: unknown[]): void } }) {
+      if (options.indexes) await ensureIndexes(this.adapter, options.indexes);
       if (!options.seed || !loadSettings().seed) return;
       if ((await this.store.count()) > 0) return;
       let inserted = 0;

@@ -31,7 +31,8 @@ interface KitchenVars {
 
 const KitchenService: ServiceSchema<Record<string, never>, KitchenMethods, KitchenVars> = {
   name: "kitchen",
-  mixins: [dbMixin<TicketDoc>("tickets")],
+  // By order: an order's progress, its siblings when a ticket is done, voiding a cancelled one.
+  mixins: [dbMixin<TicketDoc>("tickets", { indexes: ["order"] })],
 
   actions: {
     list: {
