@@ -7,11 +7,11 @@
  * promise (4 % of an order placement's CPU in the bench profile). And its `count` loaded and
  * deep-copied every matching document to take the length of the list. A conditional update
  * answers the document it changed (`updateOne`), so Store.updateIf need not look it up again.
- * The other calls (find with sort, limit and offset) stay moleculer-db's.
+ * Lookups with sort, limit and offset take the same cursor, also through the promise API.
  *
  * With a filename, appends go through lib/nedb-file.ts (one open handle per file).
  */
-import DbService from "moleculer-db";
+import DbService, { type QueryFilters } from "moleculer-db";
 import type Datastore from "@seald-io/nedb";
 import { fileDatastore, type FileDatastore } from "./nedb-file";
 
@@ -77,6 +77,16 @@ export class NeDbAdapter extends DbService.MemoryAdapter {
     this.file?.close();
     this.file = undefined;
     return super.disconnect();
+  }
+
+  /** moleculer-db's find for the params Brigade passes (query, sort, limit, offset), without its callback round trip. */
+  override find(filters: QueryFilters = {}) {
+    const cursor = this.db.findAsync(filters.query ?? {});
+    const sort = filters.sort as string | string[] | undefined;
+    if (sort) cursor.sort(Object.fromEntries([sort].flat().map(field => (field.startsWith("-") ? [field.slice(1), -1] : [field, 1]))));
+    if (typeof filters.limit === "number" && filters.limit > 0) cursor.limit(filters.limit);
+    if (typeof filters.offset === "number" && filters.offset > 0) cursor.skip(filters.offset);
+    return cursor as unknown as Promise<object[]>;
   }
 
   override findOne(query: object) {
