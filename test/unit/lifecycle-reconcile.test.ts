@@ -136,6 +136,21 @@ describe("reconciling orders", () => {
     expect((await store.get("forgotten"))!.handedOff).toBe(false);
   });
 
+  it("lets waiting requests run between its steps instead of holding the event loop for a whole pass", async () => {
+    const events: string[] = [];
+    const find = store.find.bind(store);
+    store.find = (async (...args: Parameters<typeof find>) => {
+      events.push("query");
+      return find(...args);
+    }) as typeof store.find;
+    // A request that arrived while the pass began: it runs once the pass lets the loop turn.
+    setImmediate(() => events.push("request"));
+    await reconcileOrders(ports);
+    expect(events.filter(e => e === "query").length).toBeGreaterThanOrEqual(4);
+    expect(events.indexOf("request")).toBeGreaterThan(0);
+    expect(events.indexOf("request")).toBeLessThan(events.lastIndexOf("query"));
+  });
+
   it("leaves orders alone while no kitchen is running to ask", async () => {
     await store.insert(doc("waiting", { status: "placed" }));
     ports.progress = async () => null;
