@@ -92,7 +92,7 @@ export class StockLedger {
       throw InsufficientStock([...short].sort());
     }
 
-    if (!(await this.reservations.insertOnce(newReservation(reservation, lines, now())))) {
+    if (!(await this.reservations.insertOnce(newReservation(reservation, lines)))) {
       // The same id won elsewhere meanwhile (a retry racing the first call, or a release that
       // came first): ours is put back and theirs stands.
       await this.giveBack(taken);
@@ -133,7 +133,7 @@ export class StockLedger {
     }
     const doc = await this.reservations.get(reservation);
     if (!doc) throw NotFound("reservation", reservation);
-    if (doc.consumed[key]) return { result: { reservation, status: doc.status, consumed: false }, changed: [] };
+    if (doc.consumed?.[key]) return { result: { reservation, status: doc.status, consumed: false }, changed: [] };
     if (doc.status === "released") {
       throw Conflict("RESERVATION_RELEASED", `Reservation ${reservation} was released (its order was cancelled): nothing of it can be used.`, { reservation });
     }

@@ -4,17 +4,23 @@
  */
 import type { KitchenProgress, OrderPlaced, OrderPlacedLine, TicketStatus, TicketView } from "../../lib/contracts";
 
-/** An order's line as the hand-off carried it (its `ingredients` are what starting it consumes), and where it is now. */
-export interface TicketDoc extends OrderPlacedLine {
+/**
+ * An order's line as the hand-off carried it (its `ingredients` are what starting it consumes), and
+ * where it is now. An embedded node keeps every ticket in memory (NeDB), so a new ticket leaves
+ * out what holds nothing yet: notes when there are none, and the cook's node and times until it
+ * is claimed. Tickets written before that hold `notes: ""` and nulls; both read the same.
+ */
+export interface TicketDoc extends Omit<OrderPlacedLine, "notes"> {
   _id: string;
   order: string;
   table: string;
+  notes?: string;
   status: TicketStatus;
   /** The node cooking (or that cooked) it; a live node adopts it when that node is gone. */
-  node: string | null;
+  node?: string | null;
   queuedAt: string;
-  startedAt: string | null;
-  doneAt: string | null;
+  startedAt?: string | null;
+  doneAt?: string | null;
   voidedAt?: string;
   adoptedFrom?: string;
   adoptedAt?: string;
@@ -26,24 +32,24 @@ export const ticketId = (order: string, index: number) => `${order}-${index}`;
 export const QUEUE_ORDER = ["queuedAt", "order", "index"];
 
 export function ticketsFor(placed: OrderPlaced): TicketDoc[] {
-  return placed.lines.map(line => ({
-    _id: ticketId(placed.order, line.index),
-    order: placed.order,
-    index: line.index,
-    table: placed.table,
-    dish: line.dish,
-    name: line.name,
-    qty: line.qty,
-    notes: line.notes,
-    station: line.station,
-    prepSeconds: line.prepSeconds,
-    ingredients: line.ingredients,
-    status: "queued",
-    node: null,
-    queuedAt: placed.placedAt,
-    startedAt: null,
-    doneAt: null,
-  }));
+  return placed.lines.map(line => {
+    const ticket: TicketDoc = {
+      _id: ticketId(placed.order, line.index),
+      order: placed.order,
+      index: line.index,
+      table: placed.table,
+      dish: line.dish,
+      name: line.name,
+      qty: line.qty,
+      station: line.station,
+      prepSeconds: line.prepSeconds,
+      ingredients: line.ingredients,
+      status: "queued",
+      queuedAt: placed.placedAt,
+    };
+    if (line.notes) ticket.notes = line.notes;
+    return ticket;
+  });
 }
 
 export function ticketView(doc: TicketDoc): TicketView {
@@ -54,14 +60,14 @@ export function ticketView(doc: TicketDoc): TicketView {
     dish: doc.dish,
     name: doc.name,
     qty: doc.qty,
-    notes: doc.notes,
+    notes: doc.notes ?? "",
     station: doc.station,
     status: doc.status,
     prepSeconds: doc.prepSeconds,
-    node: doc.node,
+    node: doc.node ?? null,
     queuedAt: doc.queuedAt,
-    startedAt: doc.startedAt,
-    doneAt: doc.doneAt,
+    startedAt: doc.startedAt ?? null,
+    doneAt: doc.doneAt ?? null,
   };
 }
 
@@ -79,6 +85,6 @@ export function progressOf(order: string, tickets: readonly Pick<TicketDoc, "sta
     tickets: tickets.length,
     done: tickets.filter(t => t.status === "done").length,
     void: tickets.filter(t => t.status === "void").length,
-    started: tickets.some(t => t.startedAt !== null),
+    started: tickets.some(t => !!t.startedAt),
   };
 }

@@ -29,6 +29,18 @@ describe("tickets", () => {
     expect(view).not.toHaveProperty("ingredients");
   });
 
+  it("stores no empty notes, node or times on a new ticket, and shows them as every ticket always showed them", () => {
+    const [rare, plain] = ticketsFor(placed);
+    expect(rare.notes).toBe("rare");
+    for (const field of ["notes", "node", "startedAt", "doneAt"]) expect(plain).not.toHaveProperty(field);
+    const view = ticketView(plain);
+    expect(Object.keys(view)).toEqual(["id", "order", "table", "dish", "name", "qty", "notes", "station", "status", "prepSeconds", "node", "queuedAt", "startedAt", "doneAt"]);
+    expect(view).toMatchObject({ notes: "", node: null, startedAt: null, doneAt: null });
+    // Written before they were left out: the same view.
+    const older: TicketDoc = { ...plain, notes: "", node: null, startedAt: null, doneAt: null };
+    expect(ticketView(older)).toEqual(view);
+  });
+
   it("calls an order done only when every ticket is done or void", () => {
     expect(isOrderDone([])).toBe(false);
     expect(isOrderDone([{ status: "done" }, { status: "cooking" }])).toBe(false);
@@ -41,6 +53,8 @@ describe("tickets", () => {
     expect(progressOf("o", [{ status: "done", startedAt: "t" }, { status: "queued", startedAt: null }, { status: "void", startedAt: null }]))
       .toEqual({ order: "o", tickets: 3, done: 1, void: 1, started: true });
     expect(progressOf("o", [])).toEqual({ order: "o", tickets: 0, done: 0, void: 0, started: false });
+    // A queued ticket stored without a start time is not started either.
+    expect(progressOf("o", [{ status: "queued" }, { status: "queued", startedAt: null }])).toEqual({ order: "o", tickets: 2, done: 0, void: 0, started: false });
   });
 });
 

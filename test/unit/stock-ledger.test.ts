@@ -87,7 +87,7 @@ describe("stock ledger", () => {
 
   it("records a reservation once, as what it still holds, and releases one stored in full as before", async () => {
     await ledger.reserve("ord-5", [{ ingredient: "potatoes", qty: 300 }, { ingredient: "eggs", qty: 2 }, { ingredient: "potatoes", qty: 50 }]);
-    expect(await reservations.get("ord-5")).toEqual({ _id: "ord-5", status: "held", remaining: { eggs: 2, potatoes: 350 }, consumed: {}, createdAt: expect.any(String) });
+    expect(await reservations.get("ord-5")).toEqual({ _id: "ord-5", status: "held", remaining: { eggs: 2, potatoes: 350 } });
 
     // Written before `lines` was left out: the copy of what was reserved is simply not read.
     await ingredients.update({ _id: "eggs" }, { $inc: { available: -4, reserved: 4 } });
@@ -95,6 +95,28 @@ describe("stock ledger", () => {
     await ledger.consume("ord-6", "tkt-1", [{ ingredient: "eggs", qty: 1 }]);
     await ledger.release("ord-6");
     expect(await stock("eggs")).toMatchObject({ onHand: 49, reserved: 2, available: 47 });
+  });
+
+  it("records consumptions from the first one on, in new reservations and in those written with an empty `consumed`", async () => {
+    await ledger.reserve("ord-7", [{ ingredient: "eggs", qty: 3 }]);
+    await reservations.insert({ _id: "ord-8", status: "held", remaining: { eggs: 3 }, consumed: {}, createdAt: new Date().toISOString() });
+    await ingredients.update({ _id: "eggs" }, { $inc: { available: -3, reserved: 3 } });
+    for (const id of ["ord-7", "ord-8"]) {
+      await expect(ledger.consume(id, "tkt-1", [{ ingredient: "eggs", qty: 1 }])).resolves.toMatchObject({ result: { consumed: true } });
+      await expect(ledger.consume(id, "tkt-1", [{ ingredient: "eggs", qty: 1 }])).resolves.toMatchObject({ result: { consumed: false } });
+      await expect(ledger.consume(id, "tkt-2", [{ ingredient: "eggs", qty: 3 }])).rejects.toMatchObject({ type: "EXCEEDS_RESERVATION" });
+      expect(await reservations.get(id)).toMatchObject({ remaining: { eggs: 2 }, consumed: { "tkt-1": [{ ingredient: "eggs", qty: 1 }] } });
+    }
+    expect(await stock("eggs")).toMatchObject({ onHand: 48, reserved: 4, available: 44 });
+    await ledger.release("ord-7");
+    await ledger.release("ord-8");
+    expect(await stock("eggs")).toMatchObject({ onHand: 48, reserved: 0, available: 48 });
+  });
+
+  it("records a release that came first without a creation time or consumptions", async () => {
+    await ledger.release("ord-9");
+    expect(await reservations.get("ord-9")).toEqual({ _id: "ord-9", status: "released", remaining: {}, releasedAt: expect.any(String) });
+    await expect(ledger.consume("ord-9", "tkt-1", [{ ingredient: "eggs", qty: 1 }])).rejects.toMatchObject({ type: "RESERVATION_RELEASED" });
   });
 
   it("keeps the books straight when consumptions and releases race", async () => {
@@ -106,7 +128,7 @@ describe("stock ledger", () => {
     ]).flat();
     await Promise.all(racing);
     const docs = await reservations.find({});
-    const consumed = docs.reduce((sum, doc) => sum + Object.values(doc.consumed).flat().reduce((s, l) => s + l.qty, 0), 0);
+    const consumed = docs.reduce((sum, doc) => sum + Object.values(doc.consumed ?? {}).flat().reduce((s, l) => s + l.qty, 0), 0);
     const after = await stock("potatoes");
     expect(after).toMatchObject({ reserved: 0, onHand: 1000 - consumed, available: 1000 - consumed });
     expect(isConsistent(after)).toBe(true);
