@@ -101,11 +101,6 @@ export class NeDbAdapter extends DbService.MemoryAdapter {
     return this.db.insertAsync(entity);
   }
 
-  /** A secondary index (NeDB keeps it in memory and records it in the file, so a reload rebuilds it). */
-  async ensureIndex(fieldName: string): Promise<void> {
-    await this.db.ensureIndexAsync({ fieldName });
-  }
-
   /** For Store.insertAllOnce: NeDB inserts an array all or nothing, in one append. */
   insertAll(docs: object[]) {
     return this.db.insertAsync(docs);

@@ -45,20 +45,6 @@ export interface DbMixinOptions<T extends Doc> {
    * closed when it stops. moleculer-db drives one adapter per service, hence these.
    */
   collections?: readonly string[];
-  /**
-   * Fields of the main collection to index, beside `_id`: only fields with many distinct values
-   * (an order id, not a status). NeDB keeps one list per distinct value and rewrites it on every
-   * update of a document in it, so a status index would make every write as slow as a scan.
-   */
-  indexes?: readonly string[];
-}
-
-/** Indexes `fields` on whichever store the adapter talks to (idempotent: run at every start). */
-export async function ensureIndexes(adapter: DbAdapter, fields: readonly string[]): Promise<void> {
-  for (const field of fields) {
-    if (adapter instanceof NeDbAdapter) await adapter.ensureIndex(field);
-    else await (adapter as unknown as { collection: { createIndex(spec: object): Promise<unknown> } }).collection.createIndex({ [field]: 1 });
-  }
 }
 
 const GENERIC_ACTIONS = ["find", "count", "list", "create", "insert", "get", "update", "remove"] as const;
@@ -147,8 +133,7 @@ export function dbMixin<T extends Doc>(collection: string, options: DbMixinOptio
       await Promise.all(this.collectionAdapters.map(adapter => adapter.disconnect?.()));
     },
 
-    async afterConnected(this: { store: Store<T>; adapter: DbAdapter; logger: { info(...a: unknown[]): void } }) {
-      if (options.indexes) await ensureIndexes(this.adapter, options.indexes);
+    async afterConnected(this: { store: Store<T>; logger: { info(...a: unknown[]): void } }) {
       if (!options.seed || !loadSettings().seed) return;
       if ((await this.store.count()) > 0) return;
       let inserted = 0;

@@ -31,8 +31,7 @@ interface KitchenVars {
 
 const KitchenService: ServiceSchema<Record<string, never>, KitchenMethods, KitchenVars> = {
   name: "kitchen",
-  // By order: an order's progress, its siblings when a ticket is done, voiding a cancelled one.
-  mixins: [dbMixin<TicketDoc>("tickets", { indexes: ["order"] })],
+  mixins: [dbMixin<TicketDoc>("tickets")],
 
   actions: {
     list: {

@@ -13,7 +13,7 @@ import type { ConsumeParams, EventName, EventPayloads, KitchenNodeStatus, Kitche
 import { InvalidTransition, NotFound } from "../../lib/errors";
 import type { Store } from "../../lib/store";
 import { adoptionOrder, freeChefs, isOrphan, remainingMs } from "./scheduling";
-import { isOrderDone, progressOf, QUEUE_ORDER, ticketsFor, UNFINISHED, type TicketDoc } from "./ticket";
+import { isOrderDone, ofOrder, progressOf, QUEUE_ORDER, ticketIngredients, ticketsFor, UNFINISHED, type TicketDoc } from "./ticket";
 
 export interface SchedulerPorts {
   store: Store<TicketDoc>;
@@ -112,7 +112,7 @@ export class Scheduler {
 
   /** `order.cancelled`: whatever is not done yet is void. What was consumed stays consumed. */
   async voidOrder(order: string): Promise<number> {
-    const voided = await this.ports.store.update({ order, status: { $in: UNFINISHED } }, { $set: { status: "void", voidedAt: this.ports.now().toISOString() } });
+    const voided = await this.ports.store.update({ ...ofOrder(order), status: { $in: UNFINISHED } }, { $set: { status: "void", voidedAt: this.ports.now().toISOString() } });
     for (const [id, timer] of this.cooking) {
       if (id.startsWith(`${order}-`)) {
         clearTimeout(timer);
@@ -128,8 +128,9 @@ export class Scheduler {
   }
 
   async progress(orders: string[]): Promise<KitchenProgress[]> {
-    const tickets = await this.ports.store.find({ order: { $in: orders } });
-    return orders.map(order => progressOf(order, tickets.filter(t => t.order === order)));
+    const progress: KitchenProgress[] = [];
+    for (const order of orders) progress.push(progressOf(order, await this.ports.store.find(ofOrder(order))));
+    return progress;
   }
 
   /** A chef calls a ticket done now. A queued one is started first, so its ingredients are consumed. */
@@ -154,7 +155,7 @@ export class Scheduler {
     }
     if (doc.status !== "cooking") throw InvalidTransition("ticket", id, doc.status, "bump");
     // Idempotent; makes sure a ticket adopted mid-start has its ingredients consumed before it is done.
-    await this.ports.consume({ reservation: doc.order, key: doc._id, lines: doc.ingredients });
+    await this.ports.consume({ reservation: doc.order, key: doc._id, lines: ticketIngredients(doc) });
     const done = await this.complete(doc._id, { status: "cooking" });
     if (!done) {
       const now = (await this.ports.store.get(id))!;
@@ -259,7 +260,7 @@ export class Scheduler {
   /** A ticket this node now holds as cooking: consume its ingredients, announce it, set its finish. */
   private async startCooking(ticket: TicketDoc, options: { timer: boolean; fresh: boolean }) {
     try {
-      await this.ports.consume({ reservation: ticket.order, key: ticket._id, lines: ticket.ingredients });
+      await this.ports.consume({ reservation: ticket.order, key: ticket._id, lines: ticketIngredients(ticket) });
     } catch (err) {
       if (refused(err)) {
         await this.ports.store.update({ _id: ticket._id, status: "cooking", node: this.ports.nodeID }, { $set: { status: "void", voidedAt: this.ports.now().toISOString() } });
@@ -303,7 +304,7 @@ export class Scheduler {
     const done = await this.ports.store.updateIf(id, condition, { $set: { status: "done", doneAt: this.ports.now().toISOString() } });
     if (!done) return null;
     await this.ports.changed();
-    const siblings = await this.ports.store.find({ order: done.order });
+    const siblings = await this.ports.store.find(ofOrder(done.order));
     await this.ports.emit("ticket.done", {
       ticket: done._id,
       order: done.order,

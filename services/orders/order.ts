@@ -4,23 +4,28 @@
  * a crash: what the kitchen needs of each line, and where the order is in that hand-off
  * (`accepted`, `handedOff`, `stockReleased`) — an outbox kept as state.
  *
- * An embedded node keeps every order in memory (NeDB), so the document holds nothing twice:
- * the kitchen's lines add to `lines` only what `lines` does not say, and the reservation is
- * summed from them when it is asked for. Documents written before that still hold both in
- * full; every reader here takes either shape.
+ * An embedded node keeps every order in memory (NeDB), so the document holds nothing twice
+ * and no defaults: the kitchen's lines add to `lines` only what `lines` does not say, each as
+ * Portions (lib/portions.ts); the reservation is summed from them when it is asked for; a line
+ * without notes stores none. Documents written before that hold all of it in full; every reader
+ * here takes either shape.
  */
 import { createHash } from "node:crypto";
 import type { OrderLine, OrderPlaced, OrderPlacedLine, OrderStatus, OrderView, StockLine } from "../../lib/contracts";
 import type { ShortDish } from "../../lib/errors";
 import { newId } from "../../lib/ids";
+import { portionLines, type Portions } from "../../lib/portions";
 import type { RequestedLine } from "./pricing";
 import { reservationLines } from "./stock-needs";
 
 /**
  * What the kitchen needs of an order line beyond the line itself (`lines[i]`). Documents written
- * before these were trimmed hold the whole `OrderPlacedLine`.
+ * before these were trimmed hold the whole `OrderPlacedLine`, with `ingredients` as a list.
  */
-export type KitchenNeeds = Pick<OrderPlacedLine, "station" | "prepSeconds" | "ingredients"> & Partial<OrderPlacedLine>;
+export type KitchenNeeds = Pick<OrderPlacedLine, "station" | "prepSeconds"> & { ingredients: Portions | StockLine[] } & Partial<Omit<OrderPlacedLine, "ingredients">>;
+
+/** An order line as stored: `notes` only when there are some (documents written before hold `""`). */
+export type StoredLine = Omit<OrderLine, "notes"> & { notes?: string };
 
 /** A placement that did not go through: kept only when an Idempotency-Key may ask again. */
 export type Rejection = { reason: "out-of-stock"; dishes: ShortDish[] } | { reason: "abandoned" };
@@ -30,7 +35,7 @@ export interface OrderDoc {
   table: string;
   /** "rejected" never leaves the service: such an order was refused and is never listed. */
   status: OrderStatus | "rejected";
-  lines: OrderLine[];
+  lines: StoredLine[];
   totalCents: number;
   createdAt: string;
   createdBy: string;
@@ -58,12 +63,19 @@ export interface OrderDoc {
   cancelReason?: string;
 }
 
+/** The lines to store: the priced lines without empty notes. */
+export function storedLines(lines: readonly OrderLine[]): StoredLine[] {
+  return lines.map(({ notes, ...line }) => (notes ? { ...line, notes } : line));
+}
+
+const lineView = (line: StoredLine): OrderLine => (line.notes === undefined ? { ...line, notes: "" } : (line as OrderLine));
+
 export function orderView(doc: OrderDoc): OrderView {
   const view: OrderView = {
     id: doc._id,
     table: doc.table,
     status: doc.status as OrderStatus,
-    lines: doc.lines,
+    lines: doc.lines.map(lineView),
     totalCents: doc.totalCents,
     createdAt: doc.createdAt,
     createdBy: doc.createdBy,
@@ -105,17 +117,17 @@ export function kitchenLines(doc: Pick<OrderDoc, "lines" | "kitchen">): OrderPla
       dish: needs.dish ?? line.dish,
       name: needs.name ?? line.name,
       qty: needs.qty ?? line.qty,
-      notes: needs.notes ?? line.notes,
+      notes: needs.notes ?? line.notes ?? "",
       station: needs.station,
       prepSeconds: needs.prepSeconds,
-      ingredients: needs.ingredients,
+      ingredients: portionLines(needs.ingredients),
     };
   });
 }
 
 /** Everything the order takes from the pantry, in one all-or-nothing reservation. */
 export function orderReservation(doc: Pick<OrderDoc, "reservation" | "kitchen">): StockLine[] {
-  return doc.reservation ?? reservationLines(doc.kitchen);
+  return doc.reservation ?? reservationLines(doc.kitchen.map(needs => ({ ingredients: portionLines(needs.ingredients) })));
 }
 
 /** The `order.placed` event for a stored order: sent at placement, and again (`resent`) until the kitchen acknowledges. */

@@ -16,7 +16,8 @@ import type { ReleaseParams, ReservationResult, ReserveParams, ResolvedDish } fr
 import { Conflict, Invalid, OutOfStock, type ShortDish } from "../../lib/errors";
 import type { Store } from "../../lib/store";
 import type { KitchenHandOff } from "./hand-off";
-import { kitchenLines, orderIdFor, orderReservation, placedEvent, requestFingerprint, type KitchenNeeds, type OrderDoc, type Rejection } from "./order";
+import { portionsOf } from "../../lib/portions";
+import { kitchenLines, orderIdFor, orderReservation, placedEvent, requestFingerprint, storedLines, type KitchenNeeds, type OrderDoc, type Rejection } from "./order";
 import { orderTotalCents, priceLines, type RequestedLine } from "./pricing";
 import { dishesShort, lineIngredients } from "./stock-needs";
 
@@ -83,13 +84,13 @@ function draft(request: PlaceRequest, dishes: Map<string, ResolvedDish>, now: st
   const lines = priceLines(request.lines, dishes);
   const kitchen: KitchenNeeds[] = lines.map(line => {
     const dish = dishes.get(line.dish)!;
-    return { station: dish.station, prepSeconds: dish.prepSeconds, ingredients: lineIngredients(dish.recipe, line.qty) };
+    return { station: dish.station, prepSeconds: dish.prepSeconds, ingredients: portionsOf(lineIngredients(dish.recipe, line.qty)) };
   });
   const doc: OrderDoc = {
     _id: orderIdFor(request.staffId, request.idempotencyKey),
     table: request.table,
     status: "placed",
-    lines,
+    lines: storedLines(lines),
     totalCents: orderTotalCents(lines),
     createdAt: now,
     createdBy: request.staffId,

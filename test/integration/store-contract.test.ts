@@ -9,8 +9,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createAdapter, ensureIndexes } from "../../mixins/db.mixin";
-import { NeDbAdapter } from "../../lib/nedb-adapter";
+import { createAdapter } from "../../mixins/db.mixin";
 import { Store, DuplicateKeyError, type DbAdapter } from "../../lib/store";
 import { startMongo, type TestMongo } from "../support/mongo";
 
@@ -27,11 +26,11 @@ type Connectable = DbAdapter & { init(b: unknown, s: unknown): void; connect(): 
 
 const quiet = { info() {}, warn() {}, error() {}, debug() {} };
 
-async function open(collection: string, env: Record<string, string>): Promise<{ store: Store<Item>; adapter: Connectable; close(): Promise<void> }> {
+async function open(collection: string, env: Record<string, string>): Promise<{ store: Store<Item>; close(): Promise<void> }> {
   const adapter = createAdapter(collection, { NODE_ENV: "test", ...env }) as Connectable;
   adapter.init({}, { schema: { collection }, logger: quiet, broker: {} });
   await adapter.connect();
-  return { store: new Store<Item>(adapter), adapter, close: () => adapter.disconnect() };
+  return { store: new Store<Item>(adapter), close: () => adapter.disconnect() };
 }
 
 const item = (id: string, qty = 10, extra: Partial<Item> = {}): Item => ({ _id: id, name: `Item ${id}`, qty, held: 0, tags: [], createdAt: `2026-01-01T00:00:${id.padStart(2, "0").slice(-2)}Z`, ...extra });
@@ -55,11 +54,10 @@ const stores: [string, () => Record<string, string>][] = [
 
 describe.each(stores)("store contract: %s", (_label, env) => {
   let store: Store<Item>;
-  let adapter: Connectable;
   let close: () => Promise<void>;
   let n = 0;
   beforeEach(async () => {
-    ({ store, adapter, close } = await open(`items_${Date.now()}_${++n}`, env()));
+    ({ store, close } = await open(`items_${Date.now()}_${++n}`, env()));
   });
   afterEach(() => close());
 
@@ -75,16 +73,6 @@ describe.each(stores)("store contract: %s", (_label, env) => {
     expect(await store.insertOnce(item("dup"))).toBe(false);
     expect(await store.insertOnce(item("new"))).toBe(true);
     expect(await store.count()).toBe(2);
-  });
-
-  it("finds by an indexed field, through inserts, updates and removals", async () => {
-    await ensureIndexes(adapter, ["name"]);
-    await ensureIndexes(adapter, ["name"]); // every start asks again
-    await store.insertAllOnce([item("i1"), item("i2"), item("i3")]);
-    await store.update({ _id: "i2" }, { $set: { name: "Item i1" } });
-    await store.remove({ _id: "i3" });
-    expect((await store.find({ name: "Item i1" }, { sort: ["_id"] })).map(d => d._id)).toEqual(["i1", "i2"]);
-    expect(await store.find({ name: { $in: ["Item i3", "Item i2"] } })).toEqual([]);
   });
 
   it("inserts several at once, and after a redelivery creates only the missing ones", async () => {
@@ -128,20 +116,6 @@ describe.each(stores)("store contract: %s", (_label, env) => {
     expect(await store.remove({ _id: "r1" })).toBe(1);
     expect(await store.count()).toBe(1);
   });
-});
-
-it("NeDB files rebuild an index on reopen, and it answers", async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "brigade-index-"));
-  const first = await open("indexed", { DATA_DIR: dir });
-  await ensureIndexes(first.adapter, ["name"]);
-  await first.store.insertAllOnce([item("x1"), item("x2")]);
-  await first.close();
-  const second = await open("indexed", { DATA_DIR: dir });
-  const db = (second.adapter as unknown as NeDbAdapter).db as unknown as { indexes: Record<string, unknown> };
-  expect(Object.keys(db.indexes).sort()).toEqual(["_id", "name"]);
-  expect((await second.store.find({ name: "Item x2" })).map(d => d._id)).toEqual(["x2"]);
-  await second.close();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 it("NeDB files keep the data across a reopen", async () => {

@@ -4,7 +4,7 @@ import DbService from "moleculer-db";
 import { Store, type DbAdapter } from "../../lib/store";
 import type { ConsumeParams, EventName, OrderPlaced } from "../../lib/contracts";
 import { Scheduler, type SchedulerPorts } from "../../services/kitchen/scheduler";
-import { ticketsFor, type TicketDoc } from "../../services/kitchen/ticket";
+import { ofOrder, ticketIngredients, ticketsFor, type TicketDoc } from "../../services/kitchen/ticket";
 
 async function memoryStore(): Promise<Store<TicketDoc>> {
   const adapter = new DbService.MemoryAdapter() as unknown as DbAdapter & { init(b: unknown, s: unknown): void; connect(): Promise<void> };
@@ -88,6 +88,16 @@ describe("kitchen scheduler", () => {
     expect(scheduler.status()).toEqual({ node: "me", chefs: 2, cooking: 2, draining: false });
   });
 
+  it("finds an order's tickets by their ids, never those of an order whose id begins the same", async () => {
+    await scheduler.accept(order("ord_a", 600, 2));
+    await scheduler.accept(order("ord_ab", 600));
+    await scheduler.accept(order("ord_a_b", 600, 3));
+    expect((await store.find(ofOrder("ord_a"))).map(t => t._id).sort()).toEqual(["ord_a-0", "ord_a-1"]);
+    expect((await scheduler.progress(["ord_a", "ord_ab", "ord_none"])).map(p => [p.order, p.tickets])).toEqual([["ord_a", 2], ["ord_ab", 1], ["ord_none", 0]]);
+    expect(await scheduler.voidOrder("ord_a")).toBe(2);
+    expect(await store.count({ status: "void" })).toBe(2);
+  });
+
   it("creates each ticket once however often an order arrives, and acknowledges every time", async () => {
     expect(await scheduler.accept(order("o1", 600, 3))).toBe(3);
     const again = { ...order("o1", 600, 3) };
@@ -114,7 +124,7 @@ describe("kitchen scheduler", () => {
 
     expect(await ticket("o1-0")).toMatchObject({ node: "me", startedAt, adoptedFrom: "gone" });
     // Consumed again under the same key: the inventory counts it once (idempotent per key).
-    expect(consumed).toEqual([{ reservation: "o1", key: "o1-0", lines: orphan.ingredients }]);
+    expect(consumed).toEqual([{ reservation: "o1", key: "o1-0", lines: ticketIngredients(orphan) }]);
   });
 
   it("leaves alone a ticket that a live colleague is cooking", async () => {
@@ -192,7 +202,7 @@ describe("kitchen scheduler", () => {
     await store.insert({ ...orphan, status: "cooking", node: "gone", startedAt: new Date().toISOString() });
     const done = await scheduler.bump("o1-0");
     expect(done.status).toBe("done");
-    expect(consumed).toEqual([{ reservation: "o1", key: "o1-0", lines: orphan.ingredients }]);
+    expect(consumed).toEqual([{ reservation: "o1", key: "o1-0", lines: ticketIngredients(orphan) }]);
     expect(named("ticket.done")).toEqual([expect.objectContaining({ ticket: "o1-0", orderDone: true })]);
     await expect(scheduler.bump("o1-0")).rejects.toMatchObject({ type: "INVALID_TRANSITION" });
     await expect(scheduler.bump("o9-0")).rejects.toMatchObject({ type: "NOT_FOUND" });

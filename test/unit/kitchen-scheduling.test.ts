@@ -1,6 +1,6 @@
 import type { OrderPlaced } from "../../lib/contracts";
 import { adoptionOrder, dueAt, freeChefs, isOrphan, prepMs, remainingMs } from "../../services/kitchen/scheduling";
-import { isOrderDone, progressOf, ticketsFor, ticketView, type TicketDoc } from "../../services/kitchen/ticket";
+import { isOrderDone, progressOf, ticketIngredients, ticketsFor, ticketView, type TicketDoc } from "../../services/kitchen/ticket";
 
 const placed: OrderPlaced = {
   order: "ord_abc",
@@ -20,7 +20,10 @@ describe("tickets", () => {
       ["ord_abc-1", "fryer", "queued", placed.placedAt],
     ]);
     expect(ticketsFor(placed).map(t => t._id)).toEqual(tickets.map(t => t._id));
-    expect(tickets[0].ingredients).toEqual([{ ingredient: "beef", qty: 0.4 }]);
+    expect(tickets[0].ingredients).toEqual({ beef: 0.4 });
+    expect(ticketIngredients(tickets[0])).toEqual([{ ingredient: "beef", qty: 0.4 }]);
+    // Written before ingredients were stored as portions: the same lines.
+    expect(ticketIngredients({ ingredients: [{ ingredient: "beef", qty: 0.4 }] })).toEqual([{ ingredient: "beef", qty: 0.4 }]);
   });
 
   it("shows a ticket as the API describes it", () => {

@@ -5,7 +5,7 @@ import { Store, type DbAdapter } from "../../lib/store";
 import type { OrderPlaced, ReservationResult, ResolvedDish, StockLine } from "../../lib/contracts";
 import { InsufficientStock, Invalid } from "../../lib/errors";
 import { placeOrder, type PlacementPorts, type PlaceRequest } from "../../services/orders/place-order";
-import { orderIdFor, requestFingerprint, type OrderDoc } from "../../services/orders/order";
+import { orderIdFor, orderView, requestFingerprint, type OrderDoc } from "../../services/orders/order";
 
 async function memoryStore(): Promise<Store<OrderDoc>> {
   const adapter = new DbService.MemoryAdapter() as unknown as DbAdapter & { init(b: unknown, s: unknown): void; connect(): Promise<void> };
@@ -160,10 +160,20 @@ describe("placing an order", () => {
   it("stores nothing twice: the kitchen's lines add only what the order's lines lack, and no reservation", async () => {
     const doc = (await store.get((await placeOrder(ports, request()))._id))!;
     expect(doc.kitchen).toEqual([
-      { station: "saute", prepSeconds: 300, ingredients: [{ ingredient: "stock", qty: 600 }] },
-      { station: "pastry", prepSeconds: 60, ingredients: [{ ingredient: "flour", qty: 100 }] },
+      { station: "saute", prepSeconds: 300, ingredients: { stock: 600 } },
+      { station: "pastry", prepSeconds: 60, ingredients: { flour: 100 } },
     ]);
     expect(doc).not.toHaveProperty("reservation");
+    // No empty notes stored; the order shows them as always.
+    expect(doc.lines).toEqual([
+      { dish: "soup", name: "Soup", qty: 2, unitPriceCents: 650 },
+      { dish: "bread", name: "Bread", qty: 1, unitPriceCents: 250, notes: "warm" },
+    ]);
+    expect(orderView(doc).lines).toEqual([
+      { dish: "soup", name: "Soup", qty: 2, unitPriceCents: 650, notes: "" },
+      { dish: "bread", name: "Bread", qty: 1, unitPriceCents: 250, notes: "warm" },
+    ]);
+    expect(Object.keys(orderView(doc).lines[0])).toEqual(["dish", "name", "qty", "unitPriceCents", "notes"]);
     // Without an Idempotency-Key no retry can meet this order: nothing to compare a request with.
     expect(doc).not.toHaveProperty("fingerprint");
     const keyed = await placeOrder(ports, request({ idempotencyKey: "k5", lines: [{ dish: "bread", qty: 1 }] }));
