@@ -20,6 +20,11 @@ export interface NodeMemory {
   node: string;
   idleRssMb: number;
   peakUnderLoadMb: number;
+  /**
+   * Orders in the node's store when the load ended (embedded: NeDB holds every document in
+   * memory, so the peak grows with them, and a faster run stores more in the same time).
+   */
+  ordersHeld?: number;
 }
 
 export interface KitchenPhase {

@@ -107,7 +107,7 @@ export async function runEmbedded(plan: BenchPlan, load: LoadGenerator, progress
     };
 
     const peak = Math.max(...[...menuResults, ...orderResults].filter(r => r.key === "brigade").map(r => r.summary.peakRssMb[node.name] ?? 0));
-    return { menu, orders, memory: [{ node: node.name, idleRssMb, peakUnderLoadMb: peak }] };
+    return { menu, orders, memory: [{ node: node.name, idleRssMb, peakUnderLoadMb: peak, ordersHeld: ordersAfter }] };
   } finally {
     progress.phase("stopping embedded Brigade and references");
     await Promise.all(started.map(s => s.stop()));

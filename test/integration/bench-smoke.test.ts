@@ -102,6 +102,12 @@ describe("npm run bench -- --smoke", () => {
       expect(node.idleRssMb).toBeGreaterThan(10);
       expect(node.peakUnderLoadMb).toBeGreaterThan(10);
     }
+    // The embedded node holds its orders in memory: beside its peak, all it stored (the load's,
+    // and the one order the set-up placed to capture the exchange).
+    const held = results.embedded!.memory[0].ordersHeld!;
+    const placedByLoad = results.embedded!.orders!.stored!.storedOrders;
+    expect(held).toBeGreaterThanOrEqual(placedByLoad);
+    expect(held - placedByLoad).toBeLessThan(5);
   });
 
   it("writes the chart and a verdict on every target", () => {
