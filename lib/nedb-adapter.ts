@@ -27,8 +27,9 @@ type Pair = { oldDoc: Doc; newDoc: Doc };
  * inserting the new version: two walks with rebalancing, on every update (3 % of an order
  * placement's CPU). An update never changes a document's `_id` (NeDB refuses it), so the entry
  * can hold the new version in place. Anything unexpected takes NeDB's own path. This reaches
- * into NeDB's internals, hence the exact version pinned in package.json; the store contract
- * suite runs every update through it.
+ * into NeDB's internals, hence the exact version pinned in package.json. A property test
+ * (test/unit/nedb-id-index.test.ts) holds it to NeDB's own answers, rollbacks included, and the
+ * store contract suite runs every kind of update through it.
  */
 export function updateIdIndexInPlace(datastore: Datastore): void {
   const index = (datastore as unknown as { indexes: { _id: IdIndex } }).indexes._id;
