@@ -66,6 +66,8 @@ interface OrdersVars {
   handOff: KitchenHandOff;
   reconcileTimer?: NodeJS.Timeout;
   reconciling?: Promise<void>;
+  /** Where the reconcile pass's kitchen check goes on from (reconcile.ts). */
+  kitchenCheck: { after?: string };
   stopping?: boolean;
 }
 
@@ -240,6 +242,7 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
         graceMs: Math.max(1_000, 2 * this.config.reconcileMs),
         abandonAfterMs: ABANDON_AFTER_MS,
         batch: 100,
+        kitchenCheck: this.kitchenCheck,
       };
       this.reconciling = reconcileOrders(ports)
         .then(report => {
@@ -258,6 +261,7 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
 
   created() {
     this.config = loadSettings();
+    this.kitchenCheck = {};
     this.handOff = kitchenHandOff(this.broker, this.config, this.logger);
   },
 

@@ -7,7 +7,8 @@
  *   - placements that stalled before acceptance (a crash mid-request) are refused and released;
  *   - cancelled or refused orders whose stock did not go back yet are released again;
  *   - orders in the kitchen for a while are checked against the kitchen's tickets, in case a
- *     `ticket.started` / `ticket.done` was lost.
+ *     `ticket.started` / `ticket.done` was lost: a batch a pass, in order of id, each pass going
+ *     on where the last stopped, so every order gets its turn however many are in the kitchen.
  */
 import type { KitchenProgress, OrderStatus, ReleaseParams } from "../../lib/contracts";
 import type { Store } from "../../lib/store";
@@ -29,6 +30,11 @@ export interface ReconcilePorts {
   /** A placement pending this long is given up: its request is long gone. */
   abandonAfterMs: number;
   batch: number;
+  /**
+   * Where the kitchen check goes on from: the last order id it looked at, kept by the caller
+   * from one pass to the next (in memory; a restart starts again from the first order).
+   */
+  kitchenCheck?: { after?: string };
 }
 
 export type KitchenVerdict = "resend" | "ready" | "cooking" | "wait" | "all-void";
@@ -115,10 +121,21 @@ async function releasePending(ports: ReconcilePorts): Promise<number> {
 }
 
 async function checkKitchen(ports: ReconcilePorts): Promise<number> {
+  const cursor = ports.kitchenCheck ?? {};
+  // By id, from where the last pass stopped: the `_id` index answers both the range and the
+  // order, on NeDB and MongoDB alike, so no pass sorts every order in the kitchen.
   const waiting = await ports.store.find(
-    { accepted: true, handedOff: true, status: { $in: IN_KITCHEN }, updatedAt: { $lt: ago(ports, ports.graceMs) } },
-    { sort: ["updatedAt"], limit: ports.batch },
+    {
+      accepted: true,
+      handedOff: true,
+      status: { $in: IN_KITCHEN },
+      updatedAt: { $lt: ago(ports, ports.graceMs) },
+      ...(cursor.after === undefined ? {} : { _id: { $gt: cursor.after } }),
+    },
+    { sort: ["_id"], limit: ports.batch },
   );
+  // A short batch reached the end: the next pass starts over from the first order.
+  cursor.after = waiting.length < ports.batch ? undefined : waiting[waiting.length - 1]._id;
   if (waiting.length === 0) return 0;
   const answer = await ports.progress(waiting.map(d => d._id));
   if (!answer) return 0;

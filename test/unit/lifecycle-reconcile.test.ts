@@ -136,6 +136,24 @@ describe("reconciling orders", () => {
     expect((await store.get("forgotten"))!.handedOff).toBe(false);
   });
 
+  it("checks every order in the kitchen in turn, a batch a pass, however many wait", async () => {
+    for (const id of ["o5", "o2", "o4", "o1", "o3"]) {
+      await store.insert(doc(id, { status: "placed" }));
+      kitchen.set(id, { ...progress(1, 0, 0, false), order: id });
+    }
+    const asked: string[][] = [];
+    const ask = ports.progress;
+    ports.progress = async orders => {
+      asked.push(orders);
+      return ask(orders);
+    };
+    ports.batch = 2;
+    ports.kitchenCheck = {};
+    for (let pass = 0; pass < 4; pass++) await reconcileOrders(ports);
+    expect(asked).toEqual([["o1", "o2"], ["o3", "o4"], ["o5"], ["o1", "o2"]]);
+    expect(advanced).toEqual([]);
+  });
+
   it("lets waiting requests run between its steps instead of holding the event loop for a whole pass", async () => {
     const events: string[] = [];
     const find = store.find.bind(store);
