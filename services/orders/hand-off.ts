@@ -12,8 +12,12 @@ import type { Settings } from "../../lib/settings";
 import type { JetStreamHandOffOptions } from "./jetstream-hand-off";
 
 export interface KitchenHandOff {
-  /** Sends the order toward the kitchen. May be called again for the same order: the kitchen is idempotent. */
-  send(order: OrderPlaced): Promise<void>;
+  /**
+   * Sends the order toward the kitchen. May be called again for the same order: the kitchen is
+   * idempotent. `ctx`: the request placing it, whose request ID (and trace) the kitchen's
+   * handling then shares, where the hand-off is a broker event.
+   */
+  send(order: OrderPlaced, ctx?: EventEmitter): Promise<void>;
   /** Connects whatever the hand-off needs, before the first send. */
   start?(): Promise<void>;
   /** Lets sends in flight finish, then lets go of the connection. */
@@ -26,9 +30,9 @@ export interface EventEmitter {
 
 export function eventHandOff(broker: EventEmitter): KitchenHandOff {
   return {
-    async send(order) {
+    async send(order, ctx) {
       // In one process emit resolves once the kitchen's handler has run; across nodes, once sent.
-      await broker.emit("order.placed", order);
+      await (ctx ?? broker).emit("order.placed", order);
     },
   };
 }

@@ -203,7 +203,8 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
         resolveDishes: async ids => call<ResolvedDish[]>("menu.resolve", { dishes: ids } satisfies ResolveDishesParams),
         reserve: params => call<ReservationResult>("inventory.reserve", params satisfies ReserveParams),
         release: params => call("inventory.release", params satisfies ReleaseParams),
-        handOff: this.handOff,
+        // Within the placing request: the kitchen's side of the hand-off logs under its request ID.
+        handOff: ctx ? { send: order => this.handOff.send(order, ctx) } : this.handOff,
         changed: () => this.changed(),
         logger: this.logger,
         now: () => new Date(),

@@ -51,7 +51,7 @@ describe("tracing to a Zipkin collector", () => {
     await new Promise<void>(resolve => collector.listen(0, "127.0.0.1", resolve));
     const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
     const { tracing } = configWith({ TRACING: "zipkin", TRACING_ENDPOINT: endpoint });
-    b = await startBrigade({ services: ["api", "staff", "orders"], broker: { tracing } });
+    b = await startBrigade({ services: ["api", "staff", "menu", "inventory", "orders", "kitchen"], env: { BRIGADE_SEED: "true" }, broker: { tracing } });
   });
   afterAll(async () => {
     await b.stop();
@@ -76,6 +76,24 @@ describe("tracing to a Zipkin collector", () => {
       expect(span.tags.requestID).toBe("table-4-rush");
       expect(span.id).toMatch(/^[0-9a-f]{16}$/);
     }
+  });
+
+  it("keeps an order's hand-off to the kitchen in the placing request's trace", async () => {
+    const waiter = await b.tokenFor("waiter");
+    const body = { table: "7", lines: [{ dish: "classic-cheeseburger", qty: 1 }] };
+    const res = await b.request("POST", "/api/orders", { token: waiter, body, headers: { "x-request-id": "table-7-order" } });
+    expect(res.status).toBe(201);
+    const traceId = zipkinID("table-7-order");
+    const spans = await eventually(async () => {
+      const trace = received.filter(s => s.traceId === traceId);
+      return trace.some(s => s.name.includes("order.placed")) ? trace : null;
+    }, "the kitchen's handling of the order in the request's trace", 15_000);
+    const handOff = spans.find(s => s.name.includes("order.placed"))!;
+    const place = spans.find(s => s.name === "action 'orders.place'")!;
+    expect(place).toBeDefined();
+    // The kitchen's handler hangs under the placement, and carries its request ID.
+    expect(handOff.parentId).toBe(place.id);
+    expect(handOff.tags.requestID).toBe("table-7-order");
   });
 });
 
