@@ -11,8 +11,9 @@
  * What it costs depends on the runtime. Node 24, and Node 22 started with
  * `--experimental-async-context-frame` (the Docker image sets it), carry the scope in the async
  * context frame at next to no cost. Older runtimes carry it through promise hooks, which run on
- * every promise the process makes once a scope was entered: measured in bench/, a quarter of an
- * order placement's CPU on Node 20 (0.42 against 0.32 ms), a fifth on Node 22 without the flag.
+ * every promise the process makes once a scope was entered. Measured with the benchmark's order
+ * load: a quarter of an order placement's CPU on Node 20 (0.42 against 0.32 ms), a fifth on
+ * Node 22 without the flag.
  * So LOG_REQUEST_IDS=auto (the default) turns request IDs on where they are cheap, `on` turns
  * them on anywhere, and `off` nowhere. Without them a line still names what it is about (the
  * order, the ticket, the bill), and traces (TRACING) carry the request ID either way.

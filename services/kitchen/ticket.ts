@@ -34,8 +34,9 @@ export const ticketId = (order: string, index: number) => `${order}-${index}`;
 
 /**
  * The query for an order's tickets that the `_id` index answers (NeDB and MongoDB both take an
- * `_id` range from it): their ids are `<order>-<index>`, and an order id holds no "-" or ".", so
- * they are the ids between "<order>-" and "<order>.". `order` keeps it exact whatever the ids.
+ * `_id` range from it): their ids are `<order>-<index>`, and every id that begins "<order>-"
+ * sorts between "<order>-" and "<order>." ("-" comes just before "."). The range may also hold
+ * another order's tickets whose id begins the same; `order` leaves those out.
  * No index of its own: on NeDB one costs about 300 bytes an order, in memory.
  */
 export const ofOrder = (order: string) => ({ _id: { $gt: `${order}-`, $lt: `${order}.` }, order });

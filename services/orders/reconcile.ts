@@ -122,8 +122,8 @@ async function releasePending(ports: ReconcilePorts): Promise<number> {
 
 async function checkKitchen(ports: ReconcilePorts): Promise<number> {
   const cursor = ports.kitchenCheck ?? {};
-  // By id, from where the last pass stopped: the `_id` index answers both the range and the
-  // order, on NeDB and MongoDB alike, so no pass sorts every order in the kitchen.
+  // By id, from where the last pass stopped. The `_id` index gives the range in id order (on
+  // MongoDB the sort too; NeDB sorts what the range gives, already in order).
   const waiting = await ports.store.find(
     {
       accepted: true,
