@@ -46,7 +46,7 @@ const HANDLER_GUARDS = ["ContextTracker", "Timeout", "CircuitBreaker"] as const;
 
 export function brigadeInternalMiddlewares(): (string | typeof RetryAtTheHop)[] {
   const moved = new Set<string>(["Timeout", "Validator", "Cacher", ...HANDLER_GUARDS]);
-  const list: (string | typeof RetryAtTheHop)[] = Moleculer.INTERNAL_MIDDLEWARES.filter(name => !moved.has(name));
+  const list: (string | typeof RetryAtTheHop)[] = Moleculer.INTERNAL_MIDDLEWARES.filter((name) => !moved.has(name));
   // Just inside Retry: the guards (Timeout inside the breaker), then the cache, then validation.
   list.splice(list.indexOf("Retry"), 0, ...HANDLER_GUARDS, "Cacher", "Validator");
   list.splice(list.indexOf("Retry"), 1, RetryAtTheHop);
@@ -77,7 +77,13 @@ export function safeToRetry(err: (Error & { data?: { action?: string } }) | unde
  * multiplies the retries of the level below.
  */
 function RetryAtTheHop(broker: ServiceBroker): Middleware {
-  const { Middlewares } = Moleculer as unknown as { Middlewares: { Retry(broker: ServiceBroker): Middleware & { remoteAction: (this: ServiceBroker, handler: unknown, action: ActionDef) => unknown } } };
+  const { Middlewares } = Moleculer as unknown as {
+    Middlewares: {
+      Retry(
+        broker: ServiceBroker,
+      ): Middleware & { remoteAction: (this: ServiceBroker, handler: unknown, action: ActionDef) => unknown };
+    };
+  };
   const retry = Middlewares.Retry(broker);
   return {
     name: "Retry",
@@ -109,7 +115,13 @@ function cacher(): BrokerOptions["cacher"] {
       // A Redis outage must not stall requests: fail cache reads at once instead of queueing
       // them, give up on a Redis that does not answer (frozen, cut off) after commandTimeout, and
       // let ioredis keep reconnecting in the background.
-      redis: { ...redisAddress(settings.cacher), maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, commandTimeout: 500 },
+      redis: {
+        ...redisAddress(settings.cacher),
+        maxRetriesPerRequest: 1,
+        enableOfflineQueue: false,
+        connectTimeout: 2000,
+        commandTimeout: 500,
+      },
     },
   };
 }
@@ -118,7 +130,13 @@ function cacher(): BrokerOptions["cacher"] {
  * ioredis takes a URL only as its own first argument, and Moleculer hands it one options object,
  * where a `url` key is ignored (and ioredis quietly connects to localhost:6379): spell it out.
  */
-export function redisAddress(url: string): { host: string; port: number; username?: string; password?: string; db: number } {
+export function redisAddress(url: string): {
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+  db: number;
+} {
   const u = new URL(url);
   return {
     // An IPv6 host comes bracketed ("[::1]"), which a socket would look up as a name.
@@ -134,16 +152,37 @@ function logger(): BrokerOptions["logger"] {
   // Moleculer binds nodeID, ns, mod (and svc) to each module's logger; the request ID of the
   // call being handled comes from middlewares/request-context.middleware.ts.
   if (settings.logFormat === "json") {
-    return { type: "Pino", options: { level: settings.logLevel, pino: { options: { base: { service: "brigade" }, mixin: pinoRequestMixin } } } };
+    return {
+      type: "Pino",
+      options: {
+        level: settings.logLevel,
+        pino: { options: { base: { service: "brigade" }, mixin: pinoRequestMixin } },
+      },
+    };
   }
-  return { type: "Console", options: { level: settings.logLevel, colors: process.stdout.isTTY, formatter: textLogLine, moduleColors: false } };
+  return {
+    type: "Console",
+    options: { level: settings.logLevel, colors: process.stdout.isTTY, formatter: textLogLine, moduleColors: false },
+  };
 }
 
 function metrics(): BrokerOptions["metrics"] {
   if (settings.metricsPort === undefined) return { enabled: false };
   return {
     enabled: true,
-    reporter: [{ type: "Prometheus", options: { port: settings.metricsPort, path: "/metrics", defaultLabels: (registry: { broker: { namespace: string; nodeID: string } }) => ({ namespace: registry.broker.namespace, nodeID: registry.broker.nodeID }) } }],
+    reporter: [
+      {
+        type: "Prometheus",
+        options: {
+          port: settings.metricsPort,
+          path: "/metrics",
+          defaultLabels: (registry: { broker: { namespace: string; nodeID: string } }) => ({
+            namespace: registry.broker.namespace,
+            nodeID: registry.broker.nodeID,
+          }),
+        },
+      },
+    ],
   };
 }
 
@@ -154,7 +193,10 @@ function tracing(): BrokerOptions["tracing"] {
   const exporter =
     settings.tracing === "console"
       ? ({ type: "Console" } as const)
-      : ({ type: "BrigadeZipkin", options: { baseURL: settings.tracingEndpoint ?? "http://127.0.0.1:9411", interval: 2 } } as unknown as { type: "Zipkin" });
+      : ({
+          type: "BrigadeZipkin",
+          options: { baseURL: settings.tracingEndpoint ?? "http://127.0.0.1:9411", interval: 2 },
+        } as unknown as { type: "Zipkin" });
   return { enabled: true, exporter: [exporter], events: true };
 }
 
@@ -223,7 +265,14 @@ const config: BrokerOptions = {
   // wherever the call came from. The one exception comes last, outermost: a shared-cache hit at
   // the caller answers before a call would leave the node (no timeout, breaker or retry to run).
   internalMiddlewares: false,
-  middlewares: [RequestContextMiddleware, BrigadeMetricsMiddleware, HealthServerMiddleware, ...brigadeInternalMiddlewares(), HotReloadWhenAsked, SharedCacheAtCallerMiddleware] as unknown as BrokerOptions["middlewares"],
+  middlewares: [
+    RequestContextMiddleware,
+    BrigadeMetricsMiddleware,
+    HealthServerMiddleware,
+    ...brigadeInternalMiddlewares(),
+    HotReloadWhenAsked,
+    SharedCacheAtCallerMiddleware,
+  ] as unknown as BrokerOptions["middlewares"],
 
   // Brigade's operator commands in `npm run repl` (and `npm run dev`), beside moleculer-repl's.
   replOptions: { delimiter: "brigade $", customCommands: replCommands() },
@@ -238,7 +287,9 @@ const config: BrokerOptions = {
 
   started(broker) {
     const wanted = process.env.SERVICES ?? ALL_SERVICES.join(",");
-    broker.logger.info(`Brigade node ${broker.nodeID} started (services: ${wanted}; transporter: ${settings.transporter ?? "none, embedded"}).`);
+    broker.logger.info(
+      `Brigade node ${broker.nodeID} started (services: ${wanted}; transporter: ${settings.transporter ?? "none, embedded"}).`,
+    );
   },
 };
 

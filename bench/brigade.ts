@@ -23,7 +23,8 @@ export const ADMIN_PASSWORD = `bench-admin-${randomBytes(6).toString("hex")}`;
  * MALLOC_MMAP_THRESHOLD_), read from there so that a benchmarked node starts as it does.
  */
 export function npmStartVariables(): Record<string, string> {
-  const start = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
+  const start = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } })
+    .scripts.start;
   const variables: Record<string, string> = {};
   for (const word of start.split(/\s+/)) {
     const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=(\S*)$/.exec(word);
@@ -35,7 +36,7 @@ export function npmStartVariables(): Record<string, string> {
 
 function nodeEnv(extra: Record<string, string>): Record<string, string | undefined> {
   // Nothing Brigade reads leaks in from the benchmark's own environment (a test run's MONGO_URI…).
-  const cleared = Object.fromEntries(BRIGADE_VARIABLES.map(name => [name, undefined]));
+  const cleared = Object.fromEntries(BRIGADE_VARIABLES.map((name) => [name, undefined]));
   return {
     ...cleared,
     ...npmStartVariables(),
@@ -50,9 +51,31 @@ function nodeEnv(extra: Record<string, string>): Record<string, string | undefin
 }
 
 const BRIGADE_VARIABLES = [
-  "PORT", "NODE_ID", "NAMESPACE", "TRANSPORTER", "CACHER", "MONGO_URI", "DATA_DIR", "SERVICES", "METRICS_PORT", "HEALTH_PORT", "TRACING", "LOG_REQUEST_IDS",
-  "TRACING_ENDPOINT", "BRIGADE_JWT_SECRET", "BRIGADE_TOKEN_TTL", "KITCHEN_CHEFS", "KITCHEN_TIME_SCALE", "KITCHEN_POLL_MS", "BRIGADE_RECONCILE_MS",
-  "REQUEST_TIMEOUT_MS", "BODY_LIMIT", "CORS_ORIGINS", "TRUST_PROXY", "RATE_LIMIT_WINDOW", "RATE_LIMIT_LOGIN",
+  "PORT",
+  "NODE_ID",
+  "NAMESPACE",
+  "TRANSPORTER",
+  "CACHER",
+  "MONGO_URI",
+  "DATA_DIR",
+  "SERVICES",
+  "METRICS_PORT",
+  "HEALTH_PORT",
+  "TRACING",
+  "LOG_REQUEST_IDS",
+  "TRACING_ENDPOINT",
+  "BRIGADE_JWT_SECRET",
+  "BRIGADE_TOKEN_TTL",
+  "KITCHEN_CHEFS",
+  "KITCHEN_TIME_SCALE",
+  "KITCHEN_POLL_MS",
+  "BRIGADE_RECONCILE_MS",
+  "REQUEST_TIMEOUT_MS",
+  "BODY_LIMIT",
+  "CORS_ORIGINS",
+  "TRUST_PROXY",
+  "RATE_LIMIT_WINDOW",
+  "RATE_LIMIT_LOGIN",
 ];
 
 export interface NodeOptions {
@@ -79,9 +102,17 @@ export async function waitReady(baseUrl: string, watch: ManagedProcess[], timeou
 }
 
 /** The MongoDB wire-protocol emulator (shared/MONGO.md): the one store every clustered node shares. */
-export async function startStore(logDir: string, cpuProfileDir?: string): Promise<{ proc: ManagedProcess; uri: (database: string) => string }> {
+export async function startStore(
+  logDir: string,
+  cpuProfileDir?: string,
+): Promise<{ proc: ManagedProcess; uri: (database: string) => string }> {
   const entry = path.join(ROOT, "node_modules/.cache/congodb/package/dist_ts/congodb/index.js");
-  if (!existsSync(entry)) execFileSync("bash", [path.join(ROOT, "scripts/congodb/fetch.sh")], { cwd: ROOT, stdio: "ignore", timeout: 180_000 });
+  if (!existsSync(entry))
+    execFileSync("bash", [path.join(ROOT, "scripts/congodb/fetch.sh")], {
+      cwd: ROOT,
+      stdio: "ignore",
+      timeout: 180_000,
+    });
   const port = await freePort();
   const proc = startProcess({
     name: "store-emulator",
@@ -90,8 +121,13 @@ export async function startStore(logDir: string, cpuProfileDir?: string): Promis
     logDir,
     nodeFlags: cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`] : [],
   });
-  await waitUntil("the store emulator", async () => readFileSync(proc.logFile, "utf8").includes("CONGODB_READY"), 30_000, [proc]);
-  return { proc, uri: database => `mongodb://127.0.0.1:${port}/${database}` };
+  await waitUntil(
+    "the store emulator",
+    async () => readFileSync(proc.logFile, "utf8").includes("CONGODB_READY"),
+    30_000,
+    [proc],
+  );
+  return { proc, uri: (database) => `mongodb://127.0.0.1:${port}/${database}` };
 }
 
 export interface Answer<T = any> {
@@ -105,7 +141,11 @@ export interface Answer<T = any> {
 export class BrigadeClient {
   constructor(readonly baseUrl: string) {}
 
-  async request<T = any>(method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<Answer<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    options: { token?: string; body?: unknown } = {},
+  ): Promise<Answer<T>> {
     const headers: Record<string, string> = {};
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.body !== undefined) headers["content-type"] = "application/json";
@@ -125,7 +165,12 @@ export class BrigadeClient {
     return { status: res.status, body: body as T, headers: Object.fromEntries(res.headers.entries()), text };
   }
 
-  async expect<T = any>(status: number | number[], method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<T> {
+  async expect<T = any>(
+    status: number | number[],
+    method: string,
+    path: string,
+    options: { token?: string; body?: unknown } = {},
+  ): Promise<T> {
     const res = await this.request<T>(method, path, options);
     if (!([] as number[]).concat(status).includes(res.status)) {
       throw new Error(`${method} ${path} answered ${res.status} (expected ${status}): ${res.text.slice(0, 400)}`);
@@ -134,14 +179,18 @@ export class BrigadeClient {
   }
 
   async login(username: string, password: string): Promise<string> {
-    return (await this.expect<{ token: string }>(200, "POST", "/api/auth/login", { body: { username, password } })).token;
+    return (await this.expect<{ token: string }>(200, "POST", "/api/auth/login", { body: { username, password } }))
+      .token;
   }
 
   /** A token for a new staff member of `role`, created by the admin. */
   async staffToken(adminToken: string, role: string): Promise<string> {
     const username = `bench-${role}-${randomBytes(3).toString("hex")}`;
     const password = `pw-${randomBytes(8).toString("hex")}`;
-    await this.expect(201, "POST", "/api/staff", { token: adminToken, body: { username, name: `Bench ${role}`, role, password } });
+    await this.expect(201, "POST", "/api/staff", {
+      token: adminToken,
+      body: { username, name: `Bench ${role}`, role, password },
+    });
     return this.login(username, password);
   }
 
@@ -152,10 +201,17 @@ export class BrigadeClient {
   }
 
   /** The bytes of one exchange as Brigade answers it, for the references to answer alike. */
-  async capture(method: "GET" | "POST", path: string, options: { token?: string; body?: unknown } = {}): Promise<Exchange> {
+  async capture(
+    method: "GET" | "POST",
+    path: string,
+    options: { token?: string; body?: unknown } = {},
+  ): Promise<Exchange> {
     const res = await this.request(method, path, options);
-    if (res.status >= 300) throw new Error(`Capturing ${method} ${path} failed: ${res.status} ${res.text.slice(0, 300)}`);
-    const headers = Object.fromEntries(Object.entries(res.headers).filter(([name]) => !PER_CONNECTION_HEADERS.has(name)));
+    if (res.status >= 300)
+      throw new Error(`Capturing ${method} ${path} failed: ${res.status} ${res.text.slice(0, 300)}`);
+    const headers = Object.fromEntries(
+      Object.entries(res.headers).filter(([name]) => !PER_CONNECTION_HEADERS.has(name)),
+    );
     return { method, path, status: res.status, headers, body: res.text };
   }
 }
@@ -170,10 +226,17 @@ export interface BenchDish {
  * Ingredients with a stock no run can exhaust (a thousand tonnes each), and the dishes the load
  * orders, added by a manager through the API. Adding them again is harmless.
  */
-export async function setUpKitchenStock(client: BrigadeClient, adminToken: string, dishes: BenchDish[]): Promise<string[]> {
+export async function setUpKitchenStock(
+  client: BrigadeClient,
+  adminToken: string,
+  dishes: BenchDish[],
+): Promise<string[]> {
   const ingredients = ["Bench Flour", "Bench Oil"];
   for (const name of ingredients) {
-    await client.expect([201, 409], "POST", "/api/ingredients", { token: adminToken, body: { name, unit: "g", onHand: 1_000_000_000, reorderPoint: 0, reorderQty: 0 } });
+    await client.expect([201, 409], "POST", "/api/ingredients", {
+      token: adminToken,
+      body: { name, unit: "g", onHand: 1_000_000_000, reorderPoint: 0, reorderQty: 0 },
+    });
   }
   const ids: string[] = [];
   for (const dish of dishes) {

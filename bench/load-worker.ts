@@ -25,7 +25,10 @@ interface AutocannonInstance {
   on(event: "tick", listener: (tick: { counter: number }) => void): void;
   on(event: "reqError", listener: (err: Error) => void): void;
 }
-type Autocannon = (options: Record<string, unknown>, done: (err: Error | null, result: AutocannonResult) => void) => AutocannonInstance;
+type Autocannon = (
+  options: Record<string, unknown>,
+  done: (err: Error | null, result: AutocannonResult) => void,
+) => AutocannonInstance;
 
 // autocannon ships no type declarations; the shape used here is above.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -51,7 +54,9 @@ function run(request: LoadRequest): void {
     (err, result) => {
       if (err) return send({ type: "failed", id: request.id, message: err.message });
       const seconds = (new Date(result.finish).getTime() - new Date(result.start).getTime()) / 1000;
-      const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat.count]));
+      const statusCodes = Object.fromEntries(
+        Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat.count]),
+      );
       const answer: LoadResult = {
         seconds,
         completed: result.requests.total,
@@ -62,14 +67,20 @@ function run(request: LoadRequest): void {
         resets: result.resets,
         statusCodes,
         errorSamples,
-        latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: result.latency.mean },
+        latencyMs: {
+          p50: result.latency.p50,
+          p90: result.latency.p90,
+          p99: result.latency.p99,
+          max: result.latency.max,
+          mean: result.latency.mean,
+        },
         bytes: result.throughput.total,
       };
       send({ type: "result", id: request.id, result: answer });
     },
   );
-  instance.on("tick", tick => send({ type: "tick", id: request.id, completed: tick.counter }));
-  instance.on("reqError", err => {
+  instance.on("tick", (tick) => send({ type: "tick", id: request.id, completed: tick.counter }));
+  instance.on("reqError", (err) => {
     if (errorSamples.length < 5) errorSamples.push(err.message);
   });
 }

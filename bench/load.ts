@@ -51,7 +51,10 @@ export class LoadGenerator {
   }
 
   private static spawn(): ChildProcess {
-    return fork(path.join(__dirname, "load-worker.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    return fork(path.join(__dirname, "load-worker.ts"), [], {
+      execArgv: ["--import", "tsx"],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
   }
 
   get pid(): number {
@@ -65,17 +68,25 @@ export class LoadGenerator {
 
   run(spec: LoadSpec, onTick?: (secondsDone: number) => void): Promise<LoadResult> {
     const request: LoadRequest = { timeoutSeconds: 10, ...spec, id: this.nextId++ };
-    if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(request.url)) throw new Error(`Refusing to load ${request.url}: the benchmark only targets 127.0.0.1.`);
+    if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(request.url))
+      throw new Error(`Refusing to load ${request.url}: the benchmark only targets 127.0.0.1.`);
     const child = this.child;
     return new Promise((resolve, reject) => {
       let ticks = 0;
       // autocannon stops itself at the duration; this only trips if the worker hangs.
-      const deadline = setTimeout(() => {
-        cleanup();
-        child.kill("SIGKILL");
-        this.child = LoadGenerator.spawn();
-        reject(new Error(`The load run against ${request.url} did not finish within ${request.durationSeconds + 30} s; the load generator was restarted.`));
-      }, (request.durationSeconds + 30) * 1000);
+      const deadline = setTimeout(
+        () => {
+          cleanup();
+          child.kill("SIGKILL");
+          this.child = LoadGenerator.spawn();
+          reject(
+            new Error(
+              `The load run against ${request.url} did not finish within ${request.durationSeconds + 30} s; the load generator was restarted.`,
+            ),
+          );
+        },
+        (request.durationSeconds + 30) * 1000,
+      );
       const onMessage = (message: WorkerMessage) => {
         if (message.id !== request.id) return;
         if (message.type === "tick") {

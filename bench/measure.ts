@@ -81,14 +81,28 @@ export function median(values: number[]): number {
 
 export const okPerSecond = (load: LoadResult) => (load.seconds > 0 ? load.ok / load.seconds : 0);
 
-async function runOnce(target: Target, seconds: number, connections: number, round: number, load: LoadGenerator, progress: Progress): Promise<RunRecord> {
-  const pids = target.processes.map(p => p.pid);
+async function runOnce(
+  target: Target,
+  seconds: number,
+  connections: number,
+  round: number,
+  load: LoadGenerator,
+  progress: Progress,
+): Promise<RunRecord> {
+  const pids = target.processes.map((p) => p.pid);
   for (const pid of pids) resetPeak(pid);
   const meter = new CpuMeter(pids);
   const loadCpuBefore = load.cpuSeconds();
   meter.start();
   const result = await load.run(
-    { url: target.url, method: target.method, headers: target.headers ?? {}, body: target.body, connections, durationSeconds: seconds },
+    {
+      url: target.url,
+      method: target.method,
+      headers: target.headers ?? {},
+      body: target.body,
+      connections,
+      durationSeconds: seconds,
+    },
     () => progress.advance(1),
   );
   const used = meter.stop();
@@ -105,36 +119,47 @@ function summarize(warmup: RunRecord | null, runs: RunRecord[]): TargetSummary {
   const all = warmup ? [warmup, ...runs] : runs;
   const sum = (pick: (r: RunRecord) => number, records = all) => records.reduce((total, r) => total + pick(r), 0);
   const statusCodes: Record<string, number> = {};
-  for (const r of all) for (const [code, count] of Object.entries(r.load.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + count;
+  for (const r of all)
+    for (const [code, count] of Object.entries(r.load.statusCodes))
+      statusCodes[code] = (statusCodes[code] ?? 0) + count;
   const peakRssMb: Record<string, number> = {};
-  for (const r of all) for (const [name, mb] of Object.entries(r.peakRssMb)) peakRssMb[name] = Math.max(peakRssMb[name] ?? 0, mb);
-  const cpu = sum(r => Object.values(r.cpuSeconds).reduce((a, b) => a + b, 0), runs);
-  const answered = sum(r => r.load.completed, runs);
+  for (const r of all)
+    for (const [name, mb] of Object.entries(r.peakRssMb)) peakRssMb[name] = Math.max(peakRssMb[name] ?? 0, mb);
+  const cpu = sum((r) => Object.values(r.cpuSeconds).reduce((a, b) => a + b, 0), runs);
+  const answered = sum((r) => r.load.completed, runs);
   return {
-    reqPerSec: median(runs.map(r => okPerSecond(r.load))),
-    p50Ms: median(runs.map(r => r.load.latencyMs.p50)),
-    p99Ms: median(runs.map(r => r.load.latencyMs.p99)),
-    p99WorstMs: Math.max(...runs.map(r => r.load.latencyMs.p99)),
+    reqPerSec: median(runs.map((r) => okPerSecond(r.load))),
+    p50Ms: median(runs.map((r) => r.load.latencyMs.p50)),
+    p99Ms: median(runs.map((r) => r.load.latencyMs.p99)),
+    p99WorstMs: Math.max(...runs.map((r) => r.load.latencyMs.p99)),
     cpuMsPerRequest: answered > 0 ? (cpu * 1000) / answered : NaN,
-    requests: sum(r => r.load.completed),
-    ok: sum(r => r.load.ok),
-    non2xx: sum(r => r.load.non2xx),
-    errors: sum(r => r.load.errors),
-    timeouts: sum(r => r.load.timeouts),
+    requests: sum((r) => r.load.completed),
+    ok: sum((r) => r.load.ok),
+    non2xx: sum((r) => r.load.non2xx),
+    errors: sum((r) => r.load.errors),
+    timeouts: sum((r) => r.load.timeouts),
     statusCodes,
-    errorSamples: [...new Set(all.flatMap(r => r.load.errorSamples))].slice(0, 5),
+    errorSamples: [...new Set(all.flatMap((r) => r.load.errorSamples))].slice(0, 5),
     peakRssMb,
   };
 }
 
 /** Warms every target up once, then runs `rounds` rounds over all of them in a rotating order. */
-export async function compare(targets: Target[], plan: MeasurePlan, load: LoadGenerator, progress: Progress): Promise<TargetResult[]> {
+export async function compare(
+  targets: Target[],
+  plan: MeasurePlan,
+  load: LoadGenerator,
+  progress: Progress,
+): Promise<TargetResult[]> {
   const warmups = new Map<string, RunRecord | null>();
   for (const target of targets) {
     progress.phase(`warm-up ${target.label}`);
-    warmups.set(target.key, plan.warmupSeconds > 0 ? await runOnce(target, plan.warmupSeconds, plan.connections, 0, load, progress) : null);
+    warmups.set(
+      target.key,
+      plan.warmupSeconds > 0 ? await runOnce(target, plan.warmupSeconds, plan.connections, 0, load, progress) : null,
+    );
   }
-  const runs = new Map<string, RunRecord[]>(targets.map(t => [t.key, []]));
+  const runs = new Map<string, RunRecord[]>(targets.map((t) => [t.key, []]));
   for (let round = 1; round <= plan.rounds; round++) {
     const order = targets.map((_, i) => targets[(i + round - 1) % targets.length]);
     for (const target of order) {
@@ -142,7 +167,7 @@ export async function compare(targets: Target[], plan: MeasurePlan, load: LoadGe
       runs.get(target.key)!.push(await runOnce(target, plan.seconds, plan.connections, round, load, progress));
     }
   }
-  return targets.map(target => ({
+  return targets.map((target) => ({
     key: target.key,
     label: target.label,
     warmup: warmups.get(target.key) ?? null,
@@ -153,11 +178,11 @@ export async function compare(targets: Target[], plan: MeasurePlan, load: LoadGe
 
 /** The median over rounds of subject/reference, each taken within one round. */
 export function ratio(results: TargetResult[], subject: string, reference: string): number {
-  const a = results.find(r => r.key === subject);
-  const b = results.find(r => r.key === reference);
+  const a = results.find((r) => r.key === subject);
+  const b = results.find((r) => r.key === reference);
   if (!a || !b) return NaN;
-  const perRound = a.runs.map(run => {
-    const ref = b.runs.find(r => r.round === run.round);
+  const perRound = a.runs.map((run) => {
+    const ref = b.runs.find((r) => r.round === run.round);
     return ref && okPerSecond(ref.load) > 0 ? okPerSecond(run.load) / okPerSecond(ref.load) : NaN;
   });
   return median(perRound.filter(Number.isFinite));

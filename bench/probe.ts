@@ -32,7 +32,12 @@ export class ClusterProbe {
       name: "benchProbe",
       events: {
         "ticket.done"(ctx: Context<EventPayloads["ticket.done"]>) {
-          done.push({ ticket: ctx.params.ticket, node: ctx.params.node, doneAt: Date.parse(ctx.params.doneAt), heardAt: Date.now() });
+          done.push({
+            ticket: ctx.params.ticket,
+            node: ctx.params.node,
+            doneAt: Date.parse(ctx.params.doneAt),
+            heardAt: Date.now(),
+          });
         },
       },
     });
@@ -53,7 +58,7 @@ export class ClusterProbe {
   /** True once `nodeID` is connected and runs `service`. */
   runs(nodeID: string, service: string): boolean {
     const list = this.broker.registry.getServiceList({ onlyAvailable: true }) as { name: string; nodeID: string }[];
-    return list.some(s => s.name === service && s.nodeID === nodeID);
+    return list.some((s) => s.name === service && s.nodeID === nodeID);
   }
 
   drain(nodeID: string, draining: boolean): Promise<KitchenNodeStatus> {
@@ -62,6 +67,6 @@ export class ClusterProbe {
 
   /** Tickets finished (by their own `doneAt`) within [from, to). */
   doneBetween(from: number, to: number): TicketDone[] {
-    return this.done.filter(d => d.doneAt >= from && d.doneAt < to);
+    return this.done.filter((d) => d.doneAt >= from && d.doneAt < to);
   }
 }

@@ -74,7 +74,8 @@ export class CpuMeter {
 
   stop(): Map<number, number> {
     const used = new Map<number, number>();
-    for (const pid of this.pids) used.set(pid, Math.max(0, (cpuSeconds(pid) ?? this.before.get(pid) ?? 0) - (this.before.get(pid) ?? 0)));
+    for (const pid of this.pids)
+      used.set(pid, Math.max(0, (cpuSeconds(pid) ?? this.before.get(pid) ?? 0) - (this.before.get(pid) ?? 0)));
     return used;
   }
 }

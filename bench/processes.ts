@@ -66,16 +66,20 @@ export function startProcess(options: StartOptions): ManagedProcess {
   const fd = openSync(logFile, "a");
   // tsx's CommonJS hook only, as `npm start` runs it: no loader thread (an isolate of its own, 16 MB).
   const loader = options.script.endsWith(".ts") ? ["--require", "tsx/cjs"] : [];
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...loader, options.script, ...(options.args ?? [])], {
-    cwd: ROOT,
-    env: { ...process.env, ...options.env } as NodeJS.ProcessEnv,
-    stdio: ["ignore", fd, fd],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeFlags ?? []), ...loader, options.script, ...(options.args ?? [])],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...options.env } as NodeJS.ProcessEnv,
+      stdio: ["ignore", fd, fd],
+    },
+  );
   closeSync(fd);
   if (!child.pid) throw new Error(`Could not start ${options.name} (${options.script}).`);
   // Which pid was which, for matching CPU profiles (CPU.<date>.<pid>.….cpuprofile) to nodes.
   appendFileSync(path.join(options.logDir, "pids.txt"), `${child.pid} ${options.name}\n`);
-  const exited = new Promise<void>(resolve => {
+  const exited = new Promise<void>((resolve) => {
     child.once("exit", () => resolve());
     child.once("error", () => resolve());
   });
@@ -123,13 +127,18 @@ export function freePort(): Promise<number> {
   });
 }
 
-export const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` until it returns true, failing with the processes' logs after `timeoutMs`. */
-export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, watch: ManagedProcess[] = []): Promise<void> {
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  watch: ManagedProcess[] = [],
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const dead = watch.find(p => !isAlive(p));
+    const dead = watch.find((p) => !isAlive(p));
     if (dead) throw new Error(`${dead.name} exited while waiting for ${what}:\n${dead.tail()}`);
     try {
       if (await check()) return;
@@ -137,7 +146,7 @@ export async function waitUntil(what: string, check: () => Promise<boolean>, tim
       /* not yet */
     }
     if (Date.now() > deadline) {
-      const logs = watch.map(p => `--- ${p.name} (${p.logFile}) ---\n${p.tail()}`).join("\n");
+      const logs = watch.map((p) => `--- ${p.name} (${p.logFile}) ---\n${p.tail()}`).join("\n");
       throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.\n${logs}`);
     }
     await sleep(150);

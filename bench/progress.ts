@@ -17,7 +17,13 @@ export interface Progress {
 export function createProgress(totalSeconds: number, quiet = false): Progress {
   const tty = process.stderr.isTTY && !quiet;
   const bar = new cliProgress.SingleBar(
-    { format: "bench {bar} {percentage}% | {value}/{total} s of load | {phase}", stream: process.stderr, hideCursor: true, clearOnComplete: false, etaBuffer: 50 },
+    {
+      format: "bench {bar} {percentage}% | {value}/{total} s of load | {phase}",
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: false,
+      etaBuffer: 50,
+    },
     cliProgress.Presets.shades_classic,
   );
   let total = totalSeconds;

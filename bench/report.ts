@@ -27,7 +27,13 @@ function rows(results: BenchResults): Row[] {
 function problems(target: TargetResult): string {
   const s = target.summary;
   const parts: string[] = [];
-  if (s.non2xx) parts.push(`${s.non2xx} non-2xx (${Object.entries(s.statusCodes).filter(([c]) => !c.startsWith("2")).map(([c, n]) => `${c}:${n}`).join(" ")})`);
+  if (s.non2xx)
+    parts.push(
+      `${s.non2xx} non-2xx (${Object.entries(s.statusCodes)
+        .filter(([c]) => !c.startsWith("2"))
+        .map(([c, n]) => `${c}:${n}`)
+        .join(" ")})`,
+    );
   if (s.errors) parts.push(`${s.errors} errors`);
   if (s.timeouts) parts.push(`${s.timeouts} timeouts`);
   return parts.join(", ") || "none";
@@ -35,38 +41,75 @@ function problems(target: TargetResult): string {
 
 function ratioText(row: Row): string {
   if (row.target.key !== "brigade") return "";
-  return Object.entries(row.comparison.ratios).map(([ref, value]) => `${times(value)} ${ref}`).join(", ");
+  return Object.entries(row.comparison.ratios)
+    .map(([ref, value]) => `${times(value)} ${ref}`)
+    .join(", ");
 }
 
 function httpCells(row: Row): string[] {
   const s = row.target.summary;
-  return [row.scenario, row.target.label, fixed(s.reqPerSec), fixed(s.p50Ms, 1), fixed(s.p99Ms, 1), fixed(s.cpuMsPerRequest, 2), problems(row.target), ratioText(row)];
+  return [
+    row.scenario,
+    row.target.label,
+    fixed(s.reqPerSec),
+    fixed(s.p50Ms, 1),
+    fixed(s.p99Ms, 1),
+    fixed(s.cpuMsPerRequest, 2),
+    problems(row.target),
+    ratioText(row),
+  ];
 }
 
-const HTTP_HEAD = ["scenario", "server", "req/s (2xx)", "p50 ms", "p99 ms", "CPU ms/req", "failed requests", "Brigade ÷ ref"];
+const HTTP_HEAD = [
+  "scenario",
+  "server",
+  "req/s (2xx)",
+  "p50 ms",
+  "p99 ms",
+  "CPU ms/req",
+  "failed requests",
+  "Brigade ÷ ref",
+];
 const KITCHEN_HEAD = ["kitchen nodes", "tickets/s", "ideal", "× one node", "goal", "per node", "still queued"];
 const MEMORY_HEAD = ["mode", "node", "idle RSS MB", "peak RSS MB under load", "orders in its memory"];
 const TARGET_HEAD = ["target", "measured", "goal", "met"];
 
 function kitchenCells(results: BenchResults): string[][] {
   const kitchen = results.cluster?.kitchen;
-  const phases = [...(kitchen?.phases ?? []).map(p => ({ p, label: String(p.nodes) })), ...(kitchen?.oneNodeAgain ? [{ p: kitchen.oneNodeAgain, label: "1 (again, at the end)" }] : [])];
+  const phases = [
+    ...(kitchen?.phases ?? []).map((p) => ({ p, label: String(p.nodes) })),
+    ...(kitchen?.oneNodeAgain ? [{ p: kitchen.oneNodeAgain, label: "1 (again, at the end)" }] : []),
+  ];
   return phases.map(({ p, label }) => [
     label,
     fixed(p.ticketsPerSecond, 1),
     fixed(p.idealTicketsPerSecond, 1),
     times(p.scaling),
     `≥ ${(0.9 * p.nodes).toFixed(1)}×`,
-    Object.values(p.perNode).map(n => fixed(n / p.windowSeconds, 1)).join(" / "),
+    Object.values(p.perNode)
+      .map((n) => fixed(n / p.windowSeconds, 1))
+      .join(" / "),
     String(p.queuedAfter),
   ]);
 }
 
 function memoryCells(results: BenchResults): string[][] {
   return [
-    ...(results.embedded?.memory ?? []).map(m => ["embedded", m.node, fixed(m.idleRssMb), fixed(m.peakUnderLoadMb), m.ordersHeld === undefined ? "–" : String(m.ordersHeld)]),
+    ...(results.embedded?.memory ?? []).map((m) => [
+      "embedded",
+      m.node,
+      fixed(m.idleRssMb),
+      fixed(m.peakUnderLoadMb),
+      m.ordersHeld === undefined ? "–" : String(m.ordersHeld),
+    ]),
     // Clustered, the orders live in MongoDB, not in any node.
-    ...(results.cluster?.memory ?? []).map(m => ["cluster", m.node, fixed(m.idleRssMb), fixed(m.peakUnderLoadMb), "–"]),
+    ...(results.cluster?.memory ?? []).map((m) => [
+      "cluster",
+      m.node,
+      fixed(m.idleRssMb),
+      fixed(m.peakUnderLoadMb),
+      "–",
+    ]),
   ];
 }
 
@@ -74,32 +117,69 @@ const metText = (check: TargetCheck) => (check.met === null ? "not measured" : c
 
 export function evaluateTargets(results: BenchResults): TargetCheck[] {
   const checks: TargetCheck[] = [];
-  const brigade = (c?: Comparison) => c?.targets.find(t => t.key === "brigade");
+  const brigade = (c?: Comparison) => c?.targets.find((t) => t.key === "brigade");
   const menu = results.embedded?.menu;
-  checks.push({ name: "cached menu read, embedded", measured: `${times(menu?.ratios.C ?? NaN)} C`, goal: "≥ 0.75× C", met: menu ? menu.ratios.C >= 0.75 : null });
+  checks.push({
+    name: "cached menu read, embedded",
+    measured: `${times(menu?.ratios.C ?? NaN)} C`,
+    goal: "≥ 0.75× C",
+    met: menu ? menu.ratios.C >= 0.75 : null,
+  });
   const orders = results.embedded?.orders;
-  checks.push({ name: "order placement, embedded", measured: `${times(orders?.ratios.C ?? NaN)} C`, goal: "≥ 0.10× C", met: orders ? orders.ratios.C >= 0.1 : null });
+  checks.push({
+    name: "order placement, embedded",
+    measured: `${times(orders?.ratios.C ?? NaN)} C`,
+    goal: "≥ 0.10× C",
+    met: orders ? orders.ratios.C >= 0.1 : null,
+  });
   const p99 = brigade(orders)?.summary.p99Ms ?? NaN;
-  checks.push({ name: "order placement p99 at 50 connections", measured: `${fixed(p99, 1)} ms`, goal: "< 50 ms", met: orders ? p99 < 50 : null });
+  checks.push({
+    name: "order placement p99 at 50 connections",
+    measured: `${fixed(p99, 1)} ms`,
+    goal: "< 50 ms",
+    met: orders ? p99 < 50 : null,
+  });
   const cmenu = results.cluster?.menu;
-  checks.push({ name: "cached menu read, cluster", measured: `${times(cmenu?.ratios.E ?? NaN)} E`, goal: "≥ 0.8× E", met: cmenu ? cmenu.ratios.E >= 0.8 : null });
-  for (const phase of results.cluster?.kitchen?.phases.filter(p => p.nodes > 1) ?? []) {
-    checks.push({ name: `kitchen throughput, ${phase.nodes} nodes`, measured: `${times(phase.scaling)} one node${phase.queuedAfter > 0 ? "" : " (the backlog ran out)"}`, goal: `≥ ${(0.9 * phase.nodes).toFixed(1)}×`, met: phase.queuedAfter > 0 ? phase.scaling >= 0.9 * phase.nodes : null });
+  checks.push({
+    name: "cached menu read, cluster",
+    measured: `${times(cmenu?.ratios.E ?? NaN)} E`,
+    goal: "≥ 0.8× E",
+    met: cmenu ? cmenu.ratios.E >= 0.8 : null,
+  });
+  for (const phase of results.cluster?.kitchen?.phases.filter((p) => p.nodes > 1) ?? []) {
+    checks.push({
+      name: `kitchen throughput, ${phase.nodes} nodes`,
+      measured: `${times(phase.scaling)} one node${phase.queuedAfter > 0 ? "" : " (the backlog ran out)"}`,
+      goal: `≥ ${(0.9 * phase.nodes).toFixed(1)}×`,
+      met: phase.queuedAfter > 0 ? phase.scaling >= 0.9 * phase.nodes : null,
+    });
   }
   // The embedded node with the highest peak, and the orders it held then.
   const embeddedMemory = results.embedded?.memory ?? [];
-  const peak = embeddedMemory.length ? embeddedMemory.reduce((a, b) => (b.peakUnderLoadMb > a.peakUnderLoadMb ? b : a)) : undefined;
+  const peak = embeddedMemory.length
+    ? embeddedMemory.reduce((a, b) => (b.peakUnderLoadMb > a.peakUnderLoadMb ? b : a))
+    : undefined;
   const rss = peak?.peakUnderLoadMb ?? -Infinity;
   const holding = peak?.ordersHeld === undefined ? "" : ` holding ${peak.ordersHeld} orders`;
-  checks.push({ name: "embedded process RSS under load", measured: `${fixed(rss)} MB${holding}`, goal: "< 200 MB", met: results.embedded ? rss < 200 : null });
-  const failing = rows(results).filter(r => problems(r.target) !== "none");
+  checks.push({
+    name: "embedded process RSS under load",
+    measured: `${fixed(rss)} MB${holding}`,
+    goal: "< 200 MB",
+    met: results.embedded ? rss < 200 : null,
+  });
+  const failing = rows(results).filter((r) => problems(r.target) !== "none");
   checks.push({
     name: "no failed requests",
-    measured: failing.length ? failing.map(r => `${r.scenario} ${r.target.label}: ${problems(r.target)}`).join("; ") : "none failed",
+    measured: failing.length
+      ? failing.map((r) => `${r.scenario} ${r.target.label}: ${problems(r.target)}`).join("; ")
+      : "none failed",
     goal: "0 non-2xx, errors, timeouts",
     met: failing.length === 0,
   });
-  for (const [where, c] of [["embedded", orders], ["cluster", results.cluster?.orders]] as const) {
+  for (const [where, c] of [
+    ["embedded", orders],
+    ["cluster", results.cluster?.orders],
+  ] as const) {
     if (!c?.stored) continue;
     const { answered201, storedOrders, inFlightAtEnd } = c.stored;
     checks.push({
@@ -123,12 +203,12 @@ export function printTables(results: BenchResults): string {
   for (const cells of memoryCells(results)) mem.push(cells);
   const targets = new Table({ head: TARGET_HEAD, colWidths: [40, 40, 30, 14], wordWrap: true, style: STYLE });
   for (const check of results.targets) targets.push([check.name, check.measured, check.goal, metText(check)]);
-  const errors = results.errors.map(e => `ERROR in ${e.scenario}: ${e.message}`).join("\n");
+  const errors = results.errors.map((e) => `ERROR in ${e.scenario}: ${e.message}`).join("\n");
   return [http.toString(), kitchen.toString(), mem.toString(), targets.toString(), errors].filter(Boolean).join("\n");
 }
 
 function markdownTable(head: string[], body: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.map(c => c.replace(/\|/g, "\\|")).join(" | ")} |`;
+  const line = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;
   return [line(head), line(head.map(() => "---")), ...body.map(line)].join("\n");
 }
 
@@ -136,10 +216,17 @@ export function markdown(results: BenchResults): string {
   const k = results.cluster?.kitchen;
   const parts = [
     markdownTable(HTTP_HEAD, rows(results).map(httpCells)),
-    k ? `Kitchen scaling: ${k.chefsPerNode} chefs a node, ${k.prepSeconds} s a ticket, a backlog of ${k.backlogTickets} tickets; "× one node" divides by the mean of both one-node runs (${fixed(k.oneNodeBaseline, 2)} tickets/s).\n\n${markdownTable(KITCHEN_HEAD, kitchenCells(results))}` : "",
+    k
+      ? `Kitchen scaling: ${k.chefsPerNode} chefs a node, ${k.prepSeconds} s a ticket, a backlog of ${k.backlogTickets} tickets; "× one node" divides by the mean of both one-node runs (${fixed(k.oneNodeBaseline, 2)} tickets/s).\n\n${markdownTable(KITCHEN_HEAD, kitchenCells(results))}`
+      : "",
     markdownTable(MEMORY_HEAD, memoryCells(results)),
-    markdownTable(TARGET_HEAD, results.targets.map(c => [c.name, c.measured, c.goal, metText(c)])),
-    results.errors.length ? results.errors.map(e => `- **error in ${e.scenario}**: ${e.message.split("\n")[0]}`).join("\n") : "",
+    markdownTable(
+      TARGET_HEAD,
+      results.targets.map((c) => [c.name, c.measured, c.goal, metText(c)]),
+    ),
+    results.errors.length
+      ? results.errors.map((e) => `- **error in ${e.scenario}**: ${e.message.split("\n")[0]}`).join("\n")
+      : "",
   ];
   return parts.filter(Boolean).join("\n\n");
 }

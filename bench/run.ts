@@ -34,9 +34,13 @@ async function main(): Promise<number> {
     },
   });
   const plan = benchPlan(values.smoke ? "smoke" : "full");
-  const scenarios = (values.only?.split(",").map(s => s.trim()) ?? ["embedded", "cluster"]) as ("embedded" | "cluster")[];
-  const unknown = scenarios.filter(s => s !== "embedded" && s !== "cluster");
-  if (unknown.length) throw new Error(`Unknown scenario(s) ${unknown.join(", ")}: use --only embedded, cluster or both.`);
+  const scenarios = (values.only?.split(",").map((s) => s.trim()) ?? ["embedded", "cluster"]) as (
+    | "embedded"
+    | "cluster"
+  )[];
+  const unknown = scenarios.filter((s) => s !== "embedded" && s !== "cluster");
+  if (unknown.length)
+    throw new Error(`Unknown scenario(s) ${unknown.join(", ")}: use --only embedded, cluster or both.`);
   const outDir = path.resolve(values.out ?? path.join(ROOT, "bench/results"));
   const workDir = mkdtempSync(path.join(os.tmpdir(), "brigade-bench-"));
   const cpuProfileDir = values["cpu-prof"] ? path.join(outDir, "profiles") : undefined;
@@ -56,24 +60,30 @@ async function main(): Promise<number> {
 
   mkdirSync(outDir, { recursive: true });
   const stamp = results.startedAt.slice(0, 10) + (plan.mode === "smoke" ? "-smoke" : "");
-  const files = { json: path.join(outDir, `${stamp}.json`), svg: path.join(outDir, `${stamp}.svg`), md: path.join(outDir, `${stamp}.md`) };
+  const files = {
+    json: path.join(outDir, `${stamp}.json`),
+    svg: path.join(outDir, `${stamp}.svg`),
+    md: path.join(outDir, `${stamp}.md`),
+  };
   writeFileSync(files.json, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(files.svg, chart(results));
   writeFileSync(files.md, `${markdown(results)}\n`);
 
   console.log(printTables(results));
-  console.log(`\nFinished in ${results.wallSeconds.toFixed(0)} s. Results: ${files.json}\nChart: ${files.svg}\nTables (Markdown): ${files.md}`);
+  console.log(
+    `\nFinished in ${results.wallSeconds.toFixed(0)} s. Results: ${files.json}\nChart: ${files.svg}\nTables (Markdown): ${files.md}`,
+  );
   if (values.keep || results.errors.length) console.log(`Logs and stores of this run: ${workDir}`);
   else rmSync(workDir, { recursive: true, force: true });
   return results.errors.length ? 1 : 0;
 }
 
 main().then(
-  code => {
+  (code) => {
     killAllSync();
     process.exit(code);
   },
-  err => {
+  (err) => {
     console.error(err instanceof Error ? err.stack : err);
     killAllSync();
     process.exit(2);

@@ -23,8 +23,11 @@ export interface SuiteOptions {
 export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
   const startedAt = new Date();
   const errors: ScenarioError[] = [];
-  const onError = (scenario: string, err: unknown) => errors.push({ scenario, message: err instanceof Error ? err.message : String(err) });
-  const planned = (options.scenarios.includes("embedded") ? embeddedSeconds(options.plan) : 0) + (options.scenarios.includes("cluster") ? clusterSeconds(options.plan) : 0);
+  const onError = (scenario: string, err: unknown) =>
+    errors.push({ scenario, message: err instanceof Error ? err.message : String(err) });
+  const planned =
+    (options.scenarios.includes("embedded") ? embeddedSeconds(options.plan) : 0) +
+    (options.scenarios.includes("cluster") ? clusterSeconds(options.plan) : 0);
   const progress = createProgress(planned, options.quiet);
   const load = new LoadGenerator();
   const results: BenchResults = {
@@ -33,7 +36,13 @@ export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
     finishedAt: "",
     wallSeconds: 0,
     plan: options.plan,
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "unknown", memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverageAtStart: os.loadavg() },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? "unknown",
+      memoryGb: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      loadAverageAtStart: os.loadavg(),
+    },
     errors,
     targets: [],
   };
@@ -47,7 +56,15 @@ export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
     }
     if (options.scenarios.includes("cluster")) {
       try {
-        results.cluster = await runCluster(options.plan, options.cluster, load, progress, options.workDir, onError, options.cpuProfileDir);
+        results.cluster = await runCluster(
+          options.plan,
+          options.cluster,
+          load,
+          progress,
+          options.workDir,
+          onError,
+          options.cpuProfileDir,
+        );
       } catch (err) {
         onError("cluster", err);
       }

@@ -21,10 +21,17 @@ export interface FieldProblem {
 }
 
 export const NotFound = (what: string, id: string) =>
-  new BrigadeError("NotFoundError", `No ${what} with id "${id}". Check the id, or list ${what}s to find it.`, 404, "NOT_FOUND", { what, id });
+  new BrigadeError(
+    "NotFoundError",
+    `No ${what} with id "${id}". Check the id, or list ${what}s to find it.`,
+    404,
+    "NOT_FOUND",
+    { what, id },
+  );
 
-export const Unauthorized = (message = "Log in first: send 'Authorization: Bearer <token>' from POST /api/auth/login.") =>
-  new BrigadeError("UnauthorizedError", message, 401, "UNAUTHORIZED");
+export const Unauthorized = (
+  message = "Log in first: send 'Authorization: Bearer <token>' from POST /api/auth/login.",
+) => new BrigadeError("UnauthorizedError", message, 401, "UNAUTHORIZED");
 
 export const InvalidCredentials = () =>
   new BrigadeError("UnauthorizedError", "Wrong username or password.", 401, "INVALID_CREDENTIALS");
@@ -41,10 +48,10 @@ export const Forbidden = (role: string | undefined, allowed: readonly string[]) 
 export const Invalid = (problems: FieldProblem[]) =>
   new BrigadeError(
     "ValidationError",
-    `Invalid request: ${problems.map(p => p.message).join("; ")}`,
+    `Invalid request: ${problems.map((p) => p.message).join("; ")}`,
     422,
     "VALIDATION_ERROR",
-    problems.map(p => ({ type: p.type ?? "invalid", field: p.field, message: p.message })),
+    problems.map((p) => ({ type: p.type ?? "invalid", field: p.field, message: p.message })),
   );
 
 export interface ShortDish {
@@ -56,7 +63,7 @@ export interface ShortDish {
 export const OutOfStock = (dishes: ShortDish[]) =>
   new BrigadeError(
     "OutOfStockError",
-    `Not enough stock for: ${dishes.map(d => d.name).join(", ")}. Remove them or pick other dishes.`,
+    `Not enough stock for: ${dishes.map((d) => d.name).join(", ")}. Remove them or pick other dishes.`,
     409,
     "OUT_OF_STOCK",
     { dishes },

@@ -23,11 +23,17 @@ export class FailOpenRedisCacher extends Cachers.Redis {
   private catchingUp?: Promise<boolean>;
 
   override get(key: string): Promise<Record<string, unknown> | null> {
-    return this.read(() => super.get(key), () => this.miss());
+    return this.read(
+      () => super.get(key),
+      () => this.miss(),
+    );
   }
 
   override getWithTTL(key: string): Promise<Record<string, unknown> | null> {
-    return this.read(() => super.getWithTTL(key), () => ({ data: this.miss(), ttl: null }));
+    return this.read(
+      () => super.getWithTTL(key),
+      () => ({ data: this.miss(), ttl: null }),
+    );
   }
 
   override async set(key: string, data: unknown, ttl?: number): Promise<void> {
@@ -78,7 +84,10 @@ export class FailOpenRedisCacher extends Cachers.Redis {
 
   /** Exactly what the cacher middleware compares with to tell a miss (by default `undefined`, not null). */
   private miss(): Record<string, unknown> | null {
-    return (this.opts as { missingResponse?: Record<string, unknown> | null }).missingResponse as Record<string, unknown> | null;
+    return (this.opts as { missingResponse?: Record<string, unknown> | null }).missingResponse as Record<
+      string,
+      unknown
+    > | null;
   }
 
   /** True when nothing stale can be read: no clean was missed, or the cache was emptied since. */
@@ -89,7 +98,9 @@ export class FailOpenRedisCacher extends Cachers.Redis {
       .then(
         () => {
           this.missedClean = false;
-          (this.logger as Logger).info("Redis answers again: emptied the shared cache, since cleans were missed while it was away.");
+          (this.logger as Logger).info(
+            "Redis answers again: emptied the shared cache, since cleans were missed while it was away.",
+          );
           return true;
         },
         () => false,
@@ -103,7 +114,10 @@ export class FailOpenRedisCacher extends Cachers.Redis {
   private lost(err: unknown) {
     if (this.away) return;
     this.away = true;
-    (this.logger as Logger).warn({ err: (err as Error)?.message }, "Redis is unreachable: serving without the shared cache until it is back.");
+    (this.logger as Logger).warn(
+      { err: (err as Error)?.message },
+      "Redis is unreachable: serving without the shared cache until it is back.",
+    );
   }
 
   private back() {

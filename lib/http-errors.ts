@@ -46,7 +46,7 @@ const unavailable = (message: string, retryAfterSeconds = 1): HttpError => ({
 /** Field problems from fastest-validator, without echoing the client's (possibly huge) values back. */
 function fieldProblems(data: unknown): { type: string; field: string; message: string }[] {
   if (!Array.isArray(data)) return [];
-  return data.slice(0, 20).map(item => {
+  return data.slice(0, 20).map((item) => {
     const p = item as { type?: unknown; field?: unknown; message?: unknown };
     return {
       type: String(p.type ?? "invalid").slice(0, 64),
@@ -60,21 +60,29 @@ export function toHttpError(raw: unknown, requestId?: string): HttpError {
   const err = (raw ?? {}) as AnyError;
   const name = typeof err.name === "string" ? err.name : "Error";
   const code = typeof err.code === "number" ? err.code : undefined;
-  const status = typeof err.status === "number" ? err.status : typeof err.statusCode === "number" ? err.statusCode : undefined;
+  const status =
+    typeof err.status === "number" ? err.status : typeof err.statusCode === "number" ? err.statusCode : undefined;
   const type = typeof err.type === "string" ? err.type : undefined;
 
   // body-parser and the HTTP layer (they carry `status`, not `code`).
-  if (type === "entity.parse.failed") return clientError(400, "BadRequestError", "MALFORMED_JSON", "The request body is not valid JSON.");
+  if (type === "entity.parse.failed")
+    return clientError(400, "BadRequestError", "MALFORMED_JSON", "The request body is not valid JSON.");
   if (type === "entity.too.large" || status === 413 || code === 413)
     return clientError(413, "PayloadTooLargeError", "PAYLOAD_TOO_LARGE", "The request body is too large.");
   if (status === 415 || code === 415 || type === "charset.unsupported" || type === "encoding.unsupported")
-    return clientError(415, "UnsupportedMediaTypeError", "UNSUPPORTED_MEDIA_TYPE", "Send the body as JSON with 'Content-Type: application/json'.");
-  if (status === 400 && code === undefined) return clientError(400, "BadRequestError", "BAD_REQUEST", "The request could not be read.");
+    return clientError(
+      415,
+      "UnsupportedMediaTypeError",
+      "UNSUPPORTED_MEDIA_TYPE",
+      "Send the body as JSON with 'Content-Type: application/json'.",
+    );
+  if (status === 400 && code === undefined)
+    return clientError(400, "BadRequestError", "BAD_REQUEST", "The request could not be read.");
 
   if (name === "ValidationError" || code === 422) {
     const problems = fieldProblems(err.data);
     const message = problems.length
-      ? `Invalid request: ${problems.map(p => p.message).join("; ")}`.slice(0, 1000)
+      ? `Invalid request: ${problems.map((p) => p.message).join("; ")}`.slice(0, 1000)
       : (err.message ?? "Invalid request.").slice(0, 1000);
     return clientError(422, "ValidationError", "VALIDATION_ERROR", message, problems);
   }
@@ -91,9 +99,23 @@ export function toHttpError(raw: unknown, requestId?: string): HttpError {
     code === 502 ||
     code === 503
   )
-    return unavailable("This part of Brigade is not running right now. Try again shortly; if it lasts, ask an operator to start the service.");
+    return unavailable(
+      "This part of Brigade is not running right now. Try again shortly; if it lasts, ask an operator to start the service.",
+    );
   if (name === "RequestTimeoutError" || code === 504)
-    return { ...unavailable("Brigade took too long to answer. Try again; the request may or may not have been done, so retry with the same Idempotency-Key."), status: 504, body: { name: "GatewayTimeoutError", message: "Brigade took too long to answer. Retry with the same Idempotency-Key.", code: 504, type: "TIMEOUT", data: null } };
+    return {
+      ...unavailable(
+        "Brigade took too long to answer. Try again; the request may or may not have been done, so retry with the same Idempotency-Key.",
+      ),
+      status: 504,
+      body: {
+        name: "GatewayTimeoutError",
+        message: "Brigade took too long to answer. Retry with the same Idempotency-Key.",
+        code: 504,
+        type: "TIMEOUT",
+        data: null,
+      },
+    };
   if (name === "QueueIsFullError") return unavailable("Brigade is too busy right now. Try again in a moment.", 2);
 
   if (name === "NotFoundError" && err.message === "Not found")
@@ -102,16 +124,33 @@ export function toHttpError(raw: unknown, requestId?: string): HttpError {
     const given = (err.data as { retryAfterSeconds?: unknown } | null | undefined)?.retryAfterSeconds;
     const retryAfterSeconds = typeof given === "number" && Number.isInteger(given) && given > 0 ? given : 60;
     return {
-      ...clientError(429, "RateLimitExceededError", "RATE_LIMITED", `Too many requests. Wait ${retryAfterSeconds} s before trying again.`, { retryAfterSeconds }),
+      ...clientError(
+        429,
+        "RateLimitExceededError",
+        "RATE_LIMITED",
+        `Too many requests. Wait ${retryAfterSeconds} s before trying again.`,
+        { retryAfterSeconds },
+      ),
       retryAfterSeconds,
     };
   }
   if (name === "UnAuthorizedError" || (code === 401 && type !== undefined && type.startsWith("INVALID_TOKEN")))
-    return clientError(401, "UnauthorizedError", "UNAUTHORIZED", "Log in first: send 'Authorization: Bearer <token>' from POST /api/auth/login.");
+    return clientError(
+      401,
+      "UnauthorizedError",
+      "UNAUTHORIZED",
+      "Log in first: send 'Authorization: Bearer <token>' from POST /api/auth/login.",
+    );
 
   // Brigade's own client errors and Moleculer's: shown as they are.
   if (code !== undefined && code >= 400 && code < 500) {
-    return clientError(code, name, type ?? "CLIENT_ERROR", (err.message ?? "Request refused.").slice(0, 1000), err.data ?? null);
+    return clientError(
+      code,
+      name,
+      type ?? "CLIENT_ERROR",
+      (err.message ?? "Request refused.").slice(0, 1000),
+      err.data ?? null,
+    );
   }
 
   return {

@@ -13,11 +13,14 @@ const generated = new Map<string, string>();
  */
 export function jwtSecret(settings: Settings): string {
   if (settings.jwtSecret) {
-    if (settings.jwtSecret.length < 32) throw new Error("BRIGADE_JWT_SECRET is too short: use at least 32 random characters (openssl rand -base64 48).");
+    if (settings.jwtSecret.length < 32)
+      throw new Error("BRIGADE_JWT_SECRET is too short: use at least 32 random characters (openssl rand -base64 48).");
     return settings.jwtSecret;
   }
   if (settings.transporter) {
-    throw new Error("BRIGADE_JWT_SECRET is required when TRANSPORTER is set: every node must sign and check tokens with the same secret. Set it to 32+ random characters.");
+    throw new Error(
+      "BRIGADE_JWT_SECRET is required when TRANSPORTER is set: every node must sign and check tokens with the same secret. Set it to 32+ random characters.",
+    );
   }
   const known = generated.get(settings.dataDir);
   if (known) return known;

@@ -43,7 +43,7 @@ export function updateIdIndexInPlace(datastore: Datastore): void {
   index.update = (oldDoc, newDoc) => {
     const pairs = Array.isArray(oldDoc) ? oldDoc : [{ oldDoc: oldDoc as Doc, newDoc: newDoc as Doc }];
     const slots = pairs.map(slot);
-    if (slots.some(found => found === null)) return own(oldDoc, newDoc);
+    if (slots.some((found) => found === null)) return own(oldDoc, newDoc);
     slots.forEach((found, i) => {
       const [entry, at] = found!;
       entry[at] = pairs[i].newDoc;
@@ -84,7 +84,10 @@ export class NeDbAdapter extends DbService.MemoryAdapter {
   override find(filters: QueryFilters = {}) {
     const cursor = this.db.findAsync(filters.query ?? {});
     const sort = filters.sort as string | string[] | undefined;
-    if (sort) cursor.sort(Object.fromEntries([sort].flat().map(field => (field.startsWith("-") ? [field.slice(1), -1] : [field, 1]))));
+    if (sort)
+      cursor.sort(
+        Object.fromEntries([sort].flat().map((field) => (field.startsWith("-") ? [field.slice(1), -1] : [field, 1]))),
+      );
     if (typeof filters.limit === "number" && filters.limit > 0) cursor.limit(filters.limit);
     if (typeof filters.offset === "number" && filters.offset > 0) cursor.skip(filters.offset);
     return cursor as unknown as Promise<object[]>;
@@ -108,12 +111,14 @@ export class NeDbAdapter extends DbService.MemoryAdapter {
   }
 
   override updateMany(query: object, update: object) {
-    return this.db.updateAsync(query, update, { multi: true }).then(res => res.numAffected);
+    return this.db.updateAsync(query, update, { multi: true }).then((res) => res.numAffected);
   }
 
   /** For Store.updateIf: the document after the update, from the update itself (no second lookup). */
   updateOne(query: object, update: object) {
-    return this.db.updateAsync(query, update, { returnUpdatedDocs: true }).then(res => (res.numAffected > 0 ? (res.affectedDocuments as object) : null));
+    return this.db
+      .updateAsync(query, update, { returnUpdatedDocs: true })
+      .then((res) => (res.numAffected > 0 ? (res.affectedDocuments as object) : null));
   }
 
   override removeMany(query: object) {

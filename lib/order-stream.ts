@@ -13,7 +13,17 @@
  *   BRIGADE_<ns>_DEAD     subject brigade.<ns>.dead.order.placed    orders the kitchen gave up on,
  *                                                                   kept 14 days for a person
  */
-import { connect, DiscardPolicy, nanos, RetentionPolicy, StorageType, type ConnectionOptions, type JetStreamManager, type NatsConnection, type StreamConfig } from "nats";
+import {
+  connect,
+  DiscardPolicy,
+  nanos,
+  RetentionPolicy,
+  StorageType,
+  type ConnectionOptions,
+  type JetStreamManager,
+  type NatsConnection,
+  type StreamConfig,
+} from "nats";
 
 export interface OrderStreamNames {
   stream: string;
@@ -47,9 +57,9 @@ export function orderStreamNames(namespace: string): OrderStreamNames {
 
 /** Options for a NATS connection to the server(s) of a TRANSPORTER URL (`nats://user:pass@a:4222,nats://b:4222`). */
 export function natsOptions(transporter: string, name: string): ConnectionOptions {
-  const urls = transporter.split(",").map(u => new URL(u.trim()));
+  const urls = transporter.split(",").map((u) => new URL(u.trim()));
   const options: ConnectionOptions = {
-    servers: urls.map(u => u.host),
+    servers: urls.map((u) => u.host),
     name,
     // Once connected, never give up on the server (like the broker's own connection). A first
     // connection fails fast instead: callers retry on their own schedule and can stop meanwhile.
@@ -57,7 +67,7 @@ export function natsOptions(transporter: string, name: string): ConnectionOption
     reconnectTimeWait: 1000,
     timeout: 3000,
   };
-  const withUser = urls.find(u => u.username);
+  const withUser = urls.find((u) => u.username);
   if (withUser) {
     options.user = decodeURIComponent(withUser.username);
     options.pass = decodeURIComponent(withUser.password);
@@ -112,7 +122,7 @@ export async function ensureOrderStreams(jsm: JetStreamManager, names: OrderStre
 /** Test and operator clean-up: removes a namespace's streams (and their consumers). */
 export async function deleteOrderStreams(jsm: JetStreamManager, names: OrderStreamNames): Promise<void> {
   for (const stream of [names.stream, names.deadStream]) {
-    await jsm.streams.delete(stream).catch(err => {
+    await jsm.streams.delete(stream).catch((err) => {
       if (!isNotFound(err)) throw err;
     });
   }

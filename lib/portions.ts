@@ -13,7 +13,8 @@ export type Portions = Record<string, number>;
 
 export function portionsOf(lines: readonly StockLine[]): Portions {
   const portions: Portions = {};
-  for (const { ingredient, qty } of lines) portions[ingredient] = Object.hasOwn(portions, ingredient) ? portions[ingredient] + qty : qty;
+  for (const { ingredient, qty } of lines)
+    portions[ingredient] = Object.hasOwn(portions, ingredient) ? portions[ingredient] + qty : qty;
   return portions;
 }
 
@@ -23,5 +24,5 @@ export function portionLines(stored: Portions | readonly StockLine[]): StockLine
   const portions = stored as Portions;
   return Object.keys(portions)
     .sort()
-    .map(ingredient => ({ ingredient, qty: portions[ingredient] }));
+    .map((ingredient) => ({ ingredient, qty: portions[ingredient] }));
 }

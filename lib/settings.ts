@@ -92,7 +92,7 @@ function url(env: Env, name: string, schemes: string[]): string | undefined {
   if (raw === undefined) return undefined;
   const scheme = raw.split("://")[0];
   if (!raw.includes("://") || !schemes.includes(scheme)) {
-    throw new SettingsError(name, raw, `a URL starting with ${schemes.map(s => `${s}://`).join(" or ")}`);
+    throw new SettingsError(name, raw, `a URL starting with ${schemes.map((s) => `${s}://`).join(" or ")}`);
   }
   return raw;
 }
@@ -113,7 +113,7 @@ export function loadSettings(env: Env = process.env): Settings {
     mongoUri: url(env, "MONGO_URI", ["mongodb", "mongodb+srv"]),
     dataDir: text(env, "DATA_DIR") ?? (nodeEnv === "test" ? ":memory:" : "./data"),
     logLevel: oneOf(env, "LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace"] as const) ?? "info",
-    logFormat: (oneOf(env, "LOG_FORMAT", ["json", "text"] as const) ?? (nodeEnv === "production" ? "json" : "text")),
+    logFormat: oneOf(env, "LOG_FORMAT", ["json", "text"] as const) ?? (nodeEnv === "production" ? "json" : "text"),
     logRequestIds: oneOf(env, "LOG_REQUEST_IDS", ["auto", "on", "off"] as const) ?? "auto",
     adminPassword: text(env, "BRIGADE_ADMIN_PASSWORD"),
     jwtSecret: text(env, "BRIGADE_JWT_SECRET"),
@@ -128,14 +128,22 @@ export function loadSettings(env: Env = process.env): Settings {
     tracing: oneOf(env, "TRACING", ["console", "jaeger", "zipkin"] as const),
     tracingEndpoint: text(env, "TRACING_ENDPOINT"),
     bodyLimit: text(env, "BODY_LIMIT") ?? "64kb",
-    corsOrigins: (text(env, "CORS_ORIGINS") ?? "").split(",").map(s => s.trim()).filter(Boolean),
+    corsOrigins: (text(env, "CORS_ORIGINS") ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
     rateLimit: {
       windowSeconds: int(env, "RATE_LIMIT_WINDOW", 60, 1, 3600),
       requests: int(env, "RATE_LIMIT_REQUESTS", 1200, 1, 1_000_000),
       loginAttempts: int(env, "RATE_LIMIT_LOGIN", 10, 1, 10_000),
     },
     // `true` means one proxy; a number counts the hops (a CDN in front of a load balancer is 2).
-    trustProxy: text(env, "TRUST_PROXY")?.toLowerCase() === "true" ? 1 : text(env, "TRUST_PROXY")?.toLowerCase() === "false" ? 0 : int(env, "TRUST_PROXY", 0, 0, 10),
+    trustProxy:
+      text(env, "TRUST_PROXY")?.toLowerCase() === "true"
+        ? 1
+        : text(env, "TRUST_PROXY")?.toLowerCase() === "false"
+          ? 0
+          : int(env, "TRUST_PROXY", 0, 0, 10),
     requestTimeoutMs: int(env, "REQUEST_TIMEOUT_MS", 10_000, 100, 600_000),
   };
 }

@@ -69,7 +69,7 @@ export class Store<T extends Doc> {
 
   async find(query: object = {}, options: FindOptions = {}): Promise<T[]> {
     const docs = await this.adapter.find({ query, ...options });
-    return docs.map(doc => this.plain(doc));
+    return docs.map((doc) => this.plain(doc));
   }
 
   async count(query: object = {}): Promise<number> {

@@ -14,7 +14,9 @@ const HEX = /^[0-9a-f]{16,32}$/i;
 
 export function zipkinID(id: string): string {
   const plain = id.replace(/-/g, "");
-  return HEX.test(plain) ? plain.substring(0, 16).toLowerCase() : createHash("sha256").update(id).digest("hex").substring(0, 16);
+  return HEX.test(plain)
+    ? plain.substring(0, 16).toLowerCase()
+    : createHash("sha256").update(id).digest("hex").substring(0, 16);
 }
 
 export class BrigadeZipkinExporter extends TracerExporters.Zipkin {

@@ -38,8 +38,18 @@ type MetricsRegistry = ServiceBroker["metrics"];
 
 function register(metrics: MetricsRegistry) {
   const M = BRIGADE_METRICS;
-  metrics.register({ name: M.ordersPlaced, type: "counter", description: "Orders accepted (order.placed)", rate: false });
-  metrics.register({ name: M.ordersCancelled, type: "counter", description: "Orders cancelled (order.cancelled)", rate: false });
+  metrics.register({
+    name: M.ordersPlaced,
+    type: "counter",
+    description: "Orders accepted (order.placed)",
+    rate: false,
+  });
+  metrics.register({
+    name: M.ordersCancelled,
+    type: "counter",
+    description: "Orders cancelled (order.cancelled)",
+    rate: false,
+  });
   // Quantiles as Moleculer's own histograms have them: its Prometheus reporter only writes a
   // histogram's _sum and _count lines when quantiles are on.
   metrics.register({
@@ -61,10 +71,36 @@ function register(metrics: MetricsRegistry) {
     buckets: [1, 5, 30, 60, 120, 300, 600, 900, 1200, 1800, 2700, 3600],
     quantiles: [0.5, 0.9, 0.99],
   });
-  metrics.register({ name: M.stockAvailable, type: "gauge", labelNames: ["ingredient"], description: "Stock available (on hand less reserved), per ingredient, in its unit", rate: false });
-  metrics.register({ name: M.payments, type: "counter", labelNames: ["method"], description: "Payments taken, by method", rate: false });
-  metrics.register({ name: M.paymentsCents, type: "counter", labelNames: ["method"], unit: "cents", description: "Money applied to bills, by method, in cents", rate: false });
-  metrics.register({ name: M.tipsCents, type: "counter", labelNames: ["method"], unit: "cents", description: "Tips taken, by method, in cents", rate: false });
+  metrics.register({
+    name: M.stockAvailable,
+    type: "gauge",
+    labelNames: ["ingredient"],
+    description: "Stock available (on hand less reserved), per ingredient, in its unit",
+    rate: false,
+  });
+  metrics.register({
+    name: M.payments,
+    type: "counter",
+    labelNames: ["method"],
+    description: "Payments taken, by method",
+    rate: false,
+  });
+  metrics.register({
+    name: M.paymentsCents,
+    type: "counter",
+    labelNames: ["method"],
+    unit: "cents",
+    description: "Money applied to bills, by method, in cents",
+    rate: false,
+  });
+  metrics.register({
+    name: M.tipsCents,
+    type: "counter",
+    labelNames: ["method"],
+    unit: "cents",
+    description: "Tips taken, by method, in cents",
+    rate: false,
+  });
   // Known series start at 0, so a scrape before the first order already shows them.
   metrics.increment(M.ordersPlaced, undefined, 0);
   metrics.increment(M.ordersCancelled, undefined, 0);
@@ -95,7 +131,8 @@ export function observeEvent(metrics: MetricsRegistry, event: string, payload: u
     case "ticket.done": {
       const p = payload as Partial<EventPayloads["ticket.done"]>;
       const seconds = secondsBetween(p?.startedAt, p?.doneAt);
-      if (seconds !== undefined && typeof p.station === "string") metrics.observe(M.ticketCookSeconds, seconds, { station: p.station });
+      if (seconds !== undefined && typeof p.station === "string")
+        metrics.observe(M.ticketCookSeconds, seconds, { station: p.station });
       return;
     }
     case "order.ready": {
@@ -109,13 +146,15 @@ export function observeEvent(metrics: MetricsRegistry, event: string, payload: u
       if (!p || !(PAYMENT_METHODS as readonly unknown[]).includes(p.method)) return;
       const labels = { method: p.method as string };
       metrics.increment(M.payments, labels);
-      if (Number.isInteger(p.appliedCents) && p.appliedCents! > 0) metrics.increment(M.paymentsCents, labels, p.appliedCents);
+      if (Number.isInteger(p.appliedCents) && p.appliedCents! > 0)
+        metrics.increment(M.paymentsCents, labels, p.appliedCents);
       if (Number.isInteger(p.tipCents) && p.tipCents! > 0) metrics.increment(M.tipsCents, labels, p.tipCents);
       return;
     }
     case "stock.low": {
       const p = payload as Partial<EventPayloads["stock.low"]>;
-      if (typeof p?.ingredient === "string" && typeof p.available === "number") metrics.set(M.stockAvailable, p.available, { ingredient: p.ingredient });
+      if (typeof p?.ingredient === "string" && typeof p.available === "number")
+        metrics.set(M.stockAvailable, p.available, { ingredient: p.ingredient });
       return;
     }
   }
@@ -150,8 +189,14 @@ export function BrigadeMetricsMiddleware(broker: ServiceBroker, options: Brigade
   const hasLocalInventory = () => !!broker.getLocalService("inventory");
 
   async function refreshStock(): Promise<void> {
-    const { rows } = await collectPages<IngredientView>(broker, "inventory.list", {}, { nodeID: broker.nodeID, maxRows: 10_000 });
-    for (const item of rows) broker.metrics.set(BRIGADE_METRICS.stockAvailable, item.available, { ingredient: item.id });
+    const { rows } = await collectPages<IngredientView>(
+      broker,
+      "inventory.list",
+      {},
+      { nodeID: broker.nodeID, maxRows: 10_000 },
+    );
+    for (const item of rows)
+      broker.metrics.set(BRIGADE_METRICS.stockAvailable, item.available, { ingredient: item.id });
   }
 
   let again = false;
@@ -162,7 +207,12 @@ export function BrigadeMetricsMiddleware(broker: ServiceBroker, options: Brigade
       return;
     }
     refreshing = refreshStock()
-      .catch(err => broker.logger.debug({ err: (err as Error).message }, "Stock gauge not refreshed; the next write or tick retries."))
+      .catch((err) =>
+        broker.logger.debug(
+          { err: (err as Error).message },
+          "Stock gauge not refreshed; the next write or tick retries.",
+        ),
+      )
       .finally(() => {
         refreshing = undefined;
         if (again) {

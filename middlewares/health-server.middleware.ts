@@ -40,16 +40,28 @@ export function HealthServerMiddleware(broker: ServiceBroker, options: HealthSer
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const path = (req.url ?? "").split("?")[0];
     if (req.method !== "GET" && req.method !== "HEAD") {
-      return sendJson(res, 405, { name: "MethodNotAllowed", message: "Health probes are GET requests.", code: 405, type: "METHOD_NOT_ALLOWED", data: {} });
+      return sendJson(res, 405, {
+        name: "MethodNotAllowed",
+        message: "Health probes are GET requests.",
+        code: 405,
+        type: "METHOD_NOT_ALLOWED",
+        data: {},
+      });
     }
     if (path === "/health/live") return sendJson(res, 200, liveness(broker));
     if (path === "/health/ready") {
       return void readiness(broker as unknown as HealthBroker).then(
-        report => sendJson(res, report.ready ? 200 : 503, report),
-        err => sendJson(res, 503, { ready: false, node: broker.nodeID, error: (err as Error).message }),
+        (report) => sendJson(res, report.ready ? 200 : 503, report),
+        (err) => sendJson(res, 503, { ready: false, node: broker.nodeID, error: (err as Error).message }),
       );
     }
-    sendJson(res, 404, { name: "NotFoundError", message: "Not found: the health port serves /health/live and /health/ready.", code: 404, type: "NOT_FOUND", data: {} });
+    sendJson(res, 404, {
+      name: "NotFoundError",
+      message: "Not found: the health port serves /health/live and /health/ready.",
+      code: 404,
+      type: "NOT_FOUND",
+      data: {},
+    });
   };
 
   return {
@@ -74,7 +86,7 @@ export function HealthServerMiddleware(broker: ServiceBroker, options: HealthSer
       if (!server) return;
       servers.delete(broker);
       server.closeAllConnections();
-      await new Promise<void>(resolve => server.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

@@ -41,7 +41,10 @@ function within<T>(ctx: Context | undefined, run: () => T): T {
 }
 
 /** Whether AsyncLocalStorage rides the async context frame here (no promise hooks). */
-export function asyncContextFrame(nodeVersion = process.versions.node, flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)]): boolean {
+export function asyncContextFrame(
+  nodeVersion = process.versions.node,
+  flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)],
+): boolean {
   if (flags.includes("--no-async-context-frame")) return false;
   return Number(nodeVersion.split(".")[0]) >= 24 || flags.includes("--experimental-async-context-frame");
 }

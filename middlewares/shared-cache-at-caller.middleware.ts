@@ -34,7 +34,11 @@ interface RemoteAction {
 }
 type KeyedCacher = {
   get(key: string): Promise<unknown>;
-  getCacheKey(action: RemoteAction, opts: CacheOptions, ctx: { params: object; meta: object; headers?: object }): string;
+  getCacheKey(
+    action: RemoteAction,
+    opts: CacheOptions,
+    ctx: { params: object; meta: object; headers?: object },
+  ): string;
   opts: { missingResponse?: unknown };
 };
 
@@ -55,13 +59,19 @@ export function SharedCacheAtCallerMiddleware(broker: ServiceBroker): Middleware
       // Only a cache every node shares: a memory cacher here never holds another node's answers.
       if (!cacher || !opts || !(cacher instanceof Cachers.Redis)) return next;
       // Keys may also name meta (#…) or headers (@…); only params names matter here.
-      const keyedParams = opts.keys ? new Set(opts.keys.filter(key => !key.startsWith("#") && !key.startsWith("@"))) : undefined;
+      const keyedParams = opts.keys
+        ? new Set(opts.keys.filter((key) => !key.startsWith("#") && !key.startsWith("@")))
+        : undefined;
 
       return async function lookUpAtCaller(ctx: Context) {
         if ((ctx.meta as { $cache?: boolean }).$cache === false) return next(ctx);
         const params = (ctx.params as Record<string, unknown> | null) ?? {};
-        if (keyedParams && Object.keys(params).some(name => !keyedParams.has(name))) return next(ctx);
-        const key = cacher.getCacheKey(action, opts, { params, meta: ctx.meta as object, headers: (ctx as { headers?: object }).headers });
+        if (keyedParams && Object.keys(params).some((name) => !keyedParams.has(name))) return next(ctx);
+        const key = cacher.getCacheKey(action, opts, {
+          params,
+          meta: ctx.meta as object,
+          headers: (ctx as { headers?: object }).headers,
+        });
         const found = await cacher.get(key);
         if (found !== cacher.opts.missingResponse && found != null) {
           ctx.cachedResult = true;

@@ -17,8 +17,12 @@ export function cacheCleaner(dependsOn: CacheDependencies): Partial<ServiceSchem
   const events: NonNullable<ServiceSchema["events"]> = {};
   for (const [name, actions] of Object.entries(dependsOn)) {
     events[`cache.clean.${name}`] = {
-      async handler(this: { broker: { cacher?: { clean(match: string | string[]): Promise<unknown> } }; fullName: string }) {
-        const patterns = actions === "**" ? [`${this.fullName}.**`] : actions.map(action => `${this.fullName}.${action}:**`);
+      async handler(this: {
+        broker: { cacher?: { clean(match: string | string[]): Promise<unknown> } };
+        fullName: string;
+      }) {
+        const patterns =
+          actions === "**" ? [`${this.fullName}.**`] : actions.map((action) => `${this.fullName}.${action}:**`);
         await this.broker.cacher?.clean(patterns);
       },
     };

@@ -24,7 +24,11 @@ export interface DbMethods<T extends Doc> {
   storeReachable(timeoutMs: number): Promise<boolean>;
 }
 
-type ConnectableAdapter = DbAdapter & { connect(): Promise<void>; disconnect?(): unknown; init(broker: unknown, service: unknown): void };
+type ConnectableAdapter = DbAdapter & {
+  connect(): Promise<void>;
+  disconnect?(): unknown;
+  init(broker: unknown, service: unknown): void;
+};
 
 export interface DbVars<T extends Doc> {
   store: Store<T>;
@@ -56,7 +60,10 @@ export function createAdapter(collection: string, env = process.env): DbAdapter 
     // resident memory), which a node on NeDB files never uses.
     const MongoDbAdapter = require("moleculer-db-adapter-mongo") as typeof MongoDbAdapterClass;
     // The driver 3.x bundled by the adapter wants the unified topology for sane reconnects.
-    return new MongoDbAdapter(settings.mongoUri, { useUnifiedTopology: true, useNewUrlParser: true }) as unknown as DbAdapter;
+    return new MongoDbAdapter(settings.mongoUri, {
+      useUnifiedTopology: true,
+      useNewUrlParser: true,
+    }) as unknown as DbAdapter;
   }
   if (settings.dataDir === ":memory:") return new NeDbAdapter() as unknown as DbAdapter;
   fs.mkdirSync(settings.dataDir, { recursive: true });
@@ -64,7 +71,7 @@ export function createAdapter(collection: string, env = process.env): DbAdapter 
 }
 
 export function dbMixin<T extends Doc>(collection: string, options: DbMixinOptions<T> = {}): Partial<ServiceSchema> {
-  const disabled = Object.fromEntries(GENERIC_ACTIONS.map(name => [name, false]));
+  const disabled = Object.fromEntries(GENERIC_ACTIONS.map((name) => [name, false]));
   const schema: ServiceSchema<Record<string, unknown>, DbMethods<T>, DbVars<T>> = {
     name: "",
     mixins: [DbService],
@@ -86,7 +93,7 @@ export function dbMixin<T extends Doc>(collection: string, options: DbMixinOptio
         // A count by _id uses the one index every store has. Without a deadline the MongoDB driver
         // would queue it for its server-selection timeout (30 s) while the server is away.
         let timer: NodeJS.Timeout | undefined;
-        const deadline = new Promise<boolean>(resolve => (timer = setTimeout(() => resolve(false), timeoutMs)));
+        const deadline = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
         const probe = this.store.count({ _id: "health-probe" }).then(
           () => true,
           () => false,
@@ -96,7 +103,9 @@ export function dbMixin<T extends Doc>(collection: string, options: DbMixinOptio
     },
 
     created() {
-      this.cachesOwnAnswers = Object.values(this.schema.actions ?? {}).some(action => typeof action === "object" && action !== null && !!action.cache);
+      this.cachesOwnAnswers = Object.values(this.schema.actions ?? {}).some(
+        (action) => typeof action === "object" && action !== null && !!action.cache,
+      );
       // Built per service instance (not per module), so each broker in a test gets its own store.
       this.adapter = createAdapter(collection) as DbVars<T>["adapter"];
       this.adapter.init(this.broker, this);
@@ -123,14 +132,14 @@ export function dbMixin<T extends Doc>(collection: string, options: DbMixinOptio
           } catch (err) {
             // Like moleculer-db for the main collection: a store still booting is waited for.
             this.logger.error({ collection: name, attempt, err }, "Cannot connect a collection; retrying in 1 s.");
-            await new Promise(resolve => setTimeout(resolve, 1000));
+            await new Promise((resolve) => setTimeout(resolve, 1000));
           }
         }
       }
     },
 
     async stopped() {
-      await Promise.all(this.collectionAdapters.map(adapter => adapter.disconnect?.()));
+      await Promise.all(this.collectionAdapters.map((adapter) => adapter.disconnect?.()));
     },
 
     async afterConnected(this: { store: Store<T>; logger: { info(...a: unknown[]): void } }) {

@@ -99,12 +99,12 @@ class HttpError extends Error {
   }
 }
 
-const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, Math.max(0, ms)));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** Waits for `promise`, or `ms` at most; the timer goes with it, so a finished rush lets the process exit. */
 async function within(promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise<void>(resolve => (timer = setTimeout(resolve, ms)))]);
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
   clearTimeout(timer);
 }
 
@@ -114,7 +114,8 @@ class Brigade {
 
   constructor(base: string) {
     const url = new URL(base);
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`--url must be http(s)://…, not ${base}`);
+    if (url.protocol !== "http:" && url.protocol !== "https:")
+      throw new Error(`--url must be http(s)://…, not ${base}`);
     this.origin = url.origin;
   }
 
@@ -124,7 +125,11 @@ class Brigade {
     return url.href;
   }
 
-  async call<T = any>(method: string, path: string, { token, body, key }: { token?: string; body?: unknown; key?: string } = {}): Promise<T> {
+  async call<T = any>(
+    method: string,
+    path: string,
+    { token, body, key }: { token?: string; body?: unknown; key?: string } = {},
+  ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const headers: Record<string, string> = { accept: "application/json" };
       if (token) headers.authorization = `Bearer ${token}`;
@@ -132,7 +137,11 @@ class Brigade {
       if (key) headers["idempotency-key"] = key;
       let res: Response;
       try {
-        res = await fetch(this.url(path), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+        res = await fetch(this.url(path), {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
       } catch (err) {
         if (attempt < 4) {
           await sleep(250 * attempt);
@@ -184,8 +193,8 @@ class Brigade {
               const data = buffer
                 .slice(0, cut)
                 .split("\n")
-                .filter(line => line.startsWith("data: "))
-                .map(line => line.slice(6))
+                .filter((line) => line.startsWith("data: "))
+                .map((line) => line.slice(6))
                 .join("\n");
               buffer = buffer.slice(cut + 2);
               if (!data) continue;
@@ -238,16 +247,21 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * ite
 const between = (low: number, high: number) => low + Math.random() * (high - low);
 const newKey = () => randomBytes(12).toString("hex");
 
-async function accountsFor(brigade: Brigade, options: RushOptions): Promise<Record<"waiter" | "chef" | "cashier", string[]>> {
+async function accountsFor(
+  brigade: Brigade,
+  options: RushOptions,
+): Promise<Record<"waiter" | "chef" | "cashier", string[]>> {
   const given = options.accounts;
   const roles = ["waiter", "chef", "cashier"] as const;
   const counts = { waiter: options.waiters, chef: options.chefs, cashier: options.cashiers };
   const tokens: Record<(typeof roles)[number], string[]> = { waiter: [], chef: [], cashier: [] };
-  const missing = roles.filter(role => !given[role]);
+  const missing = roles.filter((role) => !given[role]);
   let admin: string | undefined;
   if (missing.length) {
     if (!options.adminPassword) {
-      throw new Error(`No ${missing.join(", ")} account given: pass --${missing[0]} user:password, or set BRIGADE_ADMIN_PASSWORD so the rush can make its own accounts.`);
+      throw new Error(
+        `No ${missing.join(", ")} account given: pass --${missing[0]} user:password, or set BRIGADE_ADMIN_PASSWORD so the rush can make its own accounts.`,
+      );
     }
     admin = await brigade.login({ username: options.adminUsername, password: options.adminPassword });
   }
@@ -262,7 +276,10 @@ async function accountsFor(brigade: Brigade, options: RushOptions): Promise<Reco
     for (let i = 1; i <= counts[role]; i++) {
       const username = `rush-${role}-${i}-${run}`;
       const password = randomBytes(18).toString("base64url");
-      await brigade.call("POST", "/api/staff", { token: admin, body: { username, name: `Rush ${role} ${i}`, role, password } });
+      await brigade.call("POST", "/api/staff", {
+        token: admin,
+        body: { username, name: `Rush ${role} ${i}`, role, password },
+      });
       tokens[role].push(await brigade.login({ username, password }));
     }
   }
@@ -272,7 +289,7 @@ async function accountsFor(brigade: Brigade, options: RushOptions): Promise<Reco
 /* ------------------------------------------------------------------ the rush */
 
 export async function rush(overrides: Partial<RushOptions> = {}): Promise<RushSummary> {
-  const options: RushOptions = { ...DEFAULTS, accounts: {}, log: line => console.log(line), ...overrides };
+  const options: RushOptions = { ...DEFAULTS, accounts: {}, log: (line) => console.log(line), ...overrides };
   const brigade = new Brigade(options.url);
   const started = Date.now();
   const scale = 1 / Math.max(0.05, options.pace);
@@ -282,7 +299,9 @@ export async function rush(overrides: Partial<RushOptions> = {}): Promise<RushSu
 
   const people = await accountsFor(brigade, options);
   const someone = (role: keyof typeof people, i = 0) => people[role][i % people[role].length];
-  const takingsBefore = await brigade.call<{ revenueCents: number; tipsCents: number }>("GET", "/api/takings", { token: someone("cashier") });
+  const takingsBefore = await brigade.call<{ revenueCents: number; tipsCents: number }>("GET", "/api/takings", {
+    token: someone("cashier"),
+  });
 
   // Orders waiting to be ready, and how each is told.
   const awaitingReady = new Map<string, { placedAt: number; resolve: (readyAt: string) => void }>();
@@ -305,7 +324,8 @@ export async function rush(overrides: Partial<RushOptions> = {}): Promise<RushSu
   const bar = options.progress
     ? new cliProgress.SingleBar(
         {
-          format: "rush |{bar}| {value}/{total} paid · placed {placed} · at the pass {waiting} · takings {takings} · {secs}s",
+          format:
+            "rush |{bar}| {value}/{total} paid · placed {placed} · at the pass {waiting} · takings {takings} · {secs}s",
           barsize: 24,
           hideCursor: true,
           clearOnComplete: false,
@@ -316,7 +336,12 @@ export async function rush(overrides: Partial<RushOptions> = {}): Promise<RushSu
     : null;
   const money = (cents: number) => (cents / 100).toFixed(2);
   const progress = () =>
-    bar?.update(stats.paid, { placed: stats.orders, waiting: awaitingReady.size, takings: money(stats.settledCents), secs: Math.round((Date.now() - started) / 1000) });
+    bar?.update(stats.paid, {
+      placed: stats.orders,
+      waiting: awaitingReady.size,
+      takings: money(stats.settledCents),
+      secs: Math.round((Date.now() - started) / 1000),
+    });
   bar?.start(options.orders, 0, { placed: 0, waiting: 0, takings: money(0), secs: 0 });
   const ticker = setInterval(progress, 500);
 
@@ -327,7 +352,7 @@ export async function rush(overrides: Partial<RushOptions> = {}): Promise<RushSu
       menu = (await brigade.call<{ rows: Dish[] }>("GET", "/api/dishes?pageSize=100", { token })).rows;
       menuAt = Date.now();
     }
-    return menu.filter(d => d.available);
+    return menu.filter((d) => d.available);
   };
 
   /** One to four dishes (a course), placed; an out-of-stock answer gets a second choice. */
@@ -335,7 +360,10 @@ export async function rush(overrides: Partial<RushOptions> = {}): Promise<RushSu
     for (let attempt = 1; attempt <= 3; attempt++) {
       if (!seating || stats.orders >= options.orders) return null;
       const dishes = await availableDishes(waiter);
-      const wanted = course === "dessert" ? dishes.filter(d => d.category === "desserts" || d.category === "drinks") : dishes.filter(d => d.category !== "desserts");
+      const wanted =
+        course === "dessert"
+          ? dishes.filter((d) => d.category === "desserts" || d.category === "drinks")
+          : dishes.filter((d) => d.category !== "desserts");
       if (wanted.length === 0) return null;
       const lines = new Map<string, number>();
       const count = course === "dessert" ? 1 + Math.floor(Math.random() * 2) : 1 + Math.floor(Math.random() * 4);
@@ -345,7 +373,11 @@ export async function rush(overrides: Partial<RushOptions> = {}): Promise<RushSu
       }
       stats.orders++;
       try {
-        const order = await brigade.call<Order>("POST", "/api/orders", { token: waiter, key: newKey(), body: { table, lines: [...lines].map(([dish, qty]) => ({ dish, qty })) } });
+        const order = await brigade.call<Order>("POST", "/api/orders", {
+          token: waiter,
+          key: newKey(),
+          body: { table, lines: [...lines].map(([dish, qty]) => ({ dish, qty })) },
+        });
         return order;
       } catch (err) {
         stats.orders--;
@@ -361,7 +393,7 @@ export async function rush(overrides: Partial<RushOptions> = {}): Promise<RushSu
   };
 
   const untilReady = (order: Order) =>
-    new Promise<string>(resolve => {
+    new Promise<string>((resolve) => {
       awaitingReady.set(order.id, { placedAt: Date.parse(order.createdAt), resolve });
     });
 
@@ -395,7 +427,7 @@ export async function rush(overrides: Partial<RushOptions> = {}): Promise<RushSu
       if (stopped) return;
       const bill = await brigade.call<Bill>("POST", "/api/bills", { token: waiter, body: { table: name } });
       stats.bills++;
-      const settled = await new Promise<boolean>(paid => cashierQueue.push({ bill, paid }));
+      const settled = await new Promise<boolean>((paid) => cashierQueue.push({ bill, paid }));
       if (settled) stats.paid += courses.length;
       if (stopped) return;
       // The next party: the table is cleared and laid again.
@@ -408,13 +440,18 @@ export async function rush(overrides: Partial<RushOptions> = {}): Promise<RushSu
     while (!done.value) {
       try {
         const [cooking, queued] = await Promise.all(
-          ["cooking", "queued"].map(status => brigade.call<{ rows: Ticket[] }>("GET", `/api/tickets?status=${status}&pageSize=100`, { token })),
+          ["cooking", "queued"].map((status) =>
+            brigade.call<{ rows: Ticket[] }>("GET", `/api/tickets?status=${status}&pageSize=100`, { token }),
+          ),
         );
         const late = draining ? 0 : options.lateSeconds * 1000;
         const mine = [...cooking.rows, ...queued.rows]
           // Chefs split the stations, so two never reach for the same ticket.
-          .filter(t => Math.max(0, (STATIONS as readonly string[]).indexOf(t.station)) % options.chefs === index % options.chefs)
-          .filter(t => Date.now() - Date.parse(t.queuedAt) >= late)
+          .filter(
+            (t) =>
+              Math.max(0, (STATIONS as readonly string[]).indexOf(t.station)) % options.chefs === index % options.chefs,
+          )
+          .filter((t) => Date.now() - Date.parse(t.queuedAt) >= late)
           .sort((a, b) => a.queuedAt.localeCompare(b.queuedAt))
           .slice(0, 6);
         for (const ticket of mine) {
@@ -467,14 +504,16 @@ export async function rush(overrides: Partial<RushOptions> = {}): Promise<RushSu
   // The safety net for a missed `order.ready`: one list every few seconds, not one call per order.
   // It is also how the rush notices that Brigade went away, and gives up instead of waiting.
   let brigadeLost = () => {};
-  const gone = new Promise<void>(resolve => (brigadeLost = resolve));
+  const gone = new Promise<void>((resolve) => (brigadeLost = resolve));
   const sweep = async () => {
     let unanswered = 0;
     while (!done.value) {
       await sleep(4000);
       if (done.value) return;
       try {
-        const ready = await brigade.call<{ rows: Order[] }>("GET", "/api/orders?status=ready&pageSize=100", { token: someone("waiter") });
+        const ready = await brigade.call<{ rows: Order[] }>("GET", "/api/orders?status=ready&pageSize=100", {
+          token: someone("waiter"),
+        });
         unanswered = 0;
         for (const order of ready.rows) if (order.readyAt) markReady(order.id, order.readyAt);
       } catch (err) {
@@ -494,7 +533,7 @@ export async function rush(overrides: Partial<RushOptions> = {}): Promise<RushSu
     sweep(),
   ];
   const tables = Array.from({ length: options.tables }, (_, i) =>
-    table(i + 1).catch(err => {
+    table(i + 1).catch((err) => {
       errors.push(`table ${i + 1}: ${(err as Error).message}`);
     }),
   );
@@ -519,7 +558,9 @@ export async function rush(overrides: Partial<RushOptions> = {}): Promise<RushSu
   bar?.stop();
   stopFollowing();
 
-  const takingsAfter = await brigade.call<{ revenueCents: number; tipsCents: number }>("GET", "/api/takings", { token: someone("cashier") }).catch(() => null);
+  const takingsAfter = await brigade
+    .call<{ revenueCents: number; tipsCents: number }>("GET", "/api/takings", { token: someone("cashier") })
+    .catch(() => null);
   return {
     url: brigade.origin,
     elapsedSeconds: Math.round((Date.now() - started) / 100) / 10,
@@ -539,11 +580,16 @@ export function renderSummary(s: RushSummary): string {
   const table = new Table({ style: { head: [], border: [] }, colWidths: [16, 76], wordWrap: true });
   table.push(
     { "orders placed": `${s.orders}${s.refused ? ` (${s.refused} refused for stock, ordered again)` : ""}` },
-    { "placed → ready": `mean ${secs(s.readyMeanSeconds)}, worst ${secs(s.readyWorstSeconds)} (${s.ready} ready; ${s.bumped} tickets bumped)` },
+    {
+      "placed → ready": `mean ${secs(s.readyMeanSeconds)}, worst ${secs(s.readyWorstSeconds)} (${s.ready} ready; ${s.bumped} tickets bumped)`,
+    },
     { "served / paid": `${s.served} / ${s.paid} orders on ${s.bills} bills` },
     { takings: `${money(s.takingsCents)} (tips ${money(s.tipsCents)}; the rush settled ${money(s.settledCents)})` },
   );
-  if (s.unfinished) table.push({ unfinished: `${s.unfinished} orders or bills were left (drain time over, or Brigade stopped answering)` });
+  if (s.unfinished)
+    table.push({
+      unfinished: `${s.unfinished} orders or bills were left (drain time over, or Brigade stopped answering)`,
+    });
   if (s.errors.length) table.push({ errors: `${s.errors.length}, first: ${s.errors[0].slice(0, 160)}` });
   return `Dinner rush against ${s.url}, ${s.elapsedSeconds} s\n${table.toString()}`;
 }
@@ -557,10 +603,18 @@ function credentials(flag: string, value: string | undefined): Credentials | und
   return { username: value.slice(0, at), password: value.slice(at + 1) };
 }
 
-function positive(flag: string, value: string | undefined, fallback: number, { integer = true, max = 100_000 } = {}): number {
+function positive(
+  flag: string,
+  value: string | undefined,
+  fallback: number,
+  { integer = true, max = 100_000 } = {},
+): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > max || (integer && !Number.isInteger(n))) throw new Error(`--${flag} must be a ${integer ? "whole " : ""}number above 0 (and at most ${max}), not "${value}"`);
+  if (!Number.isFinite(n) || n <= 0 || n > max || (integer && !Number.isInteger(n)))
+    throw new Error(
+      `--${flag} must be a ${integer ? "whole " : ""}number above 0 (and at most ${max}), not "${value}"`,
+    );
   return n;
 }
 
@@ -615,7 +669,11 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     drainSeconds: positive("drain", values.drain, DEFAULTS.drainSeconds, { max: 3600 }),
     adminUsername: values["admin-user"] ?? DEFAULTS.adminUsername,
     adminPassword: values["admin-password"] ?? env.BRIGADE_ADMIN_PASSWORD,
-    accounts: { waiter: credentials("waiter", values.waiter), chef: credentials("chef", values.chef), cashier: credentials("cashier", values.cashier) },
+    accounts: {
+      waiter: credentials("waiter", values.waiter),
+      chef: credentials("chef", values.chef),
+      cashier: credentials("cashier", values.cashier),
+    },
     progress: !values["no-progress"] && process.stderr.isTTY !== false,
   };
 }
@@ -638,7 +696,7 @@ async function main() {
 }
 
 if (require.main === module) {
-  main().catch(err => {
+  main().catch((err) => {
     console.error(`The rush stopped: ${(err as Error).message}`);
     process.exit(1);
   });

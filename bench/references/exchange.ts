@@ -12,4 +12,10 @@ export interface Exchange {
 }
 
 /** Headers node:http sets by itself, or that describe one connection rather than the answer. */
-export const PER_CONNECTION_HEADERS = new Set(["date", "connection", "keep-alive", "content-length", "transfer-encoding"]);
+export const PER_CONNECTION_HEADERS = new Set([
+  "date",
+  "connection",
+  "keep-alive",
+  "content-length",
+  "transfer-encoding",
+]);

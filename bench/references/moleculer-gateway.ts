@@ -15,7 +15,8 @@ import type { Exchange } from "./exchange";
 
 const role = process.env.ROLE ?? "all";
 const exchanges = JSON.parse(readFileSync(process.env.BENCH_EXCHANGES ?? "", "utf8")) as Exchange[];
-const actionName = (exchange: Exchange) => `ref${exchange.method === "GET" ? "Read" : "Write"}${exchange.path.replace(/[^a-z]/gi, "")}`;
+const actionName = (exchange: Exchange) =>
+  `ref${exchange.method === "GET" ? "Read" : "Write"}${exchange.path.replace(/[^a-z]/gi, "")}`;
 
 const broker = new ServiceBroker({
   namespace: process.env.NAMESPACE ?? "",
@@ -28,7 +29,7 @@ if (role === "all" || role === "action") {
   broker.createService({
     name: "ref",
     actions: Object.fromEntries(
-      exchanges.map(exchange => {
+      exchanges.map((exchange) => {
         const body = JSON.parse(exchange.body) as unknown;
         return [
           actionName(exchange),
@@ -54,7 +55,9 @@ if (role === "all" || role === "gateway") {
           path: "/",
           mappingPolicy: "restrict",
           bodyParsers: { json: true },
-          aliases: Object.fromEntries(exchanges.map(exchange => [`${exchange.method} ${exchange.path}`, `ref.${actionName(exchange)}`])),
+          aliases: Object.fromEntries(
+            exchanges.map((exchange) => [`${exchange.method} ${exchange.path}`, `ref.${actionName(exchange)}`]),
+          ),
         },
       ],
     },

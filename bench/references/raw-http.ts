@@ -11,9 +11,11 @@ import { PER_CONNECTION_HEADERS, type Exchange } from "./exchange";
 
 const exchanges = JSON.parse(readFileSync(process.env.BENCH_EXCHANGES ?? "", "utf8")) as Exchange[];
 const answers = new Map<string, { status: number; headers: Record<string, string | number>; body: Buffer }>(
-  exchanges.map(exchange => {
+  exchanges.map((exchange) => {
     const body = Buffer.from(exchange.body);
-    const headers: Record<string, string | number> = Object.fromEntries(Object.entries(exchange.headers).filter(([name]) => !PER_CONNECTION_HEADERS.has(name)));
+    const headers: Record<string, string | number> = Object.fromEntries(
+      Object.entries(exchange.headers).filter(([name]) => !PER_CONNECTION_HEADERS.has(name)),
+    );
     headers["content-length"] = body.length;
     return [`${exchange.method} ${exchange.path}`, { status: exchange.status, headers, body }] as const;
   }),

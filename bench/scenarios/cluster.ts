@@ -60,7 +60,7 @@ interface RunningNode {
 }
 
 function metered(nodes: RunningNode[], store: ManagedProcess): MeteredProcess[] {
-  return [...nodes.map(n => ({ name: n.name, pid: n.proc.pid })), { name: store.name, pid: store.pid }];
+  return [...nodes.map((n) => ({ name: n.name, pid: n.proc.pid })), { name: store.name, pid: store.pid }];
 }
 
 export async function runCluster(
@@ -77,7 +77,7 @@ export async function runCluster(
   const stoppers: { stop(): Promise<void> }[] = [];
   /** Every node started, stopped ones included (their memory is reported too). */
   const everyNode: RunningNode[] = [];
-  const running = () => everyNode.filter(n => isAlive(n.proc));
+  const running = () => everyNode.filter((n) => isAlive(n.proc));
   const namespace = `bench-${randomBytes(4).toString("hex")}`;
   const probe = new ClusterProbe(env.transporter, namespace);
   const result: ClusterResult = { memory: [] };
@@ -97,7 +97,12 @@ export async function runCluster(
     };
     const start = (name: string, services: string): RunningNode => {
       const nodeID = `${name}-${namespace}`;
-      const proc = startNode({ name, logDir, cpuProfileDir, env: { ...common, SERVICES: services, NODE_ID: nodeID, PORT: String(port) } });
+      const proc = startNode({
+        name,
+        logDir,
+        cpuProfileDir,
+        env: { ...common, SERVICES: services, NODE_ID: nodeID, PORT: String(port) },
+      });
       stoppers.push(proc);
       const node: RunningNode = { name, nodeID, proc, idleRssMb: NaN, peakMb: 0 };
       everyNode.push(node);
@@ -108,8 +113,17 @@ export async function runCluster(
 
     await probe.start();
     const baseUrl = `http://127.0.0.1:${port}`;
-    await waitReady(baseUrl, running().map(n => n.proc), 180_000);
-    await waitUntil("every service of the cluster", async () => !!(await probe.waitForServices(["staff", "menu", "inventory", "orders", "billing", "kitchen"], 1000)), 180_000, running().map(n => n.proc));
+    await waitReady(
+      baseUrl,
+      running().map((n) => n.proc),
+      180_000,
+    );
+    await waitUntil(
+      "every service of the cluster",
+      async () => !!(await probe.waitForServices(["staff", "menu", "inventory", "orders", "billing", "kitchen"], 1000)),
+      180_000,
+      running().map((n) => n.proc),
+    );
     await sleep(2000);
     for (const node of everyNode) node.idleRssMb = memory(node.proc.pid)?.rssMb ?? NaN;
 
@@ -118,32 +132,43 @@ export async function runCluster(
     const admin = await client.login("admin", ADMIN_PASSWORD);
     const waiter = await client.staffToken(admin, "waiter");
     const orderDishes = await setUpKitchenStock(client, admin, ORDER_DISHES);
-    const [kitchenDish] = await setUpKitchenStock(client, admin, [{ name: "Bench Fries", station: "fryer", prepSeconds: plan.kitchen.prepSeconds }]);
+    const [kitchenDish] = await setUpKitchenStock(client, admin, [
+      { name: "Bench Fries", station: "fryer", prepSeconds: plan.kitchen.prepSeconds },
+    ]);
 
     try {
-      result.kitchen = await kitchenScaling({ client, admin, waiter, kitchenDish, probe, kitchens, start, progress, running }, plan.kitchen);
+      result.kitchen = await kitchenScaling(
+        { client, admin, waiter, kitchenDish, probe, kitchens, start, progress, running },
+        plan.kitchen,
+      );
     } catch (err) {
       onError("kitchen scaling", err);
     } finally {
       // Back to one kitchen node that takes orders in without cooking them (see the top).
       for (const node of kitchens.slice(1)) await node.proc.stop();
-      await probe.drain(kitchens[0].nodeID, true).catch(err => onError("kitchen drain", err));
+      await probe.drain(kitchens[0].nodeID, true).catch((err) => onError("kitchen drain", err));
     }
 
     progress.phase("starting reference E");
-    const orderBody = JSON.stringify({ table: "T7", lines: orderDishes.map(dish => ({ dish, qty: 1 })) });
+    const orderBody = JSON.stringify({ table: "T7", lines: orderDishes.map((dish) => ({ dish, qty: 1 })) });
     const menuExchange = await client.capture("GET", "/api/dishes");
     const orderExchange = await client.capture("POST", "/api/orders", { token: waiter, body: JSON.parse(orderBody) });
     const refE = await startSplitReference("ref-E", [menuExchange, orderExchange], logDir, env.transporter);
     stoppers.push(refE);
-    const refProcesses = refE.processes.map(p => ({ name: p.name, pid: p.pid }));
+    const refProcesses = refE.processes.map((p) => ({ name: p.name, pid: p.pid }));
     const brigade = metered(running(), store.proc);
     const json = { "content-type": "application/json" };
 
     try {
       const menuResults = await compare(
         [
-          { key: "E", label: "E moleculer-web over NATS", url: `${refE.baseUrl}/api/dishes`, method: "GET", processes: refProcesses },
+          {
+            key: "E",
+            label: "E moleculer-web over NATS",
+            url: `${refE.baseUrl}/api/dishes`,
+            method: "GET",
+            processes: refProcesses,
+          },
           { key: "brigade", label: "Brigade cluster", url: `${baseUrl}/api/dishes`, method: "GET", processes: brigade },
         ],
         plan.http,
@@ -158,8 +183,24 @@ export async function runCluster(
     try {
       const ordersBefore = await client.total("/api/orders", admin);
       const targets: Target[] = [
-        { key: "E", label: "E moleculer-web over NATS", url: `${refE.baseUrl}/api/orders`, method: "POST", headers: json, body: orderBody, processes: refProcesses },
-        { key: "brigade", label: "Brigade cluster", url: `${baseUrl}/api/orders`, method: "POST", headers: { ...json, authorization: `Bearer ${waiter}` }, body: orderBody, processes: brigade },
+        {
+          key: "E",
+          label: "E moleculer-web over NATS",
+          url: `${refE.baseUrl}/api/orders`,
+          method: "POST",
+          headers: json,
+          body: orderBody,
+          processes: refProcesses,
+        },
+        {
+          key: "brigade",
+          label: "Brigade cluster",
+          url: `${baseUrl}/api/orders`,
+          method: "POST",
+          headers: { ...json, authorization: `Bearer ${waiter}` },
+          body: orderBody,
+          processes: brigade,
+        },
       ];
       const orderResults = await compare(targets, plan.http, load, progress);
       // Placement is acknowledged before the kitchen's hand-off settles; the order is stored by then.
@@ -168,7 +209,11 @@ export async function runCluster(
         endpoint: "orders",
         targets: orderResults,
         ratios: { E: ratio(orderResults, "brigade", "E") },
-        stored: { answered201: orderResults.find(r => r.key === "brigade")!.summary.statusCodes["201"] ?? 0, storedOrders: ordersAfter - ordersBefore, inFlightAtEnd: inFlight(plan) },
+        stored: {
+          answered201: orderResults.find((r) => r.key === "brigade")!.summary.statusCodes["201"] ?? 0,
+          storedOrders: ordersAfter - ordersBefore,
+          inFlightAtEnd: inFlight(plan),
+        },
       };
     } catch (err) {
       onError("cluster orders", err);
@@ -178,17 +223,18 @@ export async function runCluster(
     for (const comparison of [result.menu, result.orders]) {
       for (const target of comparison?.targets ?? []) {
         if (target.key !== "brigade") continue;
-        for (const [name, mb] of Object.entries(target.summary.peakRssMb)) peaks.set(name, Math.max(peaks.get(name) ?? 0, mb));
+        for (const [name, mb] of Object.entries(target.summary.peakRssMb))
+          peaks.set(name, Math.max(peaks.get(name) ?? 0, mb));
       }
     }
     for (const node of everyNode) node.peakMb = Math.max(node.peakMb, peaks.get(node.name) ?? 0);
     return result;
   } finally {
-    result.memory = everyNode.map(n => ({ node: n.name, idleRssMb: n.idleRssMb, peakUnderLoadMb: n.peakMb }));
+    result.memory = everyNode.map((n) => ({ node: n.name, idleRssMb: n.idleRssMb, peakUnderLoadMb: n.peakMb }));
     progress.phase("stopping the cluster");
     await probe.stop().catch(() => undefined);
-    await Promise.all(stoppers.map(s => s.stop()));
-    await deleteStreams(env.transporter, namespace).catch(err => onError("cluster clean-up", err));
+    await Promise.all(stoppers.map((s) => s.stop()));
+    await deleteStreams(env.transporter, namespace).catch((err) => onError("cluster clean-up", err));
   }
 }
 
@@ -218,7 +264,10 @@ interface KitchenContext {
 }
 
 async function placeBacklog(ctx: KitchenContext, k: KitchenPlan): Promise<void> {
-  const body = { table: "K1", lines: Array.from({ length: k.linesPerOrder }, () => ({ dish: ctx.kitchenDish, qty: 1 })) };
+  const body = {
+    table: "K1",
+    lines: Array.from({ length: k.linesPerOrder }, () => ({ dish: ctx.kitchenDish, qty: 1 })),
+  };
   let next = 0;
   const worker = async () => {
     while (next < k.backlogOrders) {
@@ -230,7 +279,12 @@ async function placeBacklog(ctx: KitchenContext, k: KitchenPlan): Promise<void> 
 }
 
 /** Counts the tickets finished over one phase, once its nodes are warm. */
-async function measurePhase(ctx: KitchenContext, k: KitchenPlan, count: number, queued: () => Promise<number>): Promise<KitchenPhase> {
+async function measurePhase(
+  ctx: KitchenContext,
+  k: KitchenPlan,
+  count: number,
+  queued: () => Promise<number>,
+): Promise<KitchenPhase> {
   ctx.progress.phase(`kitchen: ${count} node(s), warming up`);
   await sleep(k.warmupSeconds * 1000);
   ctx.progress.advance(k.warmupSeconds);
@@ -269,7 +323,12 @@ async function kitchenScaling(ctx: KitchenContext, k: KitchenPlan): Promise<Kitc
   await ctx.probe.drain(first.nodeID, true);
   const queuedBefore = await queued();
   await placeBacklog(ctx, k);
-  await waitUntil("the backlog's tickets in the kitchen", async () => (await queued()) >= queuedBefore + tickets, 120_000, ctx.running().map(n => n.proc));
+  await waitUntil(
+    "the backlog's tickets in the kitchen",
+    async () => (await queued()) >= queuedBefore + tickets,
+    120_000,
+    ctx.running().map((n) => n.proc),
+  );
 
   const phases: KitchenPhase[] = [];
   for (const count of k.nodes) {
@@ -277,9 +336,12 @@ async function kitchenScaling(ctx: KitchenContext, k: KitchenPlan): Promise<Kitc
       await ctx.probe.drain(first.nodeID, false);
     } else {
       ctx.progress.phase(`kitchen: starting kitchen node ${count}`);
-      while (ctx.kitchens.length < count) ctx.kitchens.push(ctx.start(`node-kitchen-${ctx.kitchens.length + 1}`, "kitchen"));
+      while (ctx.kitchens.length < count)
+        ctx.kitchens.push(ctx.start(`node-kitchen-${ctx.kitchens.length + 1}`, "kitchen"));
       const joined = ctx.kitchens[count - 1];
-      await waitUntil(`kitchen node ${count}`, async () => ctx.probe.runs(joined.nodeID, "kitchen"), 120_000, [joined.proc]);
+      await waitUntil(`kitchen node ${count}`, async () => ctx.probe.runs(joined.nodeID, "kitchen"), 120_000, [
+        joined.proc,
+      ]);
       await sleep(1000);
       joined.idleRssMb = memory(joined.proc.pid)?.rssMb ?? NaN;
     }
@@ -295,9 +357,10 @@ async function kitchenScaling(ctx: KitchenContext, k: KitchenPlan): Promise<Kitc
     await sleep(k.prepSeconds * k.timeScale * 1000 + 1000);
     oneNodeAgain = await measurePhase(ctx, k, 1, queued);
   }
-  const ones = [phases.find(p => p.nodes === 1), oneNodeAgain].filter((p): p is KitchenPhase => !!p);
+  const ones = [phases.find((p) => p.nodes === 1), oneNodeAgain].filter((p): p is KitchenPhase => !!p);
   const baseline = ones.reduce((sum, p) => sum + p.ticketsPerSecond, 0) / ones.length;
-  for (const phase of [...phases, ...(oneNodeAgain ? [oneNodeAgain] : [])]) phase.scaling = phase.ticketsPerSecond / baseline;
+  for (const phase of [...phases, ...(oneNodeAgain ? [oneNodeAgain] : [])])
+    phase.scaling = phase.ticketsPerSecond / baseline;
 
   for (const node of ctx.kitchens) await ctx.probe.drain(node.nodeID, true).catch(() => undefined);
   // What was cooking when the kitchens drained finishes within one prep time.

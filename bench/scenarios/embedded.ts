@@ -30,13 +30,20 @@ const ORDER_DISHES = [
 ];
 
 /** Requests a load run may leave unanswered when its time is up, over a comparison's runs of one target. */
-export const inFlight = (plan: BenchPlan) => plan.http.connections * (plan.http.rounds + (plan.http.warmupSeconds > 0 ? 1 : 0));
+export const inFlight = (plan: BenchPlan) =>
+  plan.http.connections * (plan.http.rounds + (plan.http.warmupSeconds > 0 ? 1 : 0));
 
 export function embeddedSeconds(plan: BenchPlan): number {
   return plannedSeconds(3, plan.http) * 2;
 }
 
-export async function runEmbedded(plan: BenchPlan, load: LoadGenerator, progress: Progress, workDir: string, cpuProfileDir?: string): Promise<EmbeddedResult> {
+export async function runEmbedded(
+  plan: BenchPlan,
+  load: LoadGenerator,
+  progress: Progress,
+  workDir: string,
+  cpuProfileDir?: string,
+): Promise<EmbeddedResult> {
   const logDir = path.join(workDir, "embedded");
   mkdirSync(logDir, { recursive: true });
   const started: { stop(): Promise<void> }[] = [];
@@ -60,7 +67,7 @@ export async function runEmbedded(plan: BenchPlan, load: LoadGenerator, progress
     const admin = await client.login("admin", ADMIN_PASSWORD);
     const waiter = await client.staffToken(admin, "waiter");
     const dishes = await setUpKitchenStock(client, admin, ORDER_DISHES);
-    const orderBody = JSON.stringify({ table: "T12", lines: dishes.map(dish => ({ dish, qty: 1 })) });
+    const orderBody = JSON.stringify({ table: "T12", lines: dishes.map((dish) => ({ dish, qty: 1 })) });
     const menuExchange = await client.capture("GET", "/api/dishes");
     const orderExchange = await client.capture("POST", "/api/orders", { token: waiter, body: JSON.parse(orderBody) });
 
@@ -71,7 +78,7 @@ export async function runEmbedded(plan: BenchPlan, load: LoadGenerator, progress
     started.push(refC);
 
     const brigade = [{ name: node.name, pid: node.pid }];
-    const of = (ref: Reference) => ref.processes.map(p => ({ name: p.name, pid: p.pid }));
+    const of = (ref: Reference) => ref.processes.map((p) => ({ name: p.name, pid: p.pid }));
     const json = { "content-type": "application/json" };
 
     const menuTargets: Target[] = [
@@ -80,12 +87,32 @@ export async function runEmbedded(plan: BenchPlan, load: LoadGenerator, progress
       { key: "brigade", label: "Brigade embedded", url: `${baseUrl}/api/dishes`, method: "GET", processes: brigade },
     ];
     const menuResults = await compare(menuTargets, plan.http, load, progress);
-    const menu: Comparison = { endpoint: "menu", targets: menuResults, ratios: { A: ratio(menuResults, "brigade", "A"), C: ratio(menuResults, "brigade", "C") } };
+    const menu: Comparison = {
+      endpoint: "menu",
+      targets: menuResults,
+      ratios: { A: ratio(menuResults, "brigade", "A"), C: ratio(menuResults, "brigade", "C") },
+    };
 
     const ordersBefore = await client.total("/api/orders", admin);
     const orderTargets: Target[] = [
-      { key: "A", label: "A raw node:http", url: `${refA.baseUrl}/api/orders`, method: "POST", headers: json, body: orderBody, processes: of(refA) },
-      { key: "C", label: "C moleculer-web", url: `${refC.baseUrl}/api/orders`, method: "POST", headers: json, body: orderBody, processes: of(refC) },
+      {
+        key: "A",
+        label: "A raw node:http",
+        url: `${refA.baseUrl}/api/orders`,
+        method: "POST",
+        headers: json,
+        body: orderBody,
+        processes: of(refA),
+      },
+      {
+        key: "C",
+        label: "C moleculer-web",
+        url: `${refC.baseUrl}/api/orders`,
+        method: "POST",
+        headers: json,
+        body: orderBody,
+        processes: of(refC),
+      },
       {
         key: "brigade",
         label: "Brigade embedded",
@@ -98,7 +125,7 @@ export async function runEmbedded(plan: BenchPlan, load: LoadGenerator, progress
     ];
     const orderResults = await compare(orderTargets, plan.http, load, progress);
     const ordersAfter = await client.total("/api/orders", admin);
-    const answered201 = orderResults.find(r => r.key === "brigade")!.summary.statusCodes["201"] ?? 0;
+    const answered201 = orderResults.find((r) => r.key === "brigade")!.summary.statusCodes["201"] ?? 0;
     const orders: Comparison = {
       endpoint: "orders",
       targets: orderResults,
@@ -106,10 +133,14 @@ export async function runEmbedded(plan: BenchPlan, load: LoadGenerator, progress
       stored: { answered201, storedOrders: ordersAfter - ordersBefore, inFlightAtEnd: inFlight(plan) },
     };
 
-    const peak = Math.max(...[...menuResults, ...orderResults].filter(r => r.key === "brigade").map(r => r.summary.peakRssMb[node.name] ?? 0));
+    const peak = Math.max(
+      ...[...menuResults, ...orderResults]
+        .filter((r) => r.key === "brigade")
+        .map((r) => r.summary.peakRssMb[node.name] ?? 0),
+    );
     return { menu, orders, memory: [{ node: node.name, idleRssMb, peakUnderLoadMb: peak, ordersHeld: ordersAfter }] };
   } finally {
     progress.phase("stopping embedded Brigade and references");
-    await Promise.all(started.map(s => s.stop()));
+    await Promise.all(started.map((s) => s.stop()));
   }
 }

@@ -15,7 +15,7 @@ export class ApiError extends Error {
 /** An Idempotency-Key. crypto.randomUUID needs a secure context; a tablet on http://LAN-address is not one. */
 export function newKey() {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, b => b.toString(16).padStart(2, "0")).join("");
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /**
@@ -30,9 +30,17 @@ export function createApi(session) {
     if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
     let res;
     try {
-      res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: "no-store" });
+      res = await fetch(path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        cache: "no-store",
+      });
     } catch {
-      throw new ApiError(0, { message: "Brigade cannot be reached. Check the connection; nothing was changed.", type: "NETWORK" });
+      throw new ApiError(0, {
+        message: "Brigade cannot be reached. Check the connection; nothing was changed.",
+        type: "NETWORK",
+      });
     }
     const text = await res.text();
     let data = null;
@@ -50,7 +58,7 @@ export function createApi(session) {
   }
 
   return {
-    get: path => request("GET", path),
+    get: (path) => request("GET", path),
     post: (path, body, options = {}) => request("POST", path, { body, ...options }),
     patch: (path, body) => request("PATCH", path, { body }),
     /** Logging in needs no token, and a 401 there is a wrong password, not an ended session. */

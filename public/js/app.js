@@ -17,7 +17,7 @@ const VIEWS = [floor, kitchen, cashier, stock, cluster];
 const SESSION_KEY = "brigade.session";
 const LIVE_LABELS = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…", off: "Offline" };
 
-const $ = id => document.getElementById(id);
+const $ = (id) => document.getElementById(id);
 
 let session = readSession();
 let live = null;
@@ -25,7 +25,7 @@ let current = null; // { view, handle }
 
 const api = createApi({
   token: () => session?.token ?? null,
-  onUnauthorized: message => logout(message || "Your session has ended: log in again."),
+  onUnauthorized: (message) => logout(message || "Your session has ended: log in again."),
 });
 
 function readSession() {
@@ -40,7 +40,7 @@ function readSession() {
 
 /** A view is for its roles, and a manager may use every view. */
 function viewsFor(role) {
-  return VIEWS.filter(view => role === "manager" || view.roles.includes(role));
+  return VIEWS.filter((view) => role === "manager" || view.roles.includes(role));
 }
 
 export function toast(text, kind = "info") {
@@ -105,7 +105,10 @@ function start() {
   $("session").hidden = false;
   $("who").textContent = `${session.staff.name} · ${session.staff.role}`;
   const nav = $("nav");
-  show(nav, views.map(view => h("a", { href: `#${view.id}`, dataset: { view: view.id } }, view.title)));
+  show(
+    nav,
+    views.map((view) => h("a", { href: `#${view.id}`, dataset: { view: view.id } }, view.title)),
+  );
   nav.hidden = views.length < 2;
   $("view").hidden = false;
   route();
@@ -116,7 +119,7 @@ function route() {
   if (!session) return;
   const views = viewsFor(session.staff.role);
   const wanted = location.hash.slice(1);
-  const view = views.find(v => v.id === wanted) ?? views[0];
+  const view = views.find((v) => v.id === wanted) ?? views[0];
   if (current?.view === view) return;
   if (wanted !== view.id) history.replaceState(null, "", `#${view.id}`);
   current?.handle.unmount?.();
@@ -138,8 +141,7 @@ function dispatch(message) {
     // A tablet's clock may be off; the kitchen's timers count from the server's timestamps.
     setServerTime(message.payload.serverTime);
     current.handle.refresh?.();
-  }
-  else current.handle.live?.(message);
+  } else current.handle.live?.(message);
 }
 
 $("login-form").addEventListener("submit", login);
@@ -149,11 +151,11 @@ window.addEventListener("hashchange", route);
 if (session) {
   // The saved token may have been revoked since: ask before showing anything.
   api.get("/api/auth/me").then(
-    staff => {
+    (staff) => {
       session.staff = staff;
       start();
     },
-    err => (err.status === 401 ? undefined : showLogin(err.message)),
+    (err) => (err.status === 401 ? undefined : showLogin(err.message)),
   );
 } else {
   showLogin();

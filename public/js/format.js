@@ -8,7 +8,9 @@ export function money(cents) {
 
 /** "12.5", "12,50", "12" → 1250; anything else → null. */
 export function parseMoney(text) {
-  const clean = String(text ?? "").trim().replace(",", ".");
+  const clean = String(text ?? "")
+    .trim()
+    .replace(",", ".");
   if (!/^\d{1,7}(\.\d{0,2})?$/.test(clean)) return null;
   return Math.round(Number(clean) * 100);
 }

@@ -41,7 +41,7 @@ export function connectLive(api, { onMessage, onStatus }) {
     }
     if (closed) return;
     source = new EventSource(`/api/live?ticket=${encodeURIComponent(ticket)}`);
-    source.onmessage = event => {
+    source.onmessage = (event) => {
       let message;
       try {
         message = JSON.parse(event.data);
@@ -89,7 +89,9 @@ export function coalesce(fn, ms = 150) {
       again = true;
       return;
     }
-    running = Promise.resolve().then(fn).catch(() => undefined);
+    running = Promise.resolve()
+      .then(fn)
+      .catch(() => undefined);
     await running;
     running = null;
     if (again) {

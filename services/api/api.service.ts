@@ -58,15 +58,24 @@ const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** 415 for a body that is not JSON, 422 for JSON that is not an object (params are an object). */
 function rejectNonJson(req: Req, _res: Res, next: (err?: unknown) => void) {
   const hasBody = Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined;
-  if (hasBody && BODY_METHODS.has(req.method ?? "") && !/^application\/(.+\+)?json\b/i.test(req.headers["content-type"] ?? "")) {
+  if (
+    hasBody &&
+    BODY_METHODS.has(req.method ?? "") &&
+    !/^application\/(.+\+)?json\b/i.test(req.headers["content-type"] ?? "")
+  ) {
     return next(Object.assign(new Error("Unsupported media type"), { status: 415 }));
   }
   if (req.body !== undefined && (Array.isArray(req.body) || typeof req.body !== "object" || req.body === null)) {
     // A MoleculerError: moleculer-web re-wraps any other error passed to next() and drops its data.
-    return next(new Errors.ValidationError("The body must be a JSON object.", "VALIDATION_ERROR", [{ type: "object", field: "body", message: "The body must be a JSON object." }]));
+    return next(
+      new Errors.ValidationError("The body must be a JSON object.", "VALIDATION_ERROR", [
+        { type: "object", field: "body", message: "The body must be a JSON object." },
+      ]),
+    );
   }
   const problems = req.body === undefined ? [] : bodyProblems(req.body);
-  if (problems.length > 0) return next(new Errors.ValidationError("Invalid request body.", "VALIDATION_ERROR", problems));
+  if (problems.length > 0)
+    return next(new Errors.ValidationError("Invalid request body.", "VALIDATION_ERROR", problems));
   next();
 }
 
@@ -100,7 +109,12 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
     },
     // CORS is closed unless CORS_ORIGINS names the origins allowed to call the API from a browser.
     cors: config.corsOrigins.length
-      ? { origin: config.corsOrigins, methods: ["GET", "POST", "PATCH", "DELETE"], allowedHeaders: ["Authorization", "Content-Type", "Idempotency-Key"], maxAge: 600 }
+      ? {
+          origin: config.corsOrigins,
+          methods: ["GET", "POST", "PATCH", "DELETE"],
+          allowedHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
+          maxAge: 600,
+        }
       : undefined,
     routes: [
       {
@@ -126,7 +140,13 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
               throw Object.assign(new Error("Idempotency-Key must be 1-128 printable ASCII characters."), {
                 name: "ValidationError",
                 code: 422,
-                data: [{ type: "idempotencyKey", field: "Idempotency-Key", message: "Idempotency-Key must be 1-128 printable ASCII characters." }],
+                data: [
+                  {
+                    type: "idempotencyKey",
+                    field: "Idempotency-Key",
+                    message: "Idempotency-Key must be 1-128 printable ASCII characters.",
+                  },
+                ],
               });
             }
             ctx.meta.idempotencyKey = key;
@@ -191,7 +211,10 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
           throw Forbidden(ctx.meta.staff?.role, namedRoles(roles ?? []));
         case "not-exposed":
           // Deny by default: an action that declares no roles is never reachable over HTTP.
-          this.logger.warn({ action: req.$action?.name }, "Route points at an action that declares no roles; refusing it.");
+          this.logger.warn(
+            { action: req.$action?.name },
+            "Route points at an action that declares no roles; refusing it.",
+          );
           throw Forbidden(ctx.meta.staff?.role, []);
       }
     },
@@ -206,8 +229,8 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
         return void res.end();
       }
       this.admit(req, res).then(
-        admitted => admitted && this.httpHandlerInner(req, res, next),
-        err => this.sendError(req, res, err),
+        (admitted) => admitted && this.httpHandlerInner(req, res, next),
+        (err) => this.sendError(req, res, err),
       );
     },
 
@@ -218,8 +241,16 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
       const key = rateLimitKey(clientAddress(req, this.config.trustProxy));
       const verdict = await this.rateLimits.request(key);
       if (verdict.allowed) return true;
-      if (verdict.first) this.logger.warn({ client: key }, "A client went over the request rate limit; refusing its requests for a while.");
-      this.sendError(req, res, { name: "RateLimitExceeded", code: 429, data: { retryAfterSeconds: verdict.retryAfterSeconds } });
+      if (verdict.first)
+        this.logger.warn(
+          { client: key },
+          "A client went over the request rate limit; refusing its requests for a while.",
+        );
+      this.sendError(req, res, {
+        name: "RateLimitExceeded",
+        code: 429,
+        data: { retryAfterSeconds: verdict.retryAfterSeconds },
+      });
       return false;
     },
 
@@ -228,8 +259,16 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
       const key = rateLimitKey(clientAddress(req, this.config.trustProxy));
       const verdict = await this.rateLimits.loginAttempt(key);
       if (!verdict.allowed) {
-        if (verdict.first) this.logger.warn({ client: key }, "Too many failed logins from one address; refusing its logins for a while.");
-        throw Object.assign(new Error("Too many login attempts."), { name: "RateLimitExceeded", code: 429, data: { retryAfterSeconds: verdict.retryAfterSeconds } });
+        if (verdict.first)
+          this.logger.warn(
+            { client: key },
+            "Too many failed logins from one address; refusing its logins for a while.",
+          );
+        throw Object.assign(new Error("Too many login attempts."), {
+          name: "RateLimitExceeded",
+          code: 429,
+          data: { retryAfterSeconds: verdict.retryAfterSeconds },
+        });
       }
       req.$loginAttempt = key;
     },
@@ -242,9 +281,15 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
       const requestId = req.$ctx?.requestID ?? undefined;
       const http = toHttpError(err, requestId);
       if (http.serverFault) {
-        this.logger.error({ requestId, method: req.method, url: req.url?.split("?")[0], err }, "Request failed on our side.");
+        this.logger.error(
+          { requestId, method: req.method, url: req.url?.split("?")[0], err },
+          "Request failed on our side.",
+        );
       } else {
-        this.logger.debug({ requestId, method: req.method, url: req.url?.split("?")[0], status: http.status, type: http.body.type }, "Request refused.");
+        this.logger.debug(
+          { requestId, method: req.method, url: req.url?.split("?")[0], status: http.status, type: http.body.type },
+          "Request refused.",
+        );
       }
       if (res.headersSent) return void res.end();
       const headers: Record<string, string> = { "Content-Type": "application/json; charset=utf-8" };
@@ -270,10 +315,20 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
     this.headers = recordHelmet({
       // No upgrade-insecure-requests: the dashboard is served over plain http on a LAN (a tablet at
       // http://10.0.0.5:3000), where upgrading its scripts to https would leave a blank page.
-      contentSecurityPolicy: { directives: { "default-src": ["'self'"], "connect-src": ["'self'"], "img-src": ["'self'", "data:"], "style-src": ["'self'", "'unsafe-inline'"], "upgrade-insecure-requests": null } },
+      contentSecurityPolicy: {
+        directives: {
+          "default-src": ["'self'"],
+          "connect-src": ["'self'"],
+          "img-src": ["'self'", "data:"],
+          "style-src": ["'self'", "'unsafe-inline'"],
+          "upgrade-insecure-requests": null,
+        },
+      },
       strictTransportSecurity: false,
     });
-    this.httpHandlerInner = (ApiGateway.methods as unknown as { httpHandler: ApiVars["httpHandlerInner"] }).httpHandler.bind(this);
+    this.httpHandlerInner = (
+      ApiGateway.methods as unknown as { httpHandler: ApiVars["httpHandlerInner"] }
+    ).httpHandler.bind(this);
     this.rateLimits = createRateLimits(this.config, this.logger);
   },
 
@@ -282,7 +337,8 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
     const port = typeof address === "object" && address ? address.port : this.config.port;
     this.logger.info(`Brigade gateway listening on http://127.0.0.1:${port} (dashboard at /, API under /api).`);
     // Shared counts from the first request when Redis is there; without it we serve anyway.
-    if (!(await this.rateLimits.ready(2000))) this.logger.warn("Rate limits start without Redis: this gateway counts on its own for now.");
+    if (!(await this.rateLimits.ready(2000)))
+      this.logger.warn("Rate limits start without Redis: this gateway counts on its own for now.");
   },
 
   async stopped() {

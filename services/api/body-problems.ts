@@ -29,7 +29,11 @@ export function bodyProblems(body: unknown): BodyProblem[] {
   while (pending.length > 0 && problems.length < MAX_PROBLEMS) {
     const { value, at } = pending.pop()!;
     if (value === null) {
-      problems.push({ type: "null", field: at || "body", message: `The '${at || "body"}' field cannot be null: leave it out instead.` });
+      problems.push({
+        type: "null",
+        field: at || "body",
+        message: `The '${at || "body"}' field cannot be null: leave it out instead.`,
+      });
     } else if (Array.isArray(value)) {
       value.forEach((item, index) => pending.push({ value: item, at: path(at, index) }));
     } else if (typeof value === "object") {

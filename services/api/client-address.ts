@@ -25,7 +25,7 @@ function ipv6Groups(address: string): string[] {
   const left = head ? head.split(":") : [];
   const right = tail === undefined ? [] : tail ? tail.split(":") : [];
   const fill = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill("0");
-  return [...left, ...fill, ...right].map(group => (parseInt(group, 16) || 0).toString(16));
+  return [...left, ...fill, ...right].map((group) => (parseInt(group, 16) || 0).toString(16));
 }
 
 /**
@@ -49,7 +49,7 @@ export function clientAddress(req: Pick<IncomingMessage, "socket" | "headers">, 
   const header = req.headers["x-forwarded-for"];
   const hops = (Array.isArray(header) ? header.join(",") : (header ?? ""))
     .split(",")
-    .map(hop => plain(hop))
+    .map((hop) => plain(hop))
     .filter(Boolean);
   if (hops.length === 0) return socket || "unknown";
   // The socket is the nearest proxy (hop n); X-Forwarded-For holds hops n-1 … 1 and the client.

@@ -56,7 +56,7 @@ interface NodeInfo {
 const ASK = { timeout: 2000, retries: 0 };
 
 async function kitchenOf(broker: ServiceBroker, node: NodeInfo): Promise<ClusterNode["kitchen"]> {
-  if (!node.services.some(s => s.name === "kitchen")) return null;
+  if (!node.services.some((s) => s.name === "kitchen")) return null;
   try {
     const status = await broker.call<KitchenNodeStatus, object>("kitchen.status", {}, { ...ASK, nodeID: node.id });
     return { chefs: status.chefs, cooking: status.cooking, draining: status.draining };
@@ -78,10 +78,13 @@ async function cpuOf(broker: ServiceBroker, node: NodeInfo): Promise<number | nu
 }
 
 export async function readCluster(broker: ServiceBroker): Promise<ClusterView> {
-  const infos = (broker.registry.getNodeList({ onlyAvailable: true, withServices: true }) as unknown as NodeInfo[]).sort(
-    (a, b) => Number(b.local) - Number(a.local) || a.id.localeCompare(b.id),
-  );
-  const reader: ClusterReader = { call: (action, params, opts) => broker.call(action, params, opts), registry: broker.registry };
+  const infos = (
+    broker.registry.getNodeList({ onlyAvailable: true, withServices: true }) as unknown as NodeInfo[]
+  ).sort((a, b) => Number(b.local) - Number(a.local) || a.id.localeCompare(b.id));
+  const reader: ClusterReader = {
+    call: (action, params, opts) => broker.call(action, params, opts),
+    registry: broker.registry,
+  };
   const [nodes, breakers] = await Promise.all([
     Promise.all(
       infos.map(
@@ -92,7 +95,7 @@ export async function readCluster(broker: ServiceBroker): Promise<ClusterView> {
           local: info.local,
           cpu: await cpuOf(broker, info),
           heartbeatAgeSeconds: info.local ? 0 : Math.max(0, Math.round(process.uptime() - info.lastHeartbeatTime)),
-          services: [...new Set(info.services.map(s => s.name).filter(name => !name.startsWith("$")))].sort(),
+          services: [...new Set(info.services.map((s) => s.name).filter((name) => !name.startsWith("$")))].sort(),
           client: [info.client?.type, info.client?.version].filter(Boolean).join(" "),
           kitchen: await kitchenOf(broker, info),
         }),
@@ -100,7 +103,7 @@ export async function readCluster(broker: ServiceBroker): Promise<ClusterView> {
     ),
     readBreakers(reader),
   ]);
-  const tripped = breakers.rows.filter(row => row.state !== "closed");
+  const tripped = breakers.rows.filter((row) => row.state !== "closed");
   return {
     checkedAt: new Date().toISOString(),
     node: broker.nodeID,

@@ -32,7 +32,7 @@ export interface Readiness {
 
 export function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: T): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<T>(resolve => {
+  const deadline = new Promise<T>((resolve) => {
     timer = setTimeout(() => resolve(onTimeout), ms);
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
@@ -61,9 +61,9 @@ async function transporterReachable(broker: HealthBroker): Promise<boolean | "no
 }
 
 async function storesReachable(broker: HealthBroker): Promise<Record<string, boolean>> {
-  const withStore = (broker.services ?? []).filter(svc => typeof svc.storeReachable === "function");
+  const withStore = (broker.services ?? []).filter((svc) => typeof svc.storeReachable === "function");
   const answers = await Promise.all(
-    withStore.map(svc =>
+    withStore.map((svc) =>
       withDeadline(
         svc.storeReachable!(PROBE_TIMEOUT_MS).catch(() => false),
         PROBE_TIMEOUT_MS + 100,

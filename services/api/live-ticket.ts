@@ -39,8 +39,19 @@ export function ticketKey(tokenSecret: string): Buffer {
 }
 
 export function issueTicket(key: Buffer, staff: StaffIdentity, now = Date.now()): LiveTicket {
-  const claims: TicketClaims = { sub: staff.id, username: staff.username, name: staff.name, role: staff.role, jti: randomBytes(12).toString("base64url") };
-  const ticket = jwt.sign({ ...claims, iat: Math.floor(now / 1000) }, key, { algorithm: "HS256", expiresIn: TICKET_TTL_SECONDS, issuer: ISSUER, audience: AUDIENCE });
+  const claims: TicketClaims = {
+    sub: staff.id,
+    username: staff.username,
+    name: staff.name,
+    role: staff.role,
+    jti: randomBytes(12).toString("base64url"),
+  };
+  const ticket = jwt.sign({ ...claims, iat: Math.floor(now / 1000) }, key, {
+    algorithm: "HS256",
+    expiresIn: TICKET_TTL_SECONDS,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+  });
   return { ticket, expiresAt: new Date(now + TICKET_TTL_SECONDS * 1000).toISOString() };
 }
 
@@ -55,17 +66,26 @@ export class TicketRedeemer {
 
   redeem(ticket: unknown, now = Date.now()): StaffIdentity {
     if (typeof ticket !== "string" || ticket.length === 0 || ticket.length > 2048) {
-      throw Unauthorized("Open the live stream with a ticket: POST /api/live/tickets, then GET /api/live?ticket=<ticket>.");
+      throw Unauthorized(
+        "Open the live stream with a ticket: POST /api/live/tickets, then GET /api/live?ticket=<ticket>.",
+      );
     }
     let claims: TicketClaims & { exp: number };
     try {
-      claims = jwt.verify(ticket, this.key, { algorithms: ["HS256"], issuer: ISSUER, audience: AUDIENCE, clockTimestamp: Math.floor(now / 1000) }) as TicketClaims & { exp: number };
+      claims = jwt.verify(ticket, this.key, {
+        algorithms: ["HS256"],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        clockTimestamp: Math.floor(now / 1000),
+      }) as TicketClaims & { exp: number };
     } catch {
       throw Unauthorized("That live ticket is expired or not valid: ask for a new one (POST /api/live/tickets).");
     }
-    if (!isRole(claims.role) || typeof claims.jti !== "string") throw Unauthorized("That live ticket is not valid: ask for a new one (POST /api/live/tickets).");
+    if (!isRole(claims.role) || typeof claims.jti !== "string")
+      throw Unauthorized("That live ticket is not valid: ask for a new one (POST /api/live/tickets).");
     this.forgetExpired(now);
-    if (this.taken.has(claims.jti)) throw Unauthorized("That live ticket was already used: ask for a new one (POST /api/live/tickets).");
+    if (this.taken.has(claims.jti))
+      throw Unauthorized("That live ticket was already used: ask for a new one (POST /api/live/tickets).");
     this.taken.set(claims.jti, claims.exp * 1000);
     return { id: claims.sub, username: claims.username, name: claims.name, role: claims.role };
   }

@@ -17,7 +17,15 @@ import type { EventName } from "../../lib/contracts";
 import { loadSettings } from "../../lib/settings";
 import { jwtSecret } from "../../lib/jwt-secret";
 import { issueTicket, ticketKey, TicketRedeemer, type LiveTicket } from "./live-ticket";
-import { CHANGE_HINTS, CLUSTER_EVENT, FORWARDED_EVENTS, KEEPALIVE_FRAME, mayReceive, sseFrame, type LiveMessage } from "./live-audience";
+import {
+  CHANGE_HINTS,
+  CLUSTER_EVENT,
+  FORWARDED_EVENTS,
+  KEEPALIVE_FRAME,
+  mayReceive,
+  sseFrame,
+  type LiveMessage,
+} from "./live-audience";
 import { readCluster, type ClusterView } from "./cluster-view";
 
 /** Proxies and NAT tables drop a silent connection after 30-60 s; a comment every 15 s keeps it. */
@@ -162,13 +170,22 @@ const schema: ServiceSchema<Record<string, unknown>, LiveMethods, LiveVars> = {
       } catch (err) {
         return next(err);
       }
-      const mine = [...this.liveStreams].filter(s => s.staff.id === staff.id);
+      const mine = [...this.liveStreams].filter((s) => s.staff.id === staff.id);
       if (mine.length >= STREAMS_PER_STAFF) {
         // The oldest tab gives way: a forgotten tablet must not lock its owner out.
         this.closeLiveStream(mine[0], { event: "live.replaced", payload: {} });
       } else if (this.liveStreams.size >= STREAMS_PER_NODE) {
-        this.logger.warn({ streams: this.liveStreams.size }, "Live stream refused: this gateway serves as many as it may.");
-        return next(Object.assign(new Error("This gateway serves as many live streams as it may."), { name: "RateLimitExceeded", code: 429, data: { retryAfterSeconds: 10 } }));
+        this.logger.warn(
+          { streams: this.liveStreams.size },
+          "Live stream refused: this gateway serves as many as it may.",
+        );
+        return next(
+          Object.assign(new Error("This gateway serves as many live streams as it may."), {
+            name: "RateLimitExceeded",
+            code: 429,
+            data: { retryAfterSeconds: 10 },
+          }),
+        );
       }
 
       res.writeHead(200, {
@@ -184,10 +201,19 @@ const schema: ServiceSchema<Record<string, unknown>, LiveMethods, LiveVars> = {
       this.liveStreams.add(stream);
       res.on("close", () => this.liveStreams.delete(stream));
       res.write(`retry: ${RETRY_MS}\n\n`);
-      this.writeTo(stream, sseFrame(++this.liveSeq, {
-        event: "live.ready",
-        payload: { staff, node: this.broker.nodeID, serverTime: new Date().toISOString(), keepaliveSeconds: KEEPALIVE_MS / 1000, closesAt: new Date(stream.closesAt).toISOString() },
-      }));
+      this.writeTo(
+        stream,
+        sseFrame(++this.liveSeq, {
+          event: "live.ready",
+          payload: {
+            staff,
+            node: this.broker.nodeID,
+            serverTime: new Date().toISOString(),
+            keepaliveSeconds: KEEPALIVE_MS / 1000,
+            closesAt: new Date(stream.closesAt).toISOString(),
+          },
+        }),
+      );
       this.logger.debug({ staff: staff.id, role: staff.role, streams: this.liveStreams.size }, "Live stream opened.");
       if (staff.role === "manager") this.pushCluster();
     },
@@ -196,7 +222,8 @@ const schema: ServiceSchema<Record<string, unknown>, LiveMethods, LiveVars> = {
       if (this.liveStreams.size === 0) return;
       const frame = sseFrame(++this.liveSeq, message);
       for (const stream of this.liveStreams) {
-        const allowed = audience === "managers" ? stream.staff.role === "manager" : mayReceive(stream.staff.role, audience);
+        const allowed =
+          audience === "managers" ? stream.staff.role === "manager" : mayReceive(stream.staff.role, audience);
         if (allowed) this.writeTo(stream, frame);
       }
     },
@@ -205,7 +232,10 @@ const schema: ServiceSchema<Record<string, unknown>, LiveMethods, LiveVars> = {
       const { res } = stream;
       if (res.writableEnded || res.destroyed) return void this.liveStreams.delete(stream);
       if (res.writableLength > MAX_BUFFERED_BYTES) {
-        this.logger.warn({ staff: stream.staff.id }, "A live stream stopped reading; closing it (the page reconnects and reloads).");
+        this.logger.warn(
+          { staff: stream.staff.id },
+          "A live stream stopped reading; closing it (the page reconnects and reloads).",
+        );
         res.destroy();
         return void this.liveStreams.delete(stream);
       }
@@ -231,13 +261,18 @@ const schema: ServiceSchema<Record<string, unknown>, LiveMethods, LiveVars> = {
 
     /** The cluster view for the managers watching; joins a reading in progress, never stacks them. */
     pushCluster() {
-      const watching = () => [...this.liveStreams].some(s => s.staff.role === "manager");
+      const watching = () => [...this.liveStreams].some((s) => s.staff.role === "manager");
       if (!watching() || this.liveClusterPending || this.liveClusterReading) return;
       this.liveClusterPending = setTimeout(() => {
         this.liveClusterPending = undefined;
         this.liveClusterReading = readCluster(this.broker)
-          .then(view => this.fanOut({ event: CLUSTER_EVENT, payload: view }, "managers"))
-          .catch(err => this.logger.warn({ err: (err as Error).message }, "Could not read the cluster for the live view; the next heartbeat tries again."))
+          .then((view) => this.fanOut({ event: CLUSTER_EVENT, payload: view }, "managers"))
+          .catch((err) =>
+            this.logger.warn(
+              { err: (err as Error).message },
+              "Could not read the cluster for the live view; the next heartbeat tries again.",
+            ),
+          )
           .finally(() => {
             this.liveClusterReading = undefined;
           });

@@ -48,7 +48,11 @@ async function take(limiter: RateLimiterAbstract, key: string, logger: Logger): 
     return ALLOWED;
   } catch (res) {
     if (res instanceof RateLimiterRes) {
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)), first: res.consumedPoints === limiter.points + 1 };
+      return {
+        allowed: false,
+        retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
+        first: res.consumedPoints === limiter.points + 1,
+      };
     }
     // Not a verdict but a failure of the store itself (and of its fallback): let the request in.
     logger.warn({ err: (res as Error)?.message }, "Rate limit store failed; letting the request in.");
@@ -69,12 +73,21 @@ export function createRateLimits(settings: Settings, logger: Logger): RateLimits
     // would otherwise keep the process alive for two more seconds.)
     // (commandTimeout: a Redis that is connected but does not answer — frozen, cut off — fails the
     // count after 500 ms, so the insurance limiter takes over instead of the request hanging.)
-    client = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, disconnectTimeout: 200, commandTimeout: 500 });
+    client = new Redis(redisUrl, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2000,
+      disconnectTimeout: 200,
+      commandTimeout: 500,
+    });
     let down = false;
     client.on("error", (err: Error) => {
       if (down) return;
       down = true;
-      logger.warn({ err: err.message }, "Redis is unreachable for rate limits: each gateway counts on its own until it is back.");
+      logger.warn(
+        { err: err.message },
+        "Redis is unreachable for rate limits: each gateway counts on its own until it is back.",
+      );
     });
     client.on("ready", () => {
       if (!down) return;
@@ -105,8 +118,8 @@ export function createRateLimits(settings: Settings, logger: Logger): RateLimits
 
   return {
     store: client ? "redis" : "memory",
-    request: key => take(all, key, logger),
-    loginAttempt: key => take(logins, key, logger),
+    request: (key) => take(all, key, logger),
+    loginAttempt: (key) => take(logins, key, logger),
     async loginSucceeded(key) {
       try {
         await logins.reward(key, 1);
@@ -118,7 +131,7 @@ export function createRateLimits(settings: Settings, logger: Logger): RateLimits
       if (!client) return true;
       if (client.status === "ready") return true;
       const redis = client;
-      return new Promise<boolean>(resolve => {
+      return new Promise<boolean>((resolve) => {
         const done = (ok: boolean) => {
           clearTimeout(timer);
           redis.off("ready", onReady);

@@ -55,5 +55,5 @@ export const API_ROUTES: readonly RouteDef[] = [
 ];
 
 export function aliases(routes: readonly RouteDef[] = API_ROUTES): Record<string, string> {
-  return Object.fromEntries(routes.map(r => [`${r.method} ${r.path}`, r.action]));
+  return Object.fromEntries(routes.map((r) => [`${r.method} ${r.path}`, r.action]));
 }

@@ -30,12 +30,20 @@ export function recordHelmet(options: HelmetOptions): SecurityHeaders {
     },
   };
   let finished = false;
-  const request = new Proxy({}, { get: () => { throw new Error("helmet read the request: its headers can no longer be worked out once."); } });
+  const request = new Proxy(
+    {},
+    {
+      get: () => {
+        throw new Error("helmet read the request: its headers can no longer be worked out once.");
+      },
+    },
+  );
   helmet(options)(request as IncomingMessage, recorder as unknown as ServerResponse, (err?: unknown) => {
     if (err) throw err;
     finished = true;
   });
-  if (!finished || set.length === 0) throw new Error("helmet did not finish at once: its headers can no longer be worked out once.");
+  if (!finished || set.length === 0)
+    throw new Error("helmet did not finish at once: its headers can no longer be worked out once.");
   return { set, removed };
 }
 

@@ -50,7 +50,10 @@ export function dueCents(bill: Pick<BillAmounts, "totalCents" | "paidCents">): n
 }
 
 /** How a payment lands on an open bill; throws the 4xx the cashier should see when it cannot. */
-export function applyPayment(bill: Pick<BillAmounts, "totalCents" | "paidCents">, payment: PaymentRequest): AppliedPayment {
+export function applyPayment(
+  bill: Pick<BillAmounts, "totalCents" | "paidCents">,
+  payment: PaymentRequest,
+): AppliedPayment {
   const due = dueCents(bill);
   if (due === 0) throw Conflict("NOTHING_DUE", "Nothing is due on this bill any more.", { dueCents: 0 });
   const offered = payment.amountCents - payment.tipCents;
@@ -71,7 +74,12 @@ export function applyPayment(bill: Pick<BillAmounts, "totalCents" | "paidCents">
     );
   }
   const appliedCents = Math.min(offered, due);
-  return { appliedCents, tipCents: payment.tipCents, changeCents: offered - appliedCents, paidInFull: appliedCents === due };
+  return {
+    appliedCents,
+    tipCents: payment.tipCents,
+    changeCents: offered - appliedCents,
+    paidInFull: appliedCents === due,
+  };
 }
 
 /** What may still be refunded: what was paid towards the bill (tips excluded) minus refunds so far. */
@@ -130,8 +138,20 @@ export interface PaidBillDishes {
 export const TOP_DISHES = 10;
 
 /** A day's takings from that day's stored payments and refunds and the bills paid that day. */
-export function computeTakings(date: string, entries: (TakenPayment | GivenRefund)[], paidBills: PaidBillDishes[]): Takings {
-  const takings: Takings = { date, orders: 0, revenueCents: 0, tipsCents: 0, refundsCents: 0, byMethod: { cash: 0, card: 0 }, topDishes: [] };
+export function computeTakings(
+  date: string,
+  entries: (TakenPayment | GivenRefund)[],
+  paidBills: PaidBillDishes[],
+): Takings {
+  const takings: Takings = {
+    date,
+    orders: 0,
+    revenueCents: 0,
+    tipsCents: 0,
+    refundsCents: 0,
+    byMethod: { cash: 0, card: 0 },
+    topDishes: [],
+  };
   for (const entry of entries) {
     if (entry.kind === "refund") {
       takings.refundsCents += entry.amountCents;

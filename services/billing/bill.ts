@@ -109,7 +109,15 @@ export function newBill(table: string, createdBy: string, now: Date): BillDoc {
 }
 
 export function linesOf(orders: OrderView[]): BillLine[] {
-  return orders.flatMap(order => order.lines.map(line => ({ order: order.id, dish: line.dish, name: line.name, qty: line.qty, unitPriceCents: line.unitPriceCents })));
+  return orders.flatMap((order) =>
+    order.lines.map((line) => ({
+      order: order.id,
+      dish: line.dish,
+      name: line.name,
+      qty: line.qty,
+      unitPriceCents: line.unitPriceCents,
+    })),
+  );
 }
 
 /**
@@ -144,7 +152,14 @@ export function paymentView(bill: string, entry: PaymentEntry): PaymentView {
 }
 
 export function refundView(bill: string, entry: RefundEntry): RefundView {
-  return { id: entry.id, bill, amountCents: entry.amountCents, reason: entry.reason, createdAt: entry.createdAt, createdBy: entry.createdBy };
+  return {
+    id: entry.id,
+    bill,
+    amountCents: entry.amountCents,
+    reason: entry.reason,
+    createdAt: entry.createdAt,
+    createdBy: entry.createdBy,
+  };
 }
 
 export function billView(doc: BillDoc): BillView {
@@ -161,8 +176,8 @@ export function billView(doc: BillDoc): BillView {
     status: doc.status === "paid" ? "paid" : "open",
     createdAt: doc.createdAt,
     createdBy: doc.createdBy,
-    payments: doc.payments.map(p => paymentView(doc._id, p)),
-    refunds: doc.refunds.map(r => refundView(doc._id, r)),
+    payments: doc.payments.map((p) => paymentView(doc._id, p)),
+    refunds: doc.refunds.map((r) => refundView(doc._id, r)),
   };
   if (doc.paidAt) view.paidAt = doc.paidAt;
   return view;
@@ -179,10 +194,19 @@ export async function loadBill(bills: Store<BillDoc>, id: string): Promise<BillD
  * The journal entry a request with this id already made, for a retry to answer with; the same
  * Idempotency-Key with a different ask (`sameAsk` false) is refused. Undefined: a new entry.
  */
-export function replayedEntry<E extends { id: string }>(entries: readonly E[], id: string, kind: "payment" | "refund", sameAsk: (earlier: E) => boolean): E | undefined {
-  const earlier = entries.find(entry => entry.id === id);
+export function replayedEntry<E extends { id: string }>(
+  entries: readonly E[],
+  id: string,
+  kind: "payment" | "refund",
+  sameAsk: (earlier: E) => boolean,
+): E | undefined {
+  const earlier = entries.find((entry) => entry.id === id);
   if (earlier && !sameAsk(earlier)) {
-    throw Conflict("IDEMPOTENCY_KEY_REUSED", `This Idempotency-Key was already used for a different ${kind} on this bill. Use a new key for a new ${kind}.`, { [kind]: earlier.id });
+    throw Conflict(
+      "IDEMPOTENCY_KEY_REUSED",
+      `This Idempotency-Key was already used for a different ${kind} on this bill. Use a new key for a new ${kind}.`,
+      { [kind]: earlier.id },
+    );
   }
   return earlier;
 }
@@ -204,10 +228,18 @@ export async function changeBill<R>(
     const decision = decide(bill);
     if ("done" in decision) return decision.done;
     const update = decision.update as { $inc?: Record<string, number> };
-    const after = await bills.updateIf(id, { version: bill.version }, { ...update, $inc: { ...update.$inc, version: 1 } });
+    const after = await bills.updateIf(
+      id,
+      { version: bill.version },
+      { ...update, $inc: { ...update.$inc, version: 1 } },
+    );
     if (after) return decision.result(after);
     // Someone else changed the bill first; a short random pause spreads the next round.
-    await new Promise(resolve => setTimeout(resolve, Math.random() * 3 * (attempt + 1)));
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 3 * (attempt + 1)));
   }
-  throw Conflict("BILL_BUSY", `Bill ${id} is changing too fast to apply this; send the request again (with the same Idempotency-Key, it is safe).`, { bill: id });
+  throw Conflict(
+    "BILL_BUSY",
+    `Bill ${id} is changing too fast to apply this; send the request again (with the same Idempotency-Key, it is safe).`,
+    { bill: id },
+  );
 }

@@ -60,7 +60,12 @@ const BillingService: ServiceSchema<Record<string, never>, BillingMethods, Billi
     list: {
       idempotent: true,
       roles: ["cashier", "waiter"],
-      params: { status: { type: "enum", values: [...VISIBLE_STATUSES], optional: true }, table: { ...TABLE, optional: true }, ...pageParams, $$strict: true },
+      params: {
+        status: { type: "enum", values: [...VISIBLE_STATUSES], optional: true },
+        table: { ...TABLE, optional: true },
+        ...pageParams,
+        $$strict: true,
+      },
       async handler(ctx: Context<ListParams>) {
         const { status, table, ...page } = ctx.params;
         const query: Record<string, unknown> = { status: status ?? { $in: [...VISIBLE_STATUSES] } };
@@ -80,7 +85,13 @@ const BillingService: ServiceSchema<Record<string, never>, BillingMethods, Billi
 
     pay: {
       roles: ["cashier"],
-      params: { id: idParam, method: { type: "enum", values: [...PAYMENT_METHODS] }, amountCents: AMOUNT, tipCents: { ...TIP, optional: true }, $$strict: true },
+      params: {
+        id: idParam,
+        method: { type: "enum", values: [...PAYMENT_METHODS] },
+        amountCents: AMOUNT,
+        tipCents: { ...TIP, optional: true },
+        $$strict: true,
+      },
       async handler(ctx: Context<PaymentParams, StaffMeta>) {
         const answer = await takePayment(this.ports(ctx), ctx.params, staffOf(ctx), ctx.meta.idempotencyKey);
         answerCreated(ctx.meta, `/api/bills/${ctx.params.id}`);
@@ -105,9 +116,15 @@ const BillingService: ServiceSchema<Record<string, never>, BillingMethods, Billi
       params: { date: { type: "string", length: 10, optional: true }, $$strict: true },
       async handler(ctx: Context<{ date?: string }>): Promise<Takings> {
         const date = ctx.params.date ?? localDay(new Date());
-        if (!isCalendarDay(date)) throw Invalid([{ field: "date", type: "date", message: `date must be a calendar day written YYYY-MM-DD (got "${date}")` }]);
+        if (!isCalendarDay(date))
+          throw Invalid([
+            { field: "date", type: "date", message: `date must be a calendar day written YYYY-MM-DD (got "${date}")` },
+          ]);
         const ledger = this.stores[LEDGER_COLLECTION] as unknown as Store<LedgerDoc>;
-        const [entries, paidBills] = await Promise.all([ledger.find({ day: date }), this.store.find({ status: "paid", paidDay: date })]);
+        const [entries, paidBills] = await Promise.all([
+          ledger.find({ day: date }),
+          this.store.find({ status: "paid", paidDay: date }),
+        ]);
         return computeTakings(date, entries, paidBills);
       },
     },
@@ -124,14 +141,15 @@ const BillingService: ServiceSchema<Record<string, never>, BillingMethods, Billi
 
   methods: {
     ports(ctx?: Context): BillingPorts {
-      const call = <T>(action: string, params: object) => (ctx ? ctx.call<T, object>(action, params) : this.broker.call<T, object>(action, params));
+      const call = <T>(action: string, params: object) =>
+        ctx ? ctx.call<T, object>(action, params) : this.broker.call<T, object>(action, params);
       return {
         bills: this.store,
         ledger: this.stores[LEDGER_COLLECTION] as unknown as Store<LedgerDoc>,
         orders: {
-          claimForBill: params => call("orders.claimForBill", params),
-          settle: params => call("orders.settle", params),
-          releaseFromBill: params => call("orders.releaseFromBill", params),
+          claimForBill: (params) => call("orders.claimForBill", params),
+          settle: (params) => call("orders.settle", params),
+          releaseFromBill: (params) => call("orders.releaseFromBill", params),
         },
         emit: async <E extends EventName>(event: E, payload: EventPayloads[E]) => {
           await this.broker.emit(event, payload);
@@ -143,9 +161,11 @@ const BillingService: ServiceSchema<Record<string, never>, BillingMethods, Billi
 
     /** One pass at a time per node: a slow pass is joined, not doubled. */
     reconcile() {
-      this.reconciling ??= reconcileBills(this.ports(), Math.max(60_000, 3 * this.config.requestTimeoutMs)).finally(() => {
-        this.reconciling = undefined;
-      });
+      this.reconciling ??= reconcileBills(this.ports(), Math.max(60_000, 3 * this.config.requestTimeoutMs)).finally(
+        () => {
+          this.reconciling = undefined;
+        },
+      );
       return this.reconciling;
     },
   },
@@ -156,7 +176,9 @@ const BillingService: ServiceSchema<Record<string, never>, BillingMethods, Billi
 
   started() {
     this.timer = setInterval(() => {
-      this.reconcile().catch(err => this.logger.warn({ err: (err as Error).message }, "Billing reconcile pass failed; the next one retries."));
+      this.reconcile().catch((err) =>
+        this.logger.warn({ err: (err as Error).message }, "Billing reconcile pass failed; the next one retries."),
+      );
     }, this.config.reconcileMs);
     this.timer.unref();
   },

@@ -16,12 +16,22 @@ export interface RefundParams {
   reason: string;
 }
 
-export async function giveRefund(ports: BillingPorts, params: RefundParams, staff: string, idempotencyKey?: string): Promise<{ refund: RefundView; bill: BillView }> {
+export async function giveRefund(
+  ports: BillingPorts,
+  params: RefundParams,
+  staff: string,
+  idempotencyKey?: string,
+): Promise<{ refund: RefundView; bill: BillView }> {
   const refundId = refundIdFor(params.id, idempotencyKey);
   let fresh = false;
 
-  const { bill, entry } = await changeBill<{ bill: BillDoc; entry: RefundEntry }>(ports.bills, params.id, current => {
-    const earlier = replayedEntry(current.refunds, refundId, "refund", r => r.amountCents === params.amountCents && r.reason === params.reason);
+  const { bill, entry } = await changeBill<{ bill: BillDoc; entry: RefundEntry }>(ports.bills, params.id, (current) => {
+    const earlier = replayedEntry(
+      current.refunds,
+      refundId,
+      "refund",
+      (r) => r.amountCents === params.amountCents && r.reason === params.reason,
+    );
     if (earlier) return { done: { bill: current, entry: earlier } };
     checkRefund(current, params.amountCents);
     const now = ports.now();
@@ -46,7 +56,12 @@ export async function giveRefund(ports: BillingPorts, params: RefundParams, staf
   if (bill.ledgerDirty) await recordJournal(ports.bills, ports.ledger, bill);
   if (fresh) {
     ports.logger.info({ bill: bill._id, refund: entry.id, amountCents: entry.amountCents, by: staff }, "Refund given.");
-    await ports.emit("bill.refunded", { refund: entry.id, bill: bill._id, amountCents: entry.amountCents, reason: entry.reason });
+    await ports.emit("bill.refunded", {
+      refund: entry.id,
+      bill: bill._id,
+      amountCents: entry.amountCents,
+      reason: entry.reason,
+    });
   }
   return { refund: refundView(bill._id, entry), bill: billView(bill) };
 }

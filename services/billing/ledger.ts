@@ -26,7 +26,7 @@ export function ledgerDoc(bill: Pick<BillDoc, "_id" | "table">, entry: PaymentEn
 
 export async function recordJournal(bills: Store<BillDoc>, ledger: Store<LedgerDoc>, bill: BillDoc): Promise<void> {
   const entries = [...bill.payments, ...bill.refunds];
-  const stored = new Set((await ledger.getMany(entries.map(e => e.id))).map(doc => doc._id));
+  const stored = new Set((await ledger.getMany(entries.map((e) => e.id))).map((doc) => doc._id));
   for (const entry of entries) if (!stored.has(entry.id)) await ledger.insertOnce(ledgerDoc(bill, entry));
   // Conditional on the version we copied from: a journal entry added since keeps the flag up.
   await bills.update({ _id: bill._id, version: bill.version, ledgerDirty: true }, { $set: { ledgerDirty: false } });

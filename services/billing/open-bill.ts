@@ -22,9 +22,17 @@ import { finishPaidBill } from "./paid-bill";
 import type { BillingPorts } from "./ports";
 
 export const NothingToBill = (table: string) =>
-  Conflict("NOTHING_TO_BILL", `Table ${table} has no served, unpaid orders to bill. Serve its orders first (POST /api/orders/:id/serve).`, { table });
+  Conflict(
+    "NOTHING_TO_BILL",
+    `Table ${table} has no served, unpaid orders to bill. Serve its orders first (POST /api/orders/:id/serve).`,
+    { table },
+  );
 
-export async function openBill(ports: BillingPorts, table: string, staff: string): Promise<{ bill: BillDoc; created: boolean }> {
+export async function openBill(
+  ports: BillingPorts,
+  table: string,
+  staff: string,
+): Promise<{ bill: BillDoc; created: boolean }> {
   const [current] = await ports.bills.find({ table, status: "open" }, { sort: ["createdAt"], limit: 1 });
   if (current) {
     const grown = await addToOpenBill(ports, current);
@@ -43,7 +51,10 @@ async function closeIfNothingDue(ports: BillingPorts, bill: BillDoc): Promise<Bi
   const closed = await ports.bills.updateIf(
     bill._id,
     { status: "open", version: bill.version },
-    { $set: { status: "paid", paidAt: now.toISOString(), paidDay: localDay(now), settled: false, announced: false }, $inc: { version: 1 } },
+    {
+      $set: { status: "paid", paidAt: now.toISOString(), paidDay: localDay(now), settled: false, announced: false },
+      $inc: { version: 1 },
+    },
   );
   if (!closed) return (await ports.bills.get(bill._id)) ?? bill;
   await finishPaidBill(ports, bill._id);
@@ -56,8 +67,8 @@ const totalOf = (orders: OrderView[]) => orders.reduce((sum, order) => sum + ord
 async function addToOpenBill(ports: BillingPorts, bill: BillDoc): Promise<BillDoc | null> {
   const claimed = await ports.orders.claimForBill({ table: bill.table, bill: bill._id });
   let stranded = false;
-  const grown = await changeBill<BillDoc | null>(ports.bills, bill._id, current => {
-    const fresh = claimed.filter(order => !current.orders.includes(order.id));
+  const grown = await changeBill<BillDoc | null>(ports.bills, bill._id, (current) => {
+    const fresh = claimed.filter((order) => !current.orders.includes(order.id));
     if (current.status !== "open") {
       stranded = fresh.length > 0;
       return { done: null };
@@ -65,14 +76,15 @@ async function addToOpenBill(ports: BillingPorts, bill: BillDoc): Promise<BillDo
     if (fresh.length === 0) return { done: current };
     return {
       update: {
-        $push: { orders: { $each: fresh.map(o => o.id) }, lines: { $each: linesOf(fresh) } },
+        $push: { orders: { $each: fresh.map((o) => o.id) }, lines: { $each: linesOf(fresh) } },
         $inc: { totalCents: totalOf(fresh) },
       },
-      result: after => after,
+      result: (after) => after,
     };
   });
   if (grown) {
-    if (grown.orders.length > bill.orders.length) ports.logger.info({ bill: bill._id, orders: grown.orders.length }, "Served orders added to the open bill.");
+    if (grown.orders.length > bill.orders.length)
+      ports.logger.info({ bill: bill._id, orders: grown.orders.length }, "Served orders added to the open bill.");
     return grown;
   }
   if (stranded) {
@@ -102,12 +114,22 @@ async function createBill(ports: BillingPorts, table: string, staff: string): Pr
   const opened = await ports.bills.updateIf(
     doc._id,
     { status: "opening" },
-    { $set: { status: "open", orders: claimed.map(o => o.id), lines: linesOf(claimed), totalCents: totalOf(claimed) }, $inc: { version: 1 } },
+    {
+      $set: { status: "open", orders: claimed.map((o) => o.id), lines: linesOf(claimed), totalCents: totalOf(claimed) },
+      $inc: { version: 1 },
+    },
   );
   if (!opened) {
-    throw Conflict("BILL_NOT_OPENED", `Opening a bill for table ${table} took too long and was undone; open it again.`, { table });
+    throw Conflict(
+      "BILL_NOT_OPENED",
+      `Opening a bill for table ${table} took too long and was undone; open it again.`,
+      { table },
+    );
   }
-  ports.logger.info({ bill: doc._id, table, orders: opened.orders.length, totalCents: opened.totalCents }, "Bill opened.");
+  ports.logger.info(
+    { bill: doc._id, table, orders: opened.orders.length, totalCents: opened.totalCents },
+    "Bill opened.",
+  );
   return opened;
 }
 
@@ -122,5 +144,8 @@ export async function abandonOpening(ports: BillingPorts, id: string): Promise<v
   if (!bill || bill.status !== "abandoned") return;
   await ports.orders.releaseFromBill({ bill: id });
   await ports.bills.remove({ _id: id, status: "abandoned" });
-  ports.logger.warn({ bill: id, table: bill.table }, "Gave up a bill that never finished opening; its orders can be billed again.");
+  ports.logger.warn(
+    { bill: id, table: bill.table },
+    "Gave up a bill that never finished opening; its orders can be billed again.",
+  );
 }

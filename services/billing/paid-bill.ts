@@ -17,9 +17,17 @@ export async function finishPaidBill(ports: BillingPorts, id: string): Promise<v
   if (!bill.settled) {
     try {
       await ports.orders.settle({ bill: bill._id, orders: bill.orders });
-      bill = (await ports.bills.updateIf(id, { settled: false }, { $set: { settled: true, settledAt: ports.now().toISOString() } })) ?? (await ports.bills.get(id))!;
+      bill =
+        (await ports.bills.updateIf(
+          id,
+          { settled: false },
+          { $set: { settled: true, settledAt: ports.now().toISOString() } },
+        )) ?? (await ports.bills.get(id))!;
     } catch (err) {
-      ports.logger.warn({ bill: id, err: (err as Error).message }, "Bill is paid but its orders could not be marked paid yet; the reconcile loop will retry.");
+      ports.logger.warn(
+        { bill: id, err: (err as Error).message },
+        "Bill is paid but its orders could not be marked paid yet; the reconcile loop will retry.",
+      );
     }
   }
 
@@ -28,7 +36,10 @@ export async function finishPaidBill(ports: BillingPorts, id: string): Promise<v
       await ports.orders.releaseFromBill({ bill: bill._id });
       await ports.bills.update({ _id: id, releaseAfterSettle: true }, { $set: { releaseAfterSettle: false } });
     } catch (err) {
-      ports.logger.warn({ bill: id, err: (err as Error).message }, "Could not give back orders claimed after the bill was paid; the reconcile loop will retry.");
+      ports.logger.warn(
+        { bill: id, err: (err as Error).message },
+        "Could not give back orders claimed after the bill was paid; the reconcile loop will retry.",
+      );
     }
   }
 
@@ -39,5 +50,11 @@ export async function finishPaidBill(ports: BillingPorts, id: string): Promise<v
 }
 
 function paidEvent(bill: BillDoc) {
-  return { bill: bill._id, table: bill.table, orders: bill.orders, totalCents: bill.totalCents, paidAt: bill.paidAt ?? bill.createdAt };
+  return {
+    bill: bill._id,
+    table: bill.table,
+    orders: bill.orders,
+    totalCents: bill.totalCents,
+    paidAt: bill.paidAt ?? bill.createdAt,
+  };
 }

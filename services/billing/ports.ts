@@ -3,7 +3,14 @@
  * the outside world, handed in by the service: its two stores, the orders service's internal
  * actions, event emission, a logger and the clock. The flows hold no broker of their own.
  */
-import type { ClaimForBillParams, EventName, EventPayloads, OrderView, ReleaseFromBillParams, SettleParams } from "../../lib/contracts";
+import type {
+  ClaimForBillParams,
+  EventName,
+  EventPayloads,
+  OrderView,
+  ReleaseFromBillParams,
+  SettleParams,
+} from "../../lib/contracts";
 import type { Store } from "../../lib/store";
 import type { BillDoc } from "./bill";
 import type { LedgerDoc } from "./ledger";

@@ -42,7 +42,10 @@ export async function reconcileBills(ports: BillingPorts, staleOpeningMs: number
       await abandonOpening(ports, bill._id);
       report.openingsAbandoned++;
     } catch (err) {
-      ports.logger.warn({ bill: bill._id, err: (err as Error).message }, "Could not release the orders of an unfinished bill yet; will retry.");
+      ports.logger.warn(
+        { bill: bill._id, err: (err as Error).message },
+        "Could not release the orders of an unfinished bill yet; will retry.",
+      );
     }
   }
   return report;

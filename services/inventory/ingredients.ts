@@ -70,7 +70,7 @@ export function newIngredient(fields: NewIngredient, now: string): IngredientDoc
 }
 
 export function seedIngredients(demo: readonly DemoIngredient[], now = new Date().toISOString()): IngredientDoc[] {
-  return demo.map(ingredient => newIngredient(ingredient, now));
+  return demo.map((ingredient) => newIngredient(ingredient, now));
 }
 
 export function ingredientView(doc: IngredientDoc): IngredientView {
@@ -88,10 +88,20 @@ export function ingredientView(doc: IngredientDoc): IngredientView {
 }
 
 /** Field problems for the lines naming ingredients that do not exist, e.g. `lines[2].ingredient`. */
-export function unknownIngredients(lines: readonly StockLine[], known: ReadonlySet<string>, field = "lines"): FieldProblem[] {
+export function unknownIngredients(
+  lines: readonly StockLine[],
+  known: ReadonlySet<string>,
+  field = "lines",
+): FieldProblem[] {
   return lines.flatMap((line, index) =>
     known.has(line.ingredient)
       ? []
-      : [{ field: `${field}[${index}].ingredient`, type: "unknownIngredient", message: `There is no ingredient "${line.ingredient}": create it first (POST /api/ingredients).` }],
+      : [
+          {
+            field: `${field}[${index}].ingredient`,
+            type: "unknownIngredient",
+            message: `There is no ingredient "${line.ingredient}": create it first (POST /api/ingredients).`,
+          },
+        ],
   );
 }

@@ -6,14 +6,31 @@
 import type { Context, ServiceSchema } from "moleculer";
 import { dbMixin } from "../../mixins/db.mixin";
 import { cacheCleaner } from "../../mixins/cache-cleaner.mixin";
-import type { ConsumeParams, ReleaseParams, ReserveParams, StockLevels, StockLine, StockLow } from "../../lib/contracts";
+import type {
+  ConsumeParams,
+  ReleaseParams,
+  ReserveParams,
+  StockLevels,
+  StockLine,
+  StockLow,
+} from "../../lib/contracts";
 import { Conflict, Invalid, NotFound } from "../../lib/errors";
 import { idParam } from "../../lib/ids";
 import { pageParams, paginate, type PageQuery } from "../../lib/paging";
 import type { StaffMeta } from "../../lib/roles";
 import type { Doc, Store } from "../../lib/store";
 import { DEMO_INGREDIENTS } from "../seed/demo-restaurant";
-import { INGREDIENT_NAME, ingredientView, newIngredient, seedIngredients, STOCK_AMOUNT, stockLinesParam, UNIT, type IngredientDoc, type NewIngredient } from "./ingredients";
+import {
+  INGREDIENT_NAME,
+  ingredientView,
+  newIngredient,
+  seedIngredients,
+  STOCK_AMOUNT,
+  stockLinesParam,
+  UNIT,
+  type IngredientDoc,
+  type NewIngredient,
+} from "./ingredients";
 import { PURCHASE_ORDER_STATUSES, purchaseOrderView, type PurchaseOrderDoc } from "./purchase-orders";
 import type { ReservationDoc } from "./reservations";
 import { StockLedger, type IngredientPatch } from "./stock-ledger";
@@ -40,7 +57,10 @@ const STOCK_LEVELS = { onHand: STOCK_AMOUNT, reorderPoint: STOCK_AMOUNT, reorder
 const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, InventoryVars> = {
   name: "inventory",
   mixins: [
-    dbMixin<IngredientDoc>("ingredients", { seed: () => seedIngredients(DEMO_INGREDIENTS), collections: [RESERVATIONS, PURCHASE_ORDERS] }),
+    dbMixin<IngredientDoc>("ingredients", {
+      seed: () => seedIngredients(DEMO_INGREDIENTS),
+      collections: [RESERVATIONS, PURCHASE_ORDERS],
+    }),
     // Other nodes' writes clean this node's cached answers too.
     cacheCleaner({ inventory: "**" }),
   ],
@@ -77,9 +97,16 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
       },
       async handler(ctx: Context<NewIngredient, StaffMeta>) {
         const doc = newIngredient(ctx.params, new Date().toISOString());
-        if (!doc._id) throw Invalid([{ field: "name", type: "name", message: "An ingredient's name needs at least one letter or digit." }]);
+        if (!doc._id)
+          throw Invalid([
+            { field: "name", type: "name", message: "An ingredient's name needs at least one letter or digit." },
+          ]);
         if (!(await this.store.insertOnce(doc))) {
-          throw Conflict("INGREDIENT_EXISTS", `An ingredient "${doc._id}" already exists: update it (PATCH /api/ingredients/${doc._id}) instead.`, { id: doc._id });
+          throw Conflict(
+            "INGREDIENT_EXISTS",
+            `An ingredient "${doc._id}" already exists: update it (PATCH /api/ingredients/${doc._id}) instead.`,
+            { id: doc._id },
+          );
         }
         await this.changed();
         this.logger.info({ ingredient: doc._id, onHand: doc.onHand }, "Ingredient created.");
@@ -108,7 +135,11 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
     listPurchaseOrders: {
       idempotent: true,
       roles: ["purchaser"],
-      params: { ...pageParams, status: { type: "enum", values: [...PURCHASE_ORDER_STATUSES], optional: true }, $$strict: true },
+      params: {
+        ...pageParams,
+        status: { type: "enum", values: [...PURCHASE_ORDER_STATUSES], optional: true },
+        $$strict: true,
+      },
       async handler(ctx: Context<PageQuery & { status?: PurchaseOrderDoc["status"] }>) {
         const query = ctx.params.status ? { status: ctx.params.status } : {};
         return paginate(this.purchaseOrders, query, ["-createdAt"], ctx.params, purchaseOrderView);
@@ -158,7 +189,8 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
       async handler(ctx: Context<ReleaseParams>) {
         const { result, changed } = await this.ledger.release(ctx.params.reservation);
         await this.settle(changed);
-        if (changed.length > 0) this.logger.info({ reservation: ctx.params.reservation }, "Reservation released; stock given back.");
+        if (changed.length > 0)
+          this.logger.info({ reservation: ctx.params.reservation }, "Reservation released; stock given back.");
         return result;
       },
     },
@@ -193,8 +225,17 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
       const fell = await this.ledger.watchLow(changed);
       await this.changed();
       for (const doc of fell) {
-        const payload: StockLow = { ingredient: doc._id, name: doc.name, available: doc.available, reorderPoint: doc.reorderPoint, reorderQty: doc.reorderQty };
-        this.logger.info({ ingredient: doc._id, available: doc.available, reorderPoint: doc.reorderPoint }, "Stock is low: time to reorder.");
+        const payload: StockLow = {
+          ingredient: doc._id,
+          name: doc.name,
+          available: doc.available,
+          reorderPoint: doc.reorderPoint,
+          reorderQty: doc.reorderQty,
+        };
+        this.logger.info(
+          { ingredient: doc._id, available: doc.available, reorderPoint: doc.reorderPoint },
+          "Stock is low: time to reorder.",
+        );
         await this.broker.emit("stock.low", payload);
       }
     },

@@ -48,7 +48,11 @@ export function releasedUnheld(id: string, now: string): ReservationDoc {
  * is held, this key is new, and every line is still covered. Keys and ingredient ids are
  * validated ids ([a-z0-9_-]), so they are safe as field names.
  */
-export function consumption(id: string, key: string, lines: readonly StockLine[]): { query: Record<string, unknown>; update: Record<string, unknown> } {
+export function consumption(
+  id: string,
+  key: string,
+  lines: readonly StockLine[],
+): { query: Record<string, unknown>; update: Record<string, unknown> } {
   const query: Record<string, unknown> = { _id: id, status: "held", [`consumed.${key}`]: { $exists: false } };
   const inc: Record<string, number> = {};
   for (const line of lines) {

@@ -15,7 +15,18 @@ import type { ConsumeResult, ReservationResult, StockLevels, StockLine } from ".
 import { Conflict, InsufficientStock, Invalid, NotFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import type { Store } from "../../lib/store";
-import { countTo, lowTransition, mergeLines, overConsumed, receiveIncrement, releaseIncrement, reserveIncrement, consumeIncrement, shortOf, unconsumed } from "./stock";
+import {
+  countTo,
+  lowTransition,
+  mergeLines,
+  overConsumed,
+  receiveIncrement,
+  releaseIncrement,
+  reserveIncrement,
+  consumeIncrement,
+  shortOf,
+  unconsumed,
+} from "./stock";
 import { unknownIngredients, type IngredientDoc, type Unit } from "./ingredients";
 import { consumption, newReservation, releasedUnheld, type ReservationDoc } from "./reservations";
 import type { PurchaseOrderDoc } from "./purchase-orders";
@@ -39,7 +50,7 @@ const COUNT_ATTEMPTS = 20;
 /** A release loses a round only to a reserve of the same id landing meanwhile; twice is already rare. */
 const RELEASE_ATTEMPTS = 5;
 
-const ids = (lines: readonly StockLine[]) => lines.map(line => line.ingredient);
+const ids = (lines: readonly StockLine[]) => lines.map((line) => line.ingredient);
 const now = () => new Date().toISOString();
 
 export class StockLedger {
@@ -51,13 +62,13 @@ export class StockLedger {
 
   async levels(): Promise<StockLevels> {
     const docs = await this.ingredients.find({});
-    return Object.fromEntries(docs.map(doc => [doc._id, doc.available]));
+    return Object.fromEntries(docs.map((doc) => [doc._id, doc.available]));
   }
 
   /** Throws 422 naming each line (`lines[i].ingredient`) whose ingredient does not exist. */
   async requireKnown(lines: readonly StockLine[], field = "lines"): Promise<void> {
     const found = await this.ingredients.getMany([...new Set(ids(lines))]);
-    const problems = unknownIngredients(lines, new Set(found.map(doc => doc._id)), field);
+    const problems = unknownIngredients(lines, new Set(found.map((doc) => doc._id)), field);
     if (problems.length > 0) throw Invalid(problems);
   }
 
@@ -75,7 +86,10 @@ export class StockLedger {
     let refused: StockLine | undefined;
     try {
       for (const line of lines) {
-        const took = await this.ingredients.update({ _id: line.ingredient, available: { $gte: line.qty } }, { $inc: reserveIncrement(line.qty) });
+        const took = await this.ingredients.update(
+          { _id: line.ingredient, available: { $gte: line.qty } },
+          { $inc: reserveIncrement(line.qty) },
+        );
         if (took === 0) {
           refused = line;
           break;
@@ -105,7 +119,10 @@ export class StockLedger {
   /** Gives back what the reservation holds and was not consumed; once. Unknown ids are released too. */
   async release(reservation: string): Promise<Movement<ReservationResult>> {
     for (let attempt = 1; attempt <= RELEASE_ATTEMPTS; attempt++) {
-      const flipped = await this.reservations.update({ _id: reservation, status: "held" }, { $set: { status: "released", releasedAt: now() } });
+      const flipped = await this.reservations.update(
+        { _id: reservation, status: "held" },
+        { $set: { status: "released", releasedAt: now() } },
+      );
       if (flipped > 0) {
         // From here on no consumption can be recorded: `remaining` is final.
         const doc = await this.reservations.get(reservation);
@@ -120,7 +137,11 @@ export class StockLedger {
       }
       // A reserve landed between our two reads: release that.
     }
-    throw Conflict("RESERVATION_BUSY", `Reservation ${reservation} kept changing while being released. Release it again.`, { reservation });
+    throw Conflict(
+      "RESERVATION_BUSY",
+      `Reservation ${reservation} kept changing while being released. Release it again.`,
+      { reservation },
+    );
   }
 
   /** Turns part of a held reservation into used stock, once per key. */
@@ -128,17 +149,25 @@ export class StockLedger {
     const lines = mergeLines(requested);
     const { query, update } = consumption(reservation, key, lines);
     if ((await this.reservations.update(query, update)) > 0) {
-      for (const line of lines) await this.ingredients.update({ _id: line.ingredient }, { $inc: consumeIncrement(line.qty) });
+      for (const line of lines)
+        await this.ingredients.update({ _id: line.ingredient }, { $inc: consumeIncrement(line.qty) });
       return { result: { reservation, status: "held", consumed: true }, changed: ids(lines) };
     }
     const doc = await this.reservations.get(reservation);
     if (!doc) throw NotFound("reservation", reservation);
     if (doc.consumed?.[key]) return { result: { reservation, status: doc.status, consumed: false }, changed: [] };
     if (doc.status === "released") {
-      throw Conflict("RESERVATION_RELEASED", `Reservation ${reservation} was released (its order was cancelled): nothing of it can be used.`, { reservation });
+      throw Conflict(
+        "RESERVATION_RELEASED",
+        `Reservation ${reservation} was released (its order was cancelled): nothing of it can be used.`,
+        { reservation },
+      );
     }
     const over = overConsumed(doc.remaining, lines);
-    throw Conflict("EXCEEDS_RESERVATION", `Reservation ${reservation} does not hold enough of: ${over.join(", ")}.`, { reservation, ingredients: over });
+    throw Conflict("EXCEEDS_RESERVATION", `Reservation ${reservation} does not hold enough of: ${over.join(", ")}.`, {
+      reservation,
+      ingredients: over,
+    });
   }
 
   async openPurchaseOrder(requested: readonly StockLine[], createdBy: string | undefined): Promise<PurchaseOrderDoc> {
@@ -156,12 +185,17 @@ export class StockLedger {
     const order = await this.purchaseOrders.get(id);
     if (!order) throw NotFound("purchase order", id);
     if (flipped === 0) {
-      throw Conflict("ALREADY_RECEIVED", `Purchase order ${id} was received at ${order.receivedAt}; its stock is in. Open a new purchase order for more.`, {
-        id,
-        receivedAt: order.receivedAt,
-      });
+      throw Conflict(
+        "ALREADY_RECEIVED",
+        `Purchase order ${id} was received at ${order.receivedAt}; its stock is in. Open a new purchase order for more.`,
+        {
+          id,
+          receivedAt: order.receivedAt,
+        },
+      );
     }
-    for (const line of order.lines) await this.ingredients.update({ _id: line.ingredient }, { $inc: receiveIncrement(line.qty) });
+    for (const line of order.lines)
+      await this.ingredients.update({ _id: line.ingredient }, { $inc: receiveIncrement(line.qty) });
     return { result: order, changed: ids(order.lines) };
   }
 
@@ -175,10 +209,14 @@ export class StockLedger {
       if (patch.onHand !== undefined) {
         const counted = countTo(doc, patch.onHand);
         if ("belowReserved" in counted) {
-          throw Conflict("BELOW_RESERVED", `${doc.name}: ${counted.belowReserved} ${doc.unit} are reserved by open orders, so on-hand stock cannot be set below that.`, {
-            ingredient: id,
-            reserved: counted.belowReserved,
-          });
+          throw Conflict(
+            "BELOW_RESERVED",
+            `${doc.name}: ${counted.belowReserved} ${doc.unit} are reserved by open orders, so on-hand stock cannot be set below that.`,
+            {
+              ingredient: id,
+              reserved: counted.belowReserved,
+            },
+          );
         }
         Object.assign(set, counted);
         query = { _id: id, onHand: doc.onHand, reserved: doc.reserved };
@@ -188,7 +226,11 @@ export class StockLedger {
         return { result: after, changed: [id] };
       }
     }
-    throw Conflict("STOCK_BUSY", `The stock of ${id} kept moving while it was being counted. Count again in a moment.`, { ingredient: id });
+    throw Conflict(
+      "STOCK_BUSY",
+      `The stock of ${id} kept moving while it was being counted. Count again in a moment.`,
+      { ingredient: id },
+    );
   }
 
   /**
@@ -208,7 +250,10 @@ export class StockLedger {
         );
         if (flipped > 0) fell.push({ ...doc, low: true });
       } else if (transition === "recovered") {
-        await this.ingredients.update({ _id: doc._id, low: true, reorderPoint: doc.reorderPoint, available: { $gte: doc.reorderPoint } }, { $set: { low: false } });
+        await this.ingredients.update(
+          { _id: doc._id, low: true, reorderPoint: doc.reorderPoint, available: { $gte: doc.reorderPoint } },
+          { $set: { low: false } },
+        );
       }
     }
     return fell;
@@ -216,10 +261,11 @@ export class StockLedger {
 
   private async availableOf(ingredientIds: string[]): Promise<StockLevels> {
     const docs = await this.ingredients.getMany(ingredientIds);
-    return Object.fromEntries(docs.map(doc => [doc._id, doc.available]));
+    return Object.fromEntries(docs.map((doc) => [doc._id, doc.available]));
   }
 
   private async giveBack(lines: readonly StockLine[]): Promise<void> {
-    for (const line of lines) await this.ingredients.update({ _id: line.ingredient }, { $inc: releaseIncrement(line.qty) });
+    for (const line of lines)
+      await this.ingredients.update({ _id: line.ingredient }, { $inc: releaseIncrement(line.qty) });
   }
 }

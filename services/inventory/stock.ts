@@ -26,14 +26,16 @@ export interface LowWatch {
 export function mergeLines(lines: readonly StockLine[]): StockLine[] {
   const totals = new Map<string, number>();
   for (const line of lines) totals.set(line.ingredient, (totals.get(line.ingredient) ?? 0) + line.qty);
-  return [...totals.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([ingredient, qty]) => ({ ingredient, qty }));
+  return [...totals.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([ingredient, qty]) => ({ ingredient, qty }));
 }
 
 /** The ingredients of `lines` that `levels` (id → available) cannot cover; unknown ones count as short. */
 export function shortOf(lines: readonly StockLine[], levels: Readonly<Record<string, number>>): string[] {
   return mergeLines(lines)
-    .filter(line => (levels[line.ingredient] ?? 0) < line.qty)
-    .map(line => line.ingredient);
+    .filter((line) => (levels[line.ingredient] ?? 0) < line.qty)
+    .map((line) => line.ingredient);
 }
 
 export const reserveIncrement = (qty: number) => ({ available: -qty, reserved: qty });
@@ -53,30 +55,37 @@ export function lowTransition(stock: LowWatch): "fell" | "recovered" | null {
 }
 
 /** A stock count sets `onHand`; stock held by open orders cannot be counted away. */
-export function countTo(level: StockLevel, onHand: number): { onHand: number; available: number } | { belowReserved: number } {
+export function countTo(
+  level: StockLevel,
+  onHand: number,
+): { onHand: number; available: number } | { belowReserved: number } {
   if (onHand < level.reserved) return { belowReserved: level.reserved };
   return { onHand, available: onHand - level.reserved };
 }
 
 /** What a reservation still holds per ingredient, before anything of it is consumed. */
 export function holdings(lines: readonly StockLine[]): Record<string, number> {
-  return Object.fromEntries(mergeLines(lines).map(line => [line.ingredient, line.qty]));
+  return Object.fromEntries(mergeLines(lines).map((line) => [line.ingredient, line.qty]));
 }
 
 /** The lines a release gives back: what is still held, without the zeros. */
 export function unconsumed(remaining: Readonly<Record<string, number>>): StockLine[] {
-  return mergeLines(Object.entries(remaining).filter(([, qty]) => qty > 0).map(([ingredient, qty]) => ({ ingredient, qty })));
+  return mergeLines(
+    Object.entries(remaining)
+      .filter(([, qty]) => qty > 0)
+      .map(([ingredient, qty]) => ({ ingredient, qty })),
+  );
 }
 
 /** The lines of `want` that exceed what the reservation still holds. */
 export function overConsumed(remaining: Readonly<Record<string, number>>, want: readonly StockLine[]): string[] {
   return mergeLines(want)
-    .filter(line => (remaining[line.ingredient] ?? 0) < line.qty)
-    .map(line => line.ingredient);
+    .filter((line) => (remaining[line.ingredient] ?? 0) < line.qty)
+    .map((line) => line.ingredient);
 }
 
 /** True when every number is a whole, non-negative amount and `available = onHand - reserved`. */
 export function isConsistent(level: StockLevel): boolean {
-  const whole = [level.onHand, level.reserved, level.available].every(n => Number.isInteger(n) && n >= 0);
+  const whole = [level.onHand, level.reserved, level.available].every((n) => Number.isInteger(n) && n >= 0);
   return whole && level.available === level.onHand - level.reserved;
 }

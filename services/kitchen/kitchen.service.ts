@@ -10,7 +10,18 @@ import type { Store } from "../../lib/store";
 import { idParam } from "../../lib/ids";
 import { loadSettings, type Settings } from "../../lib/settings";
 import { pageParams, paginate, type PageQuery } from "../../lib/paging";
-import { STATIONS, TICKET_STATUSES, type ConsumeParams, type EventPayloads, type KitchenDrainParams, type KitchenNodeStatus, type KitchenProgress, type KitchenProgressParams, type Station, type TicketStatus } from "../../lib/contracts";
+import {
+  STATIONS,
+  TICKET_STATUSES,
+  type ConsumeParams,
+  type EventPayloads,
+  type KitchenDrainParams,
+  type KitchenNodeStatus,
+  type KitchenProgress,
+  type KitchenProgressParams,
+  type Station,
+  type TicketStatus,
+} from "../../lib/contracts";
 import { QUEUE_ORDER, ticketView, type TicketDoc } from "./ticket";
 import { Scheduler } from "./scheduler";
 import type { OrderInbox } from "./order-inbox";
@@ -37,7 +48,12 @@ const KitchenService: ServiceSchema<Record<string, never>, KitchenMethods, Kitch
     list: {
       idempotent: true,
       roles: ["chef"],
-      params: { status: { type: "enum", values: [...TICKET_STATUSES], optional: true }, station: { type: "enum", values: [...STATIONS], optional: true }, ...pageParams, $$strict: true },
+      params: {
+        status: { type: "enum", values: [...TICKET_STATUSES], optional: true },
+        station: { type: "enum", values: [...STATIONS], optional: true },
+        ...pageParams,
+        $$strict: true,
+      },
       async handler(ctx: Context<{ status?: TicketStatus; station?: Station } & PageQuery>) {
         const query: Record<string, unknown> = {};
         if (ctx.params.status) query.status = ctx.params.status;
@@ -119,11 +135,11 @@ const KitchenService: ServiceSchema<Record<string, never>, KitchenMethods, Kitch
     this.startedAt = Date.now();
     this.scheduler = new Scheduler({
       store: this.store,
-      consume: params => this.broker.call("inventory.consume", params satisfies ConsumeParams),
+      consume: (params) => this.broker.call("inventory.consume", params satisfies ConsumeParams),
       emit: (event, payload) => this.broker.emit(event, payload),
       changed: () => this.changed(),
       nodeID: this.broker.nodeID,
-      isAlive: node => this.isAlive(node),
+      isAlive: (node) => this.isAlive(node),
       canConsume: () => !!this.broker.registry.getActionEndpoints("inventory.consume")?.hasAvailable(),
       logger: this.logger,
       now: () => new Date(),
@@ -137,7 +153,7 @@ const KitchenService: ServiceSchema<Record<string, never>, KitchenMethods, Kitch
         transporter: this.config.transporter,
         namespace: this.config.namespace,
         nodeID: this.broker.nodeID,
-        accept: placed => this.scheduler.accept(placed),
+        accept: (placed) => this.scheduler.accept(placed),
         logger: this.logger,
       });
       this.inbox.start();

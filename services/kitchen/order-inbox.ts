@@ -13,7 +13,18 @@
  * Delivery is at least once; what makes it safe is that taking an order twice creates nothing
  * new (tickets are keyed `<order>-<line>`, inserted once).
  */
-import { AckPolicy, DeliverPolicy, headers, nanos, type Consumer, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg, type NatsConnection } from "nats";
+import {
+  AckPolicy,
+  DeliverPolicy,
+  headers,
+  nanos,
+  type Consumer,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  type NatsConnection,
+} from "nats";
 import type { OrderPlaced } from "../../lib/contracts";
 import { connectNats, ensureOrderStreams, orderStreamNames, type OrderStreamNames } from "../../lib/order-stream";
 
@@ -42,7 +53,9 @@ export function isOrderPlaced(value: unknown): value is OrderPlaced {
     typeof v.placedAt === "string" &&
     Array.isArray(v.lines) &&
     v.lines.length > 0 &&
-    v.lines.every(l => !!l && typeof l.index === "number" && typeof l.dish === "string" && Array.isArray(l.ingredients))
+    v.lines.every(
+      (l) => !!l && typeof l.index === "number" && typeof l.dish === "string" && Array.isArray(l.ingredients),
+    )
   );
 }
 
@@ -52,7 +65,12 @@ export interface OrderInboxOptions {
   nodeID: string;
   /** Makes the order's tickets; idempotent. */
   accept(order: OrderPlaced): Promise<unknown>;
-  logger: { info(...a: unknown[]): void; warn(...a: unknown[]): void; error(...a: unknown[]): void; debug(...a: unknown[]): void };
+  logger: {
+    info(...a: unknown[]): void;
+    warn(...a: unknown[]): void;
+    error(...a: unknown[]): void;
+    debug(...a: unknown[]): void;
+  };
   /** Messages this node handles at once. */
   concurrency?: number;
   /** Tests shorten these. */
@@ -123,7 +141,10 @@ export class OrderInbox {
         // The consumer or stream may be gone (a NATS server that lost its store): make them again.
         this.consumer = undefined;
         if (failures === 1 || failures % 30 === 0) {
-          this.options.logger.warn({ err: (err as Error).message, attempts: failures }, "The kitchen cannot pull orders from NATS; retrying. Placed orders wait in the stream.");
+          this.options.logger.warn(
+            { err: (err as Error).message, attempts: failures },
+            "The kitchen cannot pull orders from NATS; retrying. Placed orders wait in the stream.",
+          );
         }
         await this.sleep(Math.min(5_000, 250 * failures));
       }
@@ -138,7 +159,10 @@ export class OrderInbox {
     await ensureOrderStreams(jsm, this.names);
     await this.ensureConsumer(jsm);
     this.consumer = await this.js.consumers.get(this.names.stream, this.names.consumer);
-    this.options.logger.info({ stream: this.names.stream, consumer: this.names.consumer }, "Taking placed orders from the kitchen's stream.");
+    this.options.logger.info(
+      { stream: this.names.stream, consumer: this.names.consumer },
+      "Taking placed orders from the kitchen's stream.",
+    );
     return this.consumer;
   }
 
@@ -179,7 +203,10 @@ export class OrderInbox {
       const reason = (err as Error).message;
       if (delivery >= this.maxDeliver) return this.deadLetter(msg, reason, order.order);
       const delay = (this.options.retryDelayMs ?? retryDelayMs)(delivery);
-      this.options.logger.warn({ order: order.order, delivery, retryInMs: delay, err: reason }, "Could not take an order into the kitchen; it will be delivered again.");
+      this.options.logger.warn(
+        { order: order.order, delivery, retryInMs: delay, err: reason },
+        "Could not take an order into the kitchen; it will be delivered again.",
+      );
       msg.nak(delay);
     }
   }
@@ -190,17 +217,26 @@ export class OrderInbox {
     h.set("Brigade-Deliveries", String(msg.info.deliveryCount));
     h.set("Brigade-Stream-Seq", String(msg.seq));
     try {
-      await this.js!.publish(this.names.deadSubject, msg.data, { headers: h, msgID: `${this.names.stream}-${msg.seq}` });
-      this.options.logger.error({ order, deliveries: msg.info.deliveryCount, reason, deadLetters: this.names.deadStream }, "Gave up on a placed order: moved to the dead-letter stream. A person should look at it.");
+      await this.js!.publish(this.names.deadSubject, msg.data, {
+        headers: h,
+        msgID: `${this.names.stream}-${msg.seq}`,
+      });
+      this.options.logger.error(
+        { order, deliveries: msg.info.deliveryCount, reason, deadLetters: this.names.deadStream },
+        "Gave up on a placed order: moved to the dead-letter stream. A person should look at it.",
+      );
     } catch (err) {
       // The log line is the dead letter then; the orders service re-sends the order later anyway.
-      this.options.logger.error({ order, reason, payload: msg.string(), err: (err as Error).message }, "Gave up on a placed order and could not store it as a dead letter.");
+      this.options.logger.error(
+        { order, reason, payload: msg.string(), err: (err as Error).message },
+        "Gave up on a placed order and could not store it as a dead letter.",
+      );
     }
     msg.term();
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise(resolve => {
+    return new Promise((resolve) => {
       const timer = setTimeout(resolve, ms);
       this.wakeSleeper = () => {
         clearTimeout(timer);

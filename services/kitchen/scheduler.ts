@@ -9,11 +9,27 @@
  * process and the ticket stays `cooking` under a node that is gone; a live kitchen adopts it
  * and finishes it at the same moment (its `startedAt` plus prep time).
  */
-import type { ConsumeParams, EventName, EventPayloads, KitchenNodeStatus, KitchenProgress, OrderPlaced } from "../../lib/contracts";
+import type {
+  ConsumeParams,
+  EventName,
+  EventPayloads,
+  KitchenNodeStatus,
+  KitchenProgress,
+  OrderPlaced,
+} from "../../lib/contracts";
 import { InvalidTransition, NotFound } from "../../lib/errors";
 import type { Store } from "../../lib/store";
 import { adoptionOrder, freeChefs, isOrphan, remainingMs } from "./scheduling";
-import { isOrderDone, ofOrder, progressOf, QUEUE_ORDER, ticketIngredients, ticketsFor, UNFINISHED, type TicketDoc } from "./ticket";
+import {
+  isOrderDone,
+  ofOrder,
+  progressOf,
+  QUEUE_ORDER,
+  ticketIngredients,
+  ticketsFor,
+  UNFINISHED,
+  type TicketDoc,
+} from "./ticket";
 
 export interface SchedulerPorts {
   store: Store<TicketDoc>;
@@ -25,7 +41,12 @@ export interface SchedulerPorts {
   isAlive(node: string): boolean;
   /** Whether the inventory can be reached: without it nothing can start (its ingredients must be consumed). */
   canConsume(): boolean;
-  logger: { info(...a: unknown[]): void; warn(...a: unknown[]): void; error(...a: unknown[]): void; debug(...a: unknown[]): void };
+  logger: {
+    info(...a: unknown[]): void;
+    warn(...a: unknown[]): void;
+    error(...a: unknown[]): void;
+    debug(...a: unknown[]): void;
+  };
   now(): Date;
   chefs: number;
   timeScale: number;
@@ -38,7 +59,11 @@ export interface SchedulerPorts {
  */
 function refused(err: unknown): boolean {
   const e = err as { type?: string; data?: { what?: string } } | undefined;
-  return e?.type === "RESERVATION_RELEASED" || e?.type === "EXCEEDS_RESERVATION" || (e?.type === "NOT_FOUND" && e.data?.what === "reservation");
+  return (
+    e?.type === "RESERVATION_RELEASED" ||
+    e?.type === "EXCEEDS_RESERVATION" ||
+    (e?.type === "NOT_FOUND" && e.data?.what === "reservation")
+  );
 }
 
 export class Scheduler {
@@ -86,13 +111,22 @@ export class Scheduler {
    */
   private async handBack() {
     try {
-      const count = await this.ports.store.update({ status: "cooking", node: this.ports.nodeID }, { $set: { node: null } });
+      const count = await this.ports.store.update(
+        { status: "cooking", node: this.ports.nodeID },
+        { $set: { node: null } },
+      );
       if (count === 0) return;
-      this.ports.logger.info({ tickets: count }, "Handed cooking tickets back on the way out: another kitchen finishes them on their schedule.");
+      this.ports.logger.info(
+        { tickets: count },
+        "Handed cooking tickets back on the way out: another kitchen finishes them on their schedule.",
+      );
       await this.ports.changed();
     } catch (err) {
       // They stay under this node's name: adopted once the cluster sees the node gone.
-      this.ports.logger.warn({ err: (err as Error).message }, "Could not hand cooking tickets back; they are adopted once this node is seen gone.");
+      this.ports.logger.warn(
+        { err: (err as Error).message },
+        "Could not hand cooking tickets back; they are adopted once this node is seen gone.",
+      );
     }
   }
 
@@ -112,7 +146,10 @@ export class Scheduler {
 
   /** `order.cancelled`: whatever is not done yet is void. What was consumed stays consumed. */
   async voidOrder(order: string): Promise<number> {
-    const voided = await this.ports.store.update({ ...ofOrder(order), status: { $in: UNFINISHED } }, { $set: { status: "void", voidedAt: this.ports.now().toISOString() } });
+    const voided = await this.ports.store.update(
+      { ...ofOrder(order), status: { $in: UNFINISHED } },
+      { $set: { status: "void", voidedAt: this.ports.now().toISOString() } },
+    );
     for (const [id, timer] of this.cooking) {
       if (id.startsWith(`${order}-`)) {
         clearTimeout(timer);
@@ -129,7 +166,7 @@ export class Scheduler {
 
   async progress(orders: string[]): Promise<KitchenProgress[]> {
     // One lookup by id range per order, all sent at once: MongoDB answers them side by side.
-    return Promise.all(orders.map(async order => progressOf(order, await this.ports.store.find(ofOrder(order)))));
+    return Promise.all(orders.map(async (order) => progressOf(order, await this.ports.store.find(ofOrder(order)))));
   }
 
   /** A chef calls a ticket done now. A queued one is started first, so its ingredients are consumed. */
@@ -189,7 +226,10 @@ export class Scheduler {
         try {
           await this.pass();
         } catch (err) {
-          this.ports.logger.warn({ err: (err as Error).message }, "The kitchen could not look for work this time; it tries again on the next poll.");
+          this.ports.logger.warn(
+            { err: (err as Error).message },
+            "The kitchen could not look for work this time; it tries again on the next poll.",
+          );
           break;
         }
       } while (this.tickAgain && !this.stopped);
@@ -221,7 +261,11 @@ export class Scheduler {
   private async dropLost() {
     if (this.cooking.size === 0) return;
     const ids = [...this.cooking.keys()];
-    const mine = new Set((await this.ports.store.find({ _id: { $in: ids }, status: "cooking", node: this.ports.nodeID })).map(t => t._id));
+    const mine = new Set(
+      (await this.ports.store.find({ _id: { $in: ids }, status: "cooking", node: this.ports.nodeID })).map(
+        (t) => t._id,
+      ),
+    );
     for (const id of ids) {
       if (mine.has(id)) continue;
       clearTimeout(this.cooking.get(id));
@@ -232,7 +276,9 @@ export class Scheduler {
   private async adoptOrphans() {
     const cooking = await this.ports.store.find({ status: "cooking" }, { sort: ["startedAt"], limit: 500 });
     const here = new Set([...this.cooking.keys(), ...this.bumping]);
-    const orphans = adoptionOrder(cooking.filter(t => isOrphan(t, this.ports.nodeID, n => this.ports.isAlive(n), here)));
+    const orphans = adoptionOrder(
+      cooking.filter((t) => isOrphan(t, this.ports.nodeID, (n) => this.ports.isAlive(n), here)),
+    );
     for (const orphan of orphans) {
       if (this.stopped || freeChefs(this.ports.chefs, this.cooking.size, this.draining) === 0) return;
       const adoptedAt = this.ports.now().toISOString();
@@ -243,7 +289,10 @@ export class Scheduler {
         { $set: { node: this.ports.nodeID, adoptedFrom: orphan.node, adoptedAt } },
       );
       if (!adopted) continue;
-      this.ports.logger.info({ ticket: adopted._id, from: orphan.node }, "Adopted a ticket whose cook is gone; it finishes on its original schedule.");
+      this.ports.logger.info(
+        { ticket: adopted._id, from: orphan.node },
+        "Adopted a ticket whose cook is gone; it finishes on its original schedule.",
+      );
       await this.startCooking(adopted, { timer: true, fresh: false });
     }
   }
@@ -262,10 +311,17 @@ export class Scheduler {
       await this.ports.consume({ reservation: ticket.order, key: ticket._id, lines: ticketIngredients(ticket) });
     } catch (err) {
       if (refused(err)) {
-        await this.ports.store.update({ _id: ticket._id, status: "cooking", node: this.ports.nodeID }, { $set: { status: "void", voidedAt: this.ports.now().toISOString() } });
+        await this.ports.store.update(
+          { _id: ticket._id, status: "cooking", node: this.ports.nodeID },
+          { $set: { status: "void", voidedAt: this.ports.now().toISOString() } },
+        );
         const cancelled = (err as { type?: string }).type === "RESERVATION_RELEASED";
         const log = cancelled ? this.ports.logger.info : this.ports.logger.error;
-        log.call(this.ports.logger, { ticket: ticket._id, order: ticket.order, err: (err as Error).message }, "Voided a ticket whose ingredients cannot be used.");
+        log.call(
+          this.ports.logger,
+          { ticket: ticket._id, order: ticket.order, err: (err as Error).message },
+          "Voided a ticket whose ingredients cannot be used.",
+        );
         return;
       }
       // Inventory is unreachable. A ticket just claimed goes back to the queue as it was (if the
@@ -281,10 +337,19 @@ export class Scheduler {
       throw err;
     }
     await this.ports.changed();
-    await this.ports.emit("ticket.started", { ticket: ticket._id, order: ticket.order, station: ticket.station, node: this.ports.nodeID, startedAt: ticket.startedAt! });
+    await this.ports.emit("ticket.started", {
+      ticket: ticket._id,
+      order: ticket.order,
+      station: ticket.station,
+      node: this.ports.nodeID,
+      startedAt: ticket.startedAt!,
+    });
     if (!options.timer || this.stopped) return;
     const wait = remainingMs(ticket.startedAt!, ticket.prepSeconds, this.ports.timeScale, this.ports.now().getTime());
-    this.cooking.set(ticket._id, setTimeout(() => void this.track(this.finish(ticket._id)), wait));
+    this.cooking.set(
+      ticket._id,
+      setTimeout(() => void this.track(this.finish(ticket._id)), wait),
+    );
   }
 
   private async finish(id: string) {
@@ -293,14 +358,19 @@ export class Scheduler {
       await this.complete(id, { status: "cooking", node: this.ports.nodeID });
     } catch (err) {
       // Left cooking under this node and not in memory: the next pass adopts it and retries.
-      this.ports.logger.warn({ ticket: id, err: (err as Error).message }, "Could not finish a ticket; retrying on the next poll.");
+      this.ports.logger.warn(
+        { ticket: id, err: (err as Error).message },
+        "Could not finish a ticket; retrying on the next poll.",
+      );
     }
     this.wake();
   }
 
   /** cooking → done, once; announces it, and whether the whole order is now done. */
   private async complete(id: string, condition: object): Promise<TicketDoc | null> {
-    const done = await this.ports.store.updateIf(id, condition, { $set: { status: "done", doneAt: this.ports.now().toISOString() } });
+    const done = await this.ports.store.updateIf(id, condition, {
+      $set: { status: "done", doneAt: this.ports.now().toISOString() },
+    });
     if (!done) return null;
     await this.ports.changed();
     const siblings = await this.ports.store.find(ofOrder(done.order));

@@ -42,5 +42,7 @@ export function isOrphan(
 
 /** Orphans in the order they are adopted: the earliest started finishes first anyway. */
 export function adoptionOrder<T extends Pick<TicketDoc, "startedAt" | "_id">>(orphans: readonly T[]): T[] {
-  return [...orphans].sort((a, b) => (a.startedAt ?? "").localeCompare(b.startedAt ?? "") || a._id.localeCompare(b._id));
+  return [...orphans].sort(
+    (a, b) => (a.startedAt ?? "").localeCompare(b.startedAt ?? "") || a._id.localeCompare(b._id),
+  );
 }

@@ -2,7 +2,14 @@
  * A kitchen ticket: one line of an order, cooked at its dish's station. Its `_id` is
  * `<order>-<line index>`, so an `order.placed` delivered twice creates each ticket once.
  */
-import type { KitchenProgress, OrderPlaced, OrderPlacedLine, StockLine, TicketStatus, TicketView } from "../../lib/contracts";
+import type {
+  KitchenProgress,
+  OrderPlaced,
+  OrderPlacedLine,
+  StockLine,
+  TicketStatus,
+  TicketView,
+} from "../../lib/contracts";
 import { portionLines, portionsOf, type Portions } from "../../lib/portions";
 
 /**
@@ -45,7 +52,7 @@ export const ofOrder = (order: string) => ({ _id: { $gt: `${order}-`, $lt: `${or
 export const QUEUE_ORDER = ["queuedAt", "order", "index"];
 
 export function ticketsFor(placed: OrderPlaced): TicketDoc[] {
-  return placed.lines.map(line => {
+  return placed.lines.map((line) => {
     const ticket: TicketDoc = {
       _id: ticketId(placed.order, line.index),
       order: placed.order,
@@ -94,15 +101,18 @@ export const UNFINISHED: TicketStatus[] = ["queued", "cooking"];
 
 /** Every ticket of the order is done or void (and it has tickets at all). */
 export function isOrderDone(tickets: readonly Pick<TicketDoc, "status">[]): boolean {
-  return tickets.length > 0 && tickets.every(t => FINISHED.includes(t.status));
+  return tickets.length > 0 && tickets.every((t) => FINISHED.includes(t.status));
 }
 
-export function progressOf(order: string, tickets: readonly Pick<TicketDoc, "status" | "startedAt">[]): KitchenProgress {
+export function progressOf(
+  order: string,
+  tickets: readonly Pick<TicketDoc, "status" | "startedAt">[],
+): KitchenProgress {
   return {
     order,
     tickets: tickets.length,
-    done: tickets.filter(t => t.status === "done").length,
-    void: tickets.filter(t => t.status === "void").length,
-    started: tickets.some(t => !!t.startedAt),
+    done: tickets.filter((t) => t.status === "done").length,
+    void: tickets.filter((t) => t.status === "void").length,
+    started: tickets.some((t) => !!t.startedAt),
   };
 }

@@ -6,5 +6,5 @@ import type { RecipeLine, StockLevels } from "../../lib/contracts";
 
 /** A dish is available when every ingredient has at least its recipe quantity available. */
 export function isAvailable(recipe: readonly RecipeLine[], levels: Readonly<StockLevels>): boolean {
-  return recipe.every(line => (levels[line.ingredient] ?? 0) >= line.qty);
+  return recipe.every((line) => (levels[line.ingredient] ?? 0) >= line.qty);
 }

@@ -26,7 +26,11 @@ export const RECIPE = {
   type: "array",
   min: 1,
   max: MAX_RECIPE_LINES,
-  items: { type: "object", strict: true, props: { ingredient: idParam, qty: { type: "number", integer: true, min: 1, max: MAX_RECIPE_QTY } } },
+  items: {
+    type: "object",
+    strict: true,
+    props: { ingredient: idParam, qty: { type: "number", integer: true, min: 1, max: MAX_RECIPE_QTY } },
+  },
 } as const;
 
 /** What a manager sets on a dish: the view without its id and the computed availability. */
@@ -40,17 +44,22 @@ export function newDish(fields: DishFields, now: string): DishDoc {
     priceCents: fields.priceCents,
     station: fields.station,
     prepSeconds: fields.prepSeconds,
-    recipe: fields.recipe.map(line => ({ ingredient: line.ingredient, qty: line.qty })),
+    recipe: fields.recipe.map((line) => ({ ingredient: line.ingredient, qty: line.qty })),
     createdAt: now,
     updatedAt: now,
   };
 }
 
 /** The demo menu, its recipes pointing at the demo ingredients' ids. */
-export function seedDishes(dishes: readonly DemoDish[], ingredients: readonly DemoIngredient[], now = new Date().toISOString()): DishDoc[] {
-  const known = new Set(ingredients.map(ingredient => ingredient.name));
-  return dishes.map(dish => {
-    for (const [name] of dish.recipe) if (!known.has(name)) throw new Error(`Demo dish ${dish.name} uses an unknown ingredient: ${name}.`);
+export function seedDishes(
+  dishes: readonly DemoDish[],
+  ingredients: readonly DemoIngredient[],
+  now = new Date().toISOString(),
+): DishDoc[] {
+  const known = new Set(ingredients.map((ingredient) => ingredient.name));
+  return dishes.map((dish) => {
+    for (const [name] of dish.recipe)
+      if (!known.has(name)) throw new Error(`Demo dish ${dish.name} uses an unknown ingredient: ${name}.`);
     return newDish({ ...dish, recipe: dish.recipe.map(([name, qty]) => ({ ingredient: slugId(name), qty })) }, now);
   });
 }
@@ -63,7 +72,7 @@ export function resolvedDish(doc: DishDoc): ResolvedDish {
     priceCents: doc.priceCents,
     station: doc.station,
     prepSeconds: doc.prepSeconds,
-    recipe: doc.recipe.map(line => ({ ingredient: line.ingredient, qty: line.qty })),
+    recipe: doc.recipe.map((line) => ({ ingredient: line.ingredient, qty: line.qty })),
   };
 }
 
@@ -77,11 +86,23 @@ export function recipeProblems(recipe: readonly RecipeLine[], known: ReadonlySet
   return recipe.flatMap((line, index): FieldProblem[] => {
     const field = `recipe[${index}].ingredient`;
     if (seen.has(line.ingredient)) {
-      return [{ field, type: "duplicateIngredient", message: `The recipe lists "${line.ingredient}" twice: give it once with the total quantity.` }];
+      return [
+        {
+          field,
+          type: "duplicateIngredient",
+          message: `The recipe lists "${line.ingredient}" twice: give it once with the total quantity.`,
+        },
+      ];
     }
     seen.add(line.ingredient);
     if (!known.has(line.ingredient)) {
-      return [{ field, type: "unknownIngredient", message: `There is no ingredient "${line.ingredient}": create it first (POST /api/ingredients).` }];
+      return [
+        {
+          field,
+          type: "unknownIngredient",
+          message: `There is no ingredient "${line.ingredient}": create it first (POST /api/ingredients).`,
+        },
+      ];
     }
     return [];
   });

@@ -45,7 +45,14 @@ interface MenuVars {
 }
 
 /** What a dish is made of, as a manager sends it. */
-const DISH_RULES = { name: DISH_NAME, category: CATEGORY, priceCents: PRICE_CENTS, station: STATION, prepSeconds: PREP_SECONDS, recipe: RECIPE };
+const DISH_RULES = {
+  name: DISH_NAME,
+  category: CATEGORY,
+  priceCents: PRICE_CENTS,
+  station: STATION,
+  prepSeconds: PREP_SECONDS,
+  recipe: RECIPE,
+};
 
 const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> = {
   name: "menu",
@@ -60,13 +67,18 @@ const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> =
     list: {
       roles: [ANYONE],
       cache: { keys: ["page", "pageSize", "category", "station"] },
-      params: { ...pageParams, category: { ...CATEGORY, optional: true }, station: { ...STATION, optional: true }, $$strict: true },
+      params: {
+        ...pageParams,
+        category: { ...CATEGORY, optional: true },
+        station: { ...STATION, optional: true },
+        $$strict: true,
+      },
       async handler(ctx: Context<PageQuery & { category?: string; station?: string }>) {
         const query: Record<string, string> = {};
         if (ctx.params.category) query.category = ctx.params.category;
         if (ctx.params.station) query.station = ctx.params.station;
         const levels = await this.levels(ctx, true);
-        return paginate(this.store, query, ["category", "name"], ctx.params, doc => dishView(doc, levels));
+        return paginate(this.store, query, ["category", "name"], ctx.params, (doc) => dishView(doc, levels));
       },
     },
 
@@ -85,10 +97,17 @@ const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> =
       params: { ...DISH_RULES, $$strict: true },
       async handler(ctx: Context<DishFields, StaffMeta>) {
         const doc = newDish(ctx.params, new Date().toISOString());
-        if (!doc._id) throw Invalid([{ field: "name", type: "name", message: "A dish's name needs at least one letter or digit." }]);
+        if (!doc._id)
+          throw Invalid([
+            { field: "name", type: "name", message: "A dish's name needs at least one letter or digit." },
+          ]);
         await this.checkRecipe(ctx, doc.recipe);
         if (!(await this.store.insertOnce(doc))) {
-          throw Conflict("DISH_EXISTS", `The menu already has "${doc._id}": change it (PATCH /api/dishes/${doc._id}) or pick another name.`, { id: doc._id });
+          throw Conflict(
+            "DISH_EXISTS",
+            `The menu already has "${doc._id}": change it (PATCH /api/dishes/${doc._id}) or pick another name.`,
+            { id: doc._id },
+          );
         }
         await this.changed();
         this.logger.info({ dish: doc._id, station: doc.station }, "Dish added to the menu.");
@@ -111,12 +130,26 @@ const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> =
         if (patch.name !== undefined) {
           const problems: FieldProblem[] = [];
           const slug = slugId(patch.name);
-          if (!slug) problems.push({ field: "name", type: "name", message: "A dish's name needs at least one letter or digit." });
-          else if (slug !== before._id && (await this.store.get(slug))) problems.push({ field: "name", type: "nameTaken", message: `Another dish is already called that ("${slug}").` });
+          if (!slug)
+            problems.push({
+              field: "name",
+              type: "name",
+              message: "A dish's name needs at least one letter or digit.",
+            });
+          else if (slug !== before._id && (await this.store.get(slug)))
+            problems.push({
+              field: "name",
+              type: "nameTaken",
+              message: `Another dish is already called that ("${slug}").`,
+            });
           if (problems.length > 0) throw Invalid(problems);
         }
         if (patch.recipe) await this.checkRecipe(ctx, patch.recipe);
-        const after = await this.store.updateIf(before._id, {}, { $set: { ...patch, updatedAt: new Date().toISOString() } });
+        const after = await this.store.updateIf(
+          before._id,
+          {},
+          { $set: { ...patch, updatedAt: new Date().toISOString() } },
+        );
         if (!after) throw NotFound("dish", id);
         await this.changed();
         this.logger.info({ dish: id, fields: Object.keys(patch) }, "Dish changed.");
@@ -143,12 +176,14 @@ const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> =
       params: { dishes: { type: "array", min: 1, max: 100, items: idParam }, $$strict: true },
       async handler(ctx: Context<ResolveDishesParams>): Promise<ResolvedDish[]> {
         const docs = await this.store.getMany([...new Set(ctx.params.dishes)]);
-        const byId = new Map(docs.map(doc => [doc._id, doc]));
+        const byId = new Map(docs.map((doc) => [doc._id, doc]));
         const problems = ctx.params.dishes.flatMap((id, index): FieldProblem[] =>
-          byId.has(id) ? [] : [{ field: `dishes[${index}]`, type: "unknownDish", message: `There is no dish "${id}" on the menu.` }],
+          byId.has(id)
+            ? []
+            : [{ field: `dishes[${index}]`, type: "unknownDish", message: `There is no dish "${id}" on the menu.` }],
         );
         if (problems.length > 0) throw Invalid(problems);
-        return ctx.params.dishes.map(id => resolvedDish(byId.get(id)!));
+        return ctx.params.dishes.map((id) => resolvedDish(byId.get(id)!));
       },
     },
   },
@@ -170,7 +205,11 @@ const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> =
         return levels;
       } catch (err) {
         if (!this.lastLevels) throw err;
-        if (!this.servingStale) this.logger.warn({ err: (err as Error).message }, "The inventory does not answer: showing the menu with the last availability it gave.");
+        if (!this.servingStale)
+          this.logger.warn(
+            { err: (err as Error).message },
+            "The inventory does not answer: showing the menu with the last availability it gave.",
+          );
         this.servingStale = true;
         return this.lastLevels;
       }

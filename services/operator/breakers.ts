@@ -35,7 +35,6 @@ interface MetricItem {
   values: { labels: { affectedNodeID?: string; action?: string }; value: number }[];
 }
 
-
 async function halfOpen(broker: ClusterReader, node: string): Promise<Set<string>> {
   try {
     const metrics = (await broker.call(
@@ -44,7 +43,8 @@ async function halfOpen(broker: ClusterReader, node: string): Promise<Set<string
       { nodeID: node, timeout: 2000, retries: 0 },
     )) as MetricItem[];
     const keys = new Set<string>();
-    for (const metric of metrics) for (const v of metric.values) if (v.value > 0) keys.add(`${v.labels.action}@${v.labels.affectedNodeID}`);
+    for (const metric of metrics)
+      for (const v of metric.values) if (v.value > 0) keys.add(`${v.labels.action}@${v.labels.affectedNodeID}`);
     return keys;
   } catch {
     // Metrics off on that node: an endpoint is then open or closed, nothing finer.
@@ -55,7 +55,11 @@ async function halfOpen(broker: ClusterReader, node: string): Promise<Set<string
 async function viewOf(broker: ClusterReader, node: string): Promise<BreakerRow[] | null> {
   let actions: ActionItem[];
   try {
-    actions = (await broker.call("$node.actions", { withEndpoints: true, skipInternal: true }, { nodeID: node, timeout: 2000, retries: 0 })) as ActionItem[];
+    actions = (await broker.call(
+      "$node.actions",
+      { withEndpoints: true, skipInternal: true },
+      { nodeID: node, timeout: 2000, retries: 0 },
+    )) as ActionItem[];
   } catch {
     return null;
   }
@@ -63,7 +67,13 @@ async function viewOf(broker: ClusterReader, node: string): Promise<BreakerRow[]
   const rows: BreakerRow[] = [];
   for (const action of actions) {
     for (const ep of action.endpoints ?? []) {
-      const state: BreakerState = !ep.available ? "node down" : probing.has(`${action.name}@${ep.nodeID}`) ? "half-open" : ep.state ? "closed" : "open";
+      const state: BreakerState = !ep.available
+        ? "node down"
+        : probing.has(`${action.name}@${ep.nodeID}`)
+          ? "half-open"
+          : ep.state
+            ? "closed"
+            : "open";
       rows.push({ node, action: action.name, target: ep.nodeID, state });
     }
   }
@@ -71,17 +81,23 @@ async function viewOf(broker: ClusterReader, node: string): Promise<BreakerRow[]
 }
 
 export async function readBreakers(broker: ClusterReader): Promise<BreakersView> {
-  const nodes = (broker.registry.getNodeList({ onlyAvailable: true }) as { id: string }[]).map(n => n.id).sort();
-  const views = await Promise.all(nodes.map(node => viewOf(broker, node)));
-  const rows = views.flatMap(v => v ?? []);
+  const nodes = (broker.registry.getNodeList({ onlyAvailable: true }) as { id: string }[]).map((n) => n.id).sort();
+  const views = await Promise.all(nodes.map((node) => viewOf(broker, node)));
+  const rows = views.flatMap((v) => v ?? []);
   const silent = nodes.filter((_, i) => views[i] === null);
   const order: Record<BreakerState, number> = { open: 0, "half-open": 1, "node down": 2, closed: 3 };
-  rows.sort((a, b) => order[a.state] - order[b.state] || a.node.localeCompare(b.node) || a.action.localeCompare(b.action) || a.target.localeCompare(b.target));
+  rows.sort(
+    (a, b) =>
+      order[a.state] - order[b.state] ||
+      a.node.localeCompare(b.node) ||
+      a.action.localeCompare(b.action) ||
+      a.target.localeCompare(b.target),
+  );
   return { rows, silent, nodes: nodes.length };
 }
 
 export function renderBreakers(view: BreakersView, { all = false }: { all?: boolean } = {}): string {
-  const tripped = view.rows.filter(r => r.state !== "closed");
+  const tripped = view.rows.filter((r) => r.state !== "closed");
   const shown = all ? view.rows : tripped;
   const closed = view.rows.length - tripped.length;
   const head = `Circuit breakers on ${view.nodes} node(s): ${tripped.length} not closed, ${closed} closed${all ? "" : " (breakers --all lists them)"}`;
@@ -89,7 +105,7 @@ export function renderBreakers(view: BreakersView, { all = false }: { all?: bool
   if (shown.length === 0) return `${head}\nEvery breaker is closed: calls go everywhere.${silent}`;
   const table = textTable(
     ["caller node", "action", "target node", "state"],
-    shown.map(r => [r.node, r.action, r.target, r.state]),
+    shown.map((r) => [r.node, r.action, r.target, r.state]),
   );
   return `${head}\n${table}${silent}`;
 }

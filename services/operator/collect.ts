@@ -35,8 +35,17 @@ export function readerOf(ctx: Caller & { broker: ServiceBroker }): ClusterReader
   return { call: (action, params, opts) => ctx.call(action, params, opts), registry: ctx.broker.registry };
 }
 
-export async function countOf(broker: Caller, action: string, filter: Record<string, unknown> = {}, opts: CallingOptions = {}): Promise<number> {
-  const page = (await broker.call(action, { ...filter, page: 1, pageSize: 1 }, { meta: OPERATOR_META, ...opts })) as Page<unknown>;
+export async function countOf(
+  broker: Caller,
+  action: string,
+  filter: Record<string, unknown> = {},
+  opts: CallingOptions = {},
+): Promise<number> {
+  const page = (await broker.call(
+    action,
+    { ...filter, page: 1, pageSize: 1 },
+    { meta: OPERATOR_META, ...opts },
+  )) as Page<unknown>;
   return page.total;
 }
 
@@ -50,7 +59,11 @@ export async function collectPages<T>(
   const rows: T[] = [];
   let total = 0;
   for (let page = 1; rows.length < maxRows; page++) {
-    const answer = (await broker.call(action, { ...filter, page, pageSize: PAGE_SIZE }, { meta: OPERATOR_META, ...opts })) as Page<T>;
+    const answer = (await broker.call(
+      action,
+      { ...filter, page, pageSize: PAGE_SIZE },
+      { meta: OPERATOR_META, ...opts },
+    )) as Page<T>;
     total = answer.total;
     rows.push(...answer.rows);
     if (answer.rows.length < PAGE_SIZE || page >= answer.totalPages) break;

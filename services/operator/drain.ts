@@ -29,7 +29,10 @@ export async function drainKitchen(
 }
 
 export function renderDrain(status: KitchenNodeStatus): string {
-  const table = textTable(["node", "state", "cooking", "chefs"], [[status.node, status.draining ? "draining" : "taking tickets", status.cooking, status.chefs]]);
+  const table = textTable(
+    ["node", "state", "cooking", "chefs"],
+    [[status.node, status.draining ? "draining" : "taking tickets", status.cooking, status.chefs]],
+  );
   const next = status.draining
     ? status.cooking > 0
       ? `It finishes its ${status.cooking} ticket(s) and starts no new one; stop it when \`kitchen\` shows 0 cooking there.`

@@ -28,11 +28,13 @@ export interface KitchenView {
   truncated: boolean;
 }
 
-
 /** Nodes that run the kitchen service now. */
 export function kitchenNodes(broker: Pick<ServiceBroker, "registry">): string[] {
-  const list = broker.registry.getServiceList({ onlyAvailable: true, skipInternal: true }) as { name: string; nodeID: string }[];
-  return [...new Set(list.filter(s => s.name === "kitchen").map(s => s.nodeID))].sort();
+  const list = broker.registry.getServiceList({ onlyAvailable: true, skipInternal: true }) as {
+    name: string;
+    nodeID: string;
+  }[];
+  return [...new Set(list.filter((s) => s.name === "kitchen").map((s) => s.nodeID))].sort();
 }
 
 async function statusOf(broker: ClusterReader, node: string): Promise<KitchenNodeStatus | null> {
@@ -49,12 +51,19 @@ export async function readKitchen(broker: ClusterReader, { maxRows = 5000 } = {}
   const [cooking, queued, statuses] = await Promise.all([
     collectPages<TicketView>(broker, "kitchen.list", { status: "cooking" }, { maxRows }),
     countOf(broker, "kitchen.list", { status: "queued" }),
-    Promise.all(alive.map(node => statusOf(broker, node))),
+    Promise.all(alive.map((node) => statusOf(broker, node))),
   ]);
   const rows = new Map<string, KitchenNodeRow>();
   alive.forEach((node, i) => {
     const status = statuses[i];
-    rows.set(node, { node, alive: true, chefs: status?.chefs ?? null, cooking: 0, draining: status?.draining ?? null, stations: {} });
+    rows.set(node, {
+      node,
+      alive: true,
+      chefs: status?.chefs ?? null,
+      cooking: 0,
+      draining: status?.draining ?? null,
+      stations: {},
+    });
   });
   for (const ticket of cooking.rows) {
     const node = ticket.node ?? "(none)";
@@ -75,7 +84,7 @@ function load(row: KitchenNodeRow): string {
 export function renderKitchen(view: KitchenView): string {
   const table = textTable(
     ["node", "state", "cooking", "chefs", "load", "by station"],
-    view.nodes.map(row => [
+    view.nodes.map((row) => [
       row.node,
       !row.alive ? "gone" : row.draining ? "draining" : row.draining === null ? "?" : "taking tickets",
       row.cooking,

@@ -19,7 +19,10 @@ const OperatorService: ServiceSchema = {
   actions: {
     board: {
       visibility: "public",
-      params: { limit: { type: "number", integer: true, min: 1, max: 100, optional: true, convert: true }, $$strict: true },
+      params: {
+        limit: { type: "number", integer: true, min: 1, max: 100, optional: true, convert: true },
+        $$strict: true,
+      },
       handler(ctx: Context<{ limit?: number }>) {
         return readBoard(ctx, { limit: ctx.params.limit });
       },
@@ -47,7 +50,11 @@ const OperatorService: ServiceSchema = {
     },
     drain: {
       visibility: "public",
-      params: { node: { type: "string", min: 1, max: 128 }, draining: { type: "boolean", optional: true, convert: true }, $$strict: true },
+      params: {
+        node: { type: "string", min: 1, max: 128 },
+        draining: { type: "boolean", optional: true, convert: true },
+        $$strict: true,
+      },
       handler(ctx: Context<{ node: string; draining?: boolean }>) {
         return drainKitchen(readerOf(ctx), ctx.params.node, { draining: ctx.params.draining ?? true });
       },
@@ -55,7 +62,9 @@ const OperatorService: ServiceSchema = {
   },
 
   started() {
-    this.logger.info("Operator console attached. Brigade commands: board, stock, kitchen, breakers, drain <nodeID> (help lists them all).");
+    this.logger.info(
+      "Operator console attached. Brigade commands: board, stock, kitchen, breakers, drain <nodeID> (help lists them all).",
+    );
   },
 };
 

@@ -47,31 +47,41 @@ async function guarded(print: Print, what: string, work: () => Promise<string>):
   }
 }
 
-export function replCommands(print: Print = text => console.log(text)): ReplCommand[] {
+export function replCommands(print: Print = (text) => console.log(text)): ReplCommand[] {
   return [
     {
       command: "board",
       description: "Orders by status and the oldest waiting (placed, cooking, ready)",
       options: [{ option: "-n, --limit <count>", description: "how many waiting orders to list (default 10)" }],
-      action: (broker, raw) => guarded(print, "the order board", async () => renderBoard(await readBoard(broker, { limit: positive(argsOf(raw).options.limit, 10) }))),
+      action: (broker, raw) =>
+        guarded(print, "the order board", async () =>
+          renderBoard(await readBoard(broker, { limit: positive(argsOf(raw).options.limit, 10) })),
+        ),
     },
     {
       command: "stock",
       description: "Ingredients, low ones first",
       options: [{ option: "-n, --limit <count>", description: "how many rows to print (default all)" }],
       action: (broker, raw) =>
-        guarded(print, "stock", async () => renderStock(await readStock(broker), { limit: argsOf(raw).options.limit ? positive(argsOf(raw).options.limit, 20) : undefined })),
+        guarded(print, "stock", async () =>
+          renderStock(await readStock(broker), {
+            limit: argsOf(raw).options.limit ? positive(argsOf(raw).options.limit, 20) : undefined,
+          }),
+        ),
     },
     {
       command: "kitchen",
       description: "Tickets cooking per kitchen node, chef load, draining nodes, the queue",
-      action: broker => guarded(print, "the kitchen", async () => renderKitchen(await readKitchen(broker))),
+      action: (broker) => guarded(print, "the kitchen", async () => renderKitchen(await readKitchen(broker))),
     },
     {
       command: "breakers",
       description: "Circuit breakers that are not closed, per calling node, action and target node",
       options: [{ option: "-a, --all", description: "list closed breakers too" }],
-      action: (broker, raw) => guarded(print, "circuit breakers", async () => renderBreakers(await readBreakers(broker), { all: !!argsOf(raw).options.all })),
+      action: (broker, raw) =>
+        guarded(print, "circuit breakers", async () =>
+          renderBreakers(await readBreakers(broker), { all: !!argsOf(raw).options.all }),
+        ),
     },
     {
       command: "drain <nodeID>",
@@ -79,7 +89,9 @@ export function replCommands(print: Print = text => console.log(text)): ReplComm
       options: [{ option: "-r, --resume", description: "let the node take tickets again" }],
       action: (broker, raw) =>
         guarded(print, `kitchen node ${String(argsOf(raw).nodeID)}`, async () =>
-          renderDrain(await drainKitchen(broker, String(argsOf(raw).nodeID), { draining: !argsOf(raw).options.resume })),
+          renderDrain(
+            await drainKitchen(broker, String(argsOf(raw).nodeID), { draining: !argsOf(raw).options.resume }),
+          ),
         ),
     },
   ];

@@ -45,7 +45,7 @@ export function orderStock(rows: StockRow[]): StockRow[] {
 export async function readStock(broker: Caller, { maxRows = 5000 } = {}): Promise<StockReport> {
   const { rows, total, truncated } = await collectPages<IngredientView>(broker, "inventory.list", {}, { maxRows });
   const ordered = orderStock(
-    rows.map(item => ({
+    rows.map((item) => ({
       id: item.id,
       name: item.name,
       unit: item.unit,
@@ -56,16 +56,17 @@ export async function readStock(broker: Caller, { maxRows = 5000 } = {}): Promis
       low: isLow(item),
     })),
   );
-  return { rows: ordered, low: ordered.filter(r => r.low).length, total, truncated };
+  return { rows: ordered, low: ordered.filter((r) => r.low).length, total, truncated };
 }
 
 export function renderStock(report: StockReport, { limit }: { limit?: number } = {}): string {
   const shown = limit ? report.rows.slice(0, limit) : report.rows;
   const table = textTable(
     ["", "ingredient", "available", "reserved", "on hand", "reorder at", "unit"],
-    shown.map(r => [r.low ? "LOW" : "", r.id, r.available, r.reserved, r.onHand, r.reorderPoint, r.unit]),
+    shown.map((r) => [r.low ? "LOW" : "", r.id, r.available, r.reserved, r.onHand, r.reorderPoint, r.unit]),
     ["left", "left", "right", "right", "right", "right", "left"],
   );
-  const more = report.rows.length > shown.length || report.truncated ? `\n(${report.total - shown.length} more not shown)` : "";
+  const more =
+    report.rows.length > shown.length || report.truncated ? `\n(${report.total - shown.length} more not shown)` : "";
   return `Stock: ${report.low} low of ${report.total}\n${table}${more}`;
 }

@@ -7,9 +7,10 @@ import Table from "cli-table3";
 export type Cell = string | number;
 
 export function textTable(head: string[], rows: Cell[][], align?: ("left" | "right")[]): string {
-  const colAligns = align ?? head.map((_, i) => (rows.length > 0 && rows.every(r => typeof r[i] === "number") ? "right" : "left"));
+  const colAligns =
+    align ?? head.map((_, i) => (rows.length > 0 && rows.every((r) => typeof r[i] === "number") ? "right" : "left"));
   const table = new Table({ head, colAligns, style: { head: [], border: [], compact: true } });
-  for (const row of rows) table.push(row.map(cell => String(cell)));
+  for (const row of rows) table.push(row.map((cell) => String(cell)));
   return table.toString();
 }
 

@@ -18,7 +18,10 @@ export async function claimForBill(ports: BillPorts, { table, bill }: ClaimForBi
   const open = await ports.store.find({ table, status: "served", bill: null, accepted: true });
   let claimed = 0;
   for (const doc of open) {
-    claimed += await ports.store.update({ _id: doc._id, status: "served", bill: null }, { $set: { bill, updatedAt: ports.now().toISOString() } });
+    claimed += await ports.store.update(
+      { _id: doc._id, status: "served", bill: null },
+      { $set: { bill, updatedAt: ports.now().toISOString() } },
+    );
   }
   if (claimed) await ports.changed();
   return (await ports.store.find({ bill }, { sort: ["createdAt", "_id"] })).map(orderView);
@@ -30,10 +33,20 @@ export async function settleBill(ports: BillPorts, { bill, orders }: SettleParam
   let changed = false;
   for (const id of orders) {
     const paidAt = ports.now().toISOString();
-    const after = await ports.store.updateIf(id, { status: "served", bill }, { $set: { status: "paid", [STATUS_STAMPS.paid]: paidAt, updatedAt: paidAt } });
+    const after = await ports.store.updateIf(
+      id,
+      { status: "served", bill },
+      { $set: { status: "paid", [STATUS_STAMPS.paid]: paidAt, updatedAt: paidAt } },
+    );
     if (after) {
       changed = true;
-      await ports.emit("order.paid", { order: id, table: after.table, status: "paid", at: paidAt, placedAt: after.createdAt });
+      await ports.emit("order.paid", {
+        order: id,
+        table: after.table,
+        status: "paid",
+        at: paidAt,
+        placedAt: after.createdAt,
+      });
       settled.push(orderView(after));
       continue;
     }
@@ -42,7 +55,11 @@ export async function settleBill(ports: BillPorts, { bill, orders }: SettleParam
       settled.push(orderView(doc));
       continue;
     }
-    throw Conflict("ORDER_NOT_ON_BILL", `Order ${id} is not a served order of bill ${bill} (it is ${doc?.status ?? "unknown"}${doc?.bill ? ` on bill ${doc.bill}` : ""}).`, { order: id, bill });
+    throw Conflict(
+      "ORDER_NOT_ON_BILL",
+      `Order ${id} is not a served order of bill ${bill} (it is ${doc?.status ?? "unknown"}${doc?.bill ? ` on bill ${doc.bill}` : ""}).`,
+      { order: id, bill },
+    );
   }
   if (changed) await ports.changed();
   return settled;
@@ -50,7 +67,10 @@ export async function settleBill(ports: BillPorts, { bill, orders }: SettleParam
 
 /** Gives a bill's still-unpaid orders back, for another bill to claim. */
 export async function releaseFromBill(ports: BillPorts, bill: string): Promise<number> {
-  const released = await ports.store.update({ bill, status: "served" }, { $set: { bill: null, updatedAt: ports.now().toISOString() } });
+  const released = await ports.store.update(
+    { bill, status: "served" },
+    { $set: { bill: null, updatedAt: ports.now().toISOString() } },
+  );
   if (released) await ports.changed();
   return released;
 }

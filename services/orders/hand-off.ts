@@ -38,9 +38,19 @@ export function eventHandOff(broker: EventEmitter): KitchenHandOff {
 }
 
 /** The hand-off this node's settings call for: the durable stream whenever there is a NATS transporter. */
-export function kitchenHandOff(broker: EventEmitter & { nodeID: string }, settings: Pick<Settings, "transporter" | "namespace">, logger: JetStreamHandOffOptions["logger"]): KitchenHandOff {
+export function kitchenHandOff(
+  broker: EventEmitter & { nodeID: string },
+  settings: Pick<Settings, "transporter" | "namespace">,
+  logger: JetStreamHandOffOptions["logger"],
+): KitchenHandOff {
   if (!settings.transporter) return eventHandOff(broker);
   // Required here, not imported: the NATS client stays unloaded on an embedded node.
   const { JetStreamHandOff } = require("./jetstream-hand-off") as typeof import("./jetstream-hand-off");
-  return new JetStreamHandOff({ transporter: settings.transporter, namespace: settings.namespace, nodeID: broker.nodeID, broker, logger });
+  return new JetStreamHandOff({
+    transporter: settings.transporter,
+    namespace: settings.namespace,
+    nodeID: broker.nodeID,
+    broker,
+    logger,
+  });
 }

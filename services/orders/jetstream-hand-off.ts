@@ -52,7 +52,13 @@ export class JetStreamHandOff implements KitchenHandOff {
   async start(): Promise<void> {
     await this.connect();
     // The stream exists before the first order is published (or the publish would fail).
-    if (this.nc) await this.prepare().catch(err => this.options.logger.warn({ err: (err as Error).message }, "Cannot create the kitchen's stream yet; will try again with the first order."));
+    if (this.nc)
+      await this.prepare().catch((err) =>
+        this.options.logger.warn(
+          { err: (err as Error).message },
+          "Cannot create the kitchen's stream yet; will try again with the first order.",
+        ),
+      );
   }
 
   async stop(): Promise<void> {
@@ -79,11 +85,15 @@ export class JetStreamHandOff implements KitchenHandOff {
       if ((err as { code?: string }).code === "503") this.streamsReady = false;
       throw err;
     }
-    if (ack.duplicate) this.options.logger.debug({ order: order.order }, "The kitchen's stream already holds this order.");
+    if (ack.duplicate)
+      this.options.logger.debug({ order: order.order }, "The kitchen's stream already holds this order.");
     try {
       await this.options.broker.emit("order.placed", order);
     } catch (err) {
-      this.options.logger.debug({ order: order.order, err: (err as Error).message }, "The order.placed notice did not go out; the kitchen has the order anyway.");
+      this.options.logger.debug(
+        { order: order.order, err: (err as Error).message },
+        "The order.placed notice did not go out; the kitchen has the order anyway.",
+      );
     }
   }
 
@@ -93,11 +103,15 @@ export class JetStreamHandOff implements KitchenHandOff {
     this.lastAttempt = Date.now();
     this.connecting ??= connectNats(this.options.transporter, `brigade-orders-${this.options.nodeID}`)
       .then(
-        nc => {
+        (nc) => {
           if (this.stopped) return void nc.close();
           this.watch(nc);
         },
-        err => this.options.logger.warn({ err: (err as Error).message }, "Cannot connect to NATS for the kitchen hand-off; placed orders wait in the store until it can."),
+        (err) =>
+          this.options.logger.warn(
+            { err: (err as Error).message },
+            "Cannot connect to NATS for the kitchen hand-off; placed orders wait in the store until it can.",
+          ),
       )
       .finally(() => {
         this.connecting = undefined;
@@ -138,7 +152,8 @@ export class JetStreamHandOff implements KitchenHandOff {
       if (Date.now() - this.lastAttempt > RECONNECT_EVERY_MS) void this.connect();
       throw new Error("Not connected to NATS; the reconcile loop hands this order to the kitchen later.");
     }
-    if (!this.connected) throw new Error("NATS is unreachable right now; the reconcile loop hands this order to the kitchen later.");
+    if (!this.connected)
+      throw new Error("NATS is unreachable right now; the reconcile loop hands this order to the kitchen later.");
     return this.prepare();
   }
 }

@@ -35,7 +35,12 @@ async function announce(ports: MovePorts, doc: OrderDoc, at: string): Promise<vo
 }
 
 /** Applies `action` to the order; throws NotFound or InvalidTransition (409) like a client expects. */
-export async function moveOrder(ports: MovePorts, id: string, action: OrderAction, extra: Partial<OrderDoc> = {}): Promise<OrderDoc> {
+export async function moveOrder(
+  ports: MovePorts,
+  id: string,
+  action: OrderAction,
+  extra: Partial<OrderDoc> = {},
+): Promise<OrderDoc> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const doc = await loadOrder(ports.store, id);
     const from = doc.status as OrderStatus;
@@ -66,7 +71,11 @@ export async function moveOrder(ports: MovePorts, id: string, action: OrderActio
  * Idempotent: a repeated, late or out-of-order event changes nothing; a cancelled order stays
  * cancelled. Returns the order afterwards, or null when it is unknown.
  */
-export async function advanceOrder(ports: MovePorts, id: string, target: "cooking" | "ready"): Promise<OrderDoc | null> {
+export async function advanceOrder(
+  ports: MovePorts,
+  id: string,
+  target: "cooking" | "ready",
+): Promise<OrderDoc | null> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const doc = await ports.store.get(id);
     if (!doc || !doc.accepted) return null;

@@ -22,7 +22,9 @@ import { reservationLines } from "./stock-needs";
  * What the kitchen needs of an order line beyond the line itself (`lines[i]`). Documents written
  * before these were trimmed hold the whole `OrderPlacedLine`, with `ingredients` as a list.
  */
-export type KitchenNeeds = Pick<OrderPlacedLine, "station" | "prepSeconds"> & { ingredients: Portions | StockLine[] } & Partial<Omit<OrderPlacedLine, "ingredients">>;
+export type KitchenNeeds = Pick<OrderPlacedLine, "station" | "prepSeconds"> & {
+  ingredients: Portions | StockLine[];
+} & Partial<Omit<OrderPlacedLine, "ingredients">>;
 
 /** An order line as stored: `notes` only when there are some (documents written before hold `""`). */
 export type StoredLine = Omit<OrderLine, "notes"> & { notes?: string };
@@ -68,7 +70,8 @@ export function storedLines(lines: readonly OrderLine[]): StoredLine[] {
   return lines.map(({ notes, ...line }) => (notes ? { ...line, notes } : line));
 }
 
-const lineView = (line: StoredLine): OrderLine => (line.notes === undefined ? { ...line, notes: "" } : (line as OrderLine));
+const lineView = (line: StoredLine): OrderLine =>
+  line.notes === undefined ? { ...line, notes: "" } : (line as OrderLine);
 
 export function orderView(doc: OrderDoc): OrderView {
   const view: OrderView = {
@@ -102,7 +105,7 @@ export function orderIdFor(staffId: string, idempotencyKey: string | undefined):
 
 /** What makes two requests "the same order" for an Idempotency-Key. */
 export function requestFingerprint(table: string, lines: readonly RequestedLine[]): string {
-  const canonical = JSON.stringify([table, lines.map(l => [l.dish, l.qty, l.notes ?? ""])]);
+  const canonical = JSON.stringify([table, lines.map((l) => [l.dish, l.qty, l.notes ?? ""])]);
   // The first 16 bytes in hex, the same text as slicing the whole digest's hex to 32 characters,
   // but a string of its own: a slice would keep the 64-character digest alive in every order.
   return createHash("sha256").update(canonical).digest().subarray(0, 16).toString("hex");
@@ -127,7 +130,9 @@ export function kitchenLines(doc: Pick<OrderDoc, "lines" | "kitchen">): OrderPla
 
 /** Everything the order takes from the pantry, in one all-or-nothing reservation. */
 export function orderReservation(doc: Pick<OrderDoc, "reservation" | "kitchen">): StockLine[] {
-  return doc.reservation ?? reservationLines(doc.kitchen.map(needs => ({ ingredients: portionLines(needs.ingredients) })));
+  return (
+    doc.reservation ?? reservationLines(doc.kitchen.map((needs) => ({ ingredients: portionLines(needs.ingredients) })))
+  );
 }
 
 /** The `order.placed` event for a stored order: sent at placement, and again (`resent`) until the kitchen acknowledges. */

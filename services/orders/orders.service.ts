@@ -94,7 +94,12 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
     list: {
       idempotent: true,
       roles: ["waiter", "chef", "cashier"],
-      params: { status: { type: "enum", values: [...ORDER_STATUSES], optional: true }, table: { ...TABLE, optional: true }, ...pageParams, $$strict: true },
+      params: {
+        status: { type: "enum", values: [...ORDER_STATUSES], optional: true },
+        table: { ...TABLE, optional: true },
+        ...pageParams,
+        $$strict: true,
+      },
       async handler(ctx: Context<{ status?: OrderStatus; table?: string } & PageQuery>) {
         const query: Record<string, unknown> = { accepted: true };
         if (ctx.params.status) query.status = ctx.params.status;
@@ -197,14 +202,16 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
     },
 
     placementPorts(ctx?: Context): PlacementPorts {
-      const call = <T>(action: string, params: object) => (ctx ? ctx.call<T, object>(action, params) : this.broker.call<T, object>(action, params));
+      const call = <T>(action: string, params: object) =>
+        ctx ? ctx.call<T, object>(action, params) : this.broker.call<T, object>(action, params);
       return {
         store: this.store,
-        resolveDishes: async ids => call<ResolvedDish[]>("menu.resolve", { dishes: ids } satisfies ResolveDishesParams),
-        reserve: params => call<ReservationResult>("inventory.reserve", params satisfies ReserveParams),
-        release: params => call("inventory.release", params satisfies ReleaseParams),
+        resolveDishes: async (ids) =>
+          call<ResolvedDish[]>("menu.resolve", { dishes: ids } satisfies ResolveDishesParams),
+        reserve: (params) => call<ReservationResult>("inventory.reserve", params satisfies ReserveParams),
+        release: (params) => call("inventory.release", params satisfies ReleaseParams),
         // Within the placing request: the kitchen's side of the hand-off logs under its request ID.
-        handOff: ctx ? { send: order => this.handOff.send(order, ctx) } : this.handOff,
+        handOff: ctx ? { send: (order) => this.handOff.send(order, ctx) } : this.handOff,
         changed: () => this.changed(),
         logger: this.logger,
         now: () => new Date(),
@@ -213,7 +220,12 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
     },
 
     movePorts(): MovePorts {
-      return { store: this.store, emit: (event, payload) => this.emitEvent(event, payload), changed: () => this.changed(), now: () => new Date() };
+      return {
+        store: this.store,
+        emit: (event, payload) => this.emitEvent(event, payload),
+        changed: () => this.changed(),
+        now: () => new Date(),
+      };
     },
 
     async releaseStock(doc) {
@@ -221,7 +233,10 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
         await this.broker.call("inventory.release", { reservation: doc._id } satisfies ReleaseParams);
         await this.store.update({ _id: doc._id, stockReleased: false }, { $set: { stockReleased: true } });
       } catch (err) {
-        this.logger.warn({ order: doc._id, err }, "Could not give the order's stock back yet; the reconcile loop will.");
+        this.logger.warn(
+          { order: doc._id, err },
+          "Could not give the order's stock back yet; the reconcile loop will.",
+        );
       }
     },
 
@@ -231,8 +246,8 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
       const ports: ReconcilePorts = {
         store: this.store,
         handOff: this.handOff,
-        release: params => this.broker.call("inventory.release", params),
-        progress: async orders => {
+        release: (params) => this.broker.call("inventory.release", params),
+        progress: async (orders) => {
           // No kitchen running (yet): nothing to compare with; its orders wait for one.
           if (!this.broker.registry.getActionEndpoints("kitchen.progress")?.hasAvailable()) return null;
           return this.broker.call<KitchenProgress[], KitchenProgressParams>("kitchen.progress", { orders });
@@ -246,10 +261,11 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
         kitchenCheck: this.kitchenCheck,
       };
       this.reconciling = reconcileOrders(ports)
-        .then(report => {
-          if (report.resent || report.abandoned || report.released || report.advanced) this.logger.info(report, "Reconciled orders.");
+        .then((report) => {
+          if (report.resent || report.abandoned || report.released || report.advanced)
+            this.logger.info(report, "Reconciled orders.");
         })
-        .catch(err => {
+        .catch((err) => {
           // A service we need may be down (or starting): the next round tries again.
           this.logger.warn({ err: (err as Error).message }, "Reconciling orders failed this round.");
         })

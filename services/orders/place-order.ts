@@ -17,7 +17,17 @@ import { Conflict, Invalid, OutOfStock, type ShortDish } from "../../lib/errors"
 import type { Store } from "../../lib/store";
 import type { KitchenHandOff } from "./hand-off";
 import { portionsOf } from "../../lib/portions";
-import { kitchenLines, orderIdFor, orderReservation, placedEvent, requestFingerprint, storedLines, type KitchenNeeds, type OrderDoc, type Rejection } from "./order";
+import {
+  kitchenLines,
+  orderIdFor,
+  orderReservation,
+  placedEvent,
+  requestFingerprint,
+  storedLines,
+  type KitchenNeeds,
+  type OrderDoc,
+  type Rejection,
+} from "./order";
 import { orderTotalCents, priceLines, type RequestedLine } from "./pricing";
 import { dishesShort, lineIngredients } from "./stock-needs";
 
@@ -42,7 +52,7 @@ export interface PlacementPorts {
 }
 
 const POLL_MS = 25;
-const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function isOutOfStock(err: unknown): err is { data?: { ingredients?: string[] } } {
   return (err as { type?: string } | undefined)?.type === "OUT_OF_STOCK";
@@ -58,33 +68,49 @@ function rejectionError(rejection: Rejection | undefined, id: string) {
 }
 
 function unknownDishes(lines: readonly RequestedLine[], known: (id: string) => boolean) {
-  return lines.flatMap((l, i) => (known(l.dish) ? [] : [{ field: `lines[${i}].dish`, message: `There is no dish "${l.dish}" on the menu.`, type: "unknownDish" }]));
+  return lines.flatMap((l, i) =>
+    known(l.dish)
+      ? []
+      : [{ field: `lines[${i}].dish`, message: `There is no dish "${l.dish}" on the menu.`, type: "unknownDish" }],
+  );
 }
 
 async function resolve(ports: PlacementPorts, lines: readonly RequestedLine[]): Promise<Map<string, ResolvedDish>> {
-  const ids = [...new Set(lines.map(l => l.dish))];
+  const ids = [...new Set(lines.map((l) => l.dish))];
   let resolved: ResolvedDish[];
   try {
     resolved = await ports.resolveDishes(ids);
   } catch (err) {
     // The menu names `dishes[j]` of its own params; the waiter sent `lines[i].dish`.
-    const problems = (err as { type?: string; data?: unknown }).type === "VALIDATION_ERROR" ? (err as { data?: unknown }).data : undefined;
+    const problems =
+      (err as { type?: string; data?: unknown }).type === "VALIDATION_ERROR"
+        ? (err as { data?: unknown }).data
+        : undefined;
     if (!Array.isArray(problems)) throw err;
-    const unknown = new Set(problems.map(p => /^dishes\[(\d+)\]$/.exec(String((p as { field?: string }).field))?.[1]).filter(Boolean).map(j => ids[Number(j)]));
+    const unknown = new Set(
+      problems
+        .map((p) => /^dishes\[(\d+)\]$/.exec(String((p as { field?: string }).field))?.[1])
+        .filter(Boolean)
+        .map((j) => ids[Number(j)]),
+    );
     if (unknown.size === 0) throw err;
-    throw Invalid(unknownDishes(lines, id => !unknown.has(id)));
+    throw Invalid(unknownDishes(lines, (id) => !unknown.has(id)));
   }
-  const dishes = new Map(resolved.map(d => [d.id, d] as const));
-  const missing = unknownDishes(lines, id => dishes.has(id));
+  const dishes = new Map(resolved.map((d) => [d.id, d] as const));
+  const missing = unknownDishes(lines, (id) => dishes.has(id));
   if (missing.length) throw Invalid(missing);
   return dishes;
 }
 
 function draft(request: PlaceRequest, dishes: Map<string, ResolvedDish>, now: string): OrderDoc {
   const lines = priceLines(request.lines, dishes);
-  const kitchen: KitchenNeeds[] = lines.map(line => {
+  const kitchen: KitchenNeeds[] = lines.map((line) => {
     const dish = dishes.get(line.dish)!;
-    return { station: dish.station, prepSeconds: dish.prepSeconds, ingredients: portionsOf(lineIngredients(dish.recipe, line.qty)) };
+    return {
+      station: dish.station,
+      prepSeconds: dish.prepSeconds,
+      ingredients: portionsOf(lineIngredients(dish.recipe, line.qty)),
+    };
   });
   const doc: OrderDoc = {
     _id: orderIdFor(request.staffId, request.idempotencyKey),
@@ -112,9 +138,14 @@ export async function placeOrder(ports: PlacementPorts, request: PlaceRequest): 
   if (await ports.store.insertOnce(doc)) return finishPlacement(ports, doc, request.idempotencyKey !== undefined);
 
   const existing = await ports.store.get(doc._id);
-  if (!existing) throw Conflict("ORDER_BUSY", "That order is being placed right now. Retry with the same Idempotency-Key.");
+  if (!existing)
+    throw Conflict("ORDER_BUSY", "That order is being placed right now. Retry with the same Idempotency-Key.");
   if (existing.fingerprint !== doc.fingerprint) {
-    throw Conflict("IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was already used for a different order. Use a new key for a new order.", { id: existing._id });
+    throw Conflict(
+      "IDEMPOTENCY_KEY_REUSED",
+      "This Idempotency-Key was already used for a different order. Use a new key for a new order.",
+      { id: existing._id },
+    );
   }
   return awaitPlacement(ports, existing);
 }
@@ -127,10 +158,14 @@ async function awaitPlacement(ports: PlacementPorts, doc: OrderDoc): Promise<Ord
     await sleep(POLL_MS);
     current = await ports.store.get(doc._id);
   }
-  if (!current) throw Conflict("ORDER_BUSY", "That order is being placed right now. Retry with the same Idempotency-Key.");
+  if (!current)
+    throw Conflict("ORDER_BUSY", "That order is being placed right now. Retry with the same Idempotency-Key.");
   if (current.accepted) return current;
   if (current.status === "rejected") throw rejectionError(current.rejection, current._id);
-  ports.logger.warn({ order: current._id }, "Finishing an order placement that stalled (its first request is gone or slow).");
+  ports.logger.warn(
+    { order: current._id },
+    "Finishing an order placement that stalled (its first request is gone or slow).",
+  );
   return finishPlacement(ports, current, true);
 }
 
@@ -145,19 +180,27 @@ async function finishPlacement(ports: PlacementPorts, doc: OrderDoc, keep: boole
     const lines = kitchenLines(doc);
     const named = dishesShort(lines, short);
     // Inventory named no ingredient of ours: name every dish rather than none.
-    const dishes: ShortDish[] = named.length ? named : lines.map(l => ({ dish: l.dish, name: l.name, ingredients: [] }));
+    const dishes: ShortDish[] = named.length
+      ? named
+      : lines.map((l) => ({ dish: l.dish, name: l.name, ingredients: [] }));
     return reject(ports, doc, { reason: "out-of-stock", dishes: uniqueDishes(dishes) }, keep);
   }
   // A reservation already released (the order was given up on meanwhile) holds nothing.
   if (!held) return reject(ports, doc, { reason: "abandoned" }, true);
 
   const acceptedAt = ports.now().toISOString();
-  const accepted = await ports.store.updateIf(doc._id, { status: "placed", accepted: false }, { $set: { accepted: true, acceptedAt, updatedAt: acceptedAt } });
+  const accepted = await ports.store.updateIf(
+    doc._id,
+    { status: "placed", accepted: false },
+    { $set: { accepted: true, acceptedAt, updatedAt: acceptedAt } },
+  );
   if (!accepted) {
     const now = await ports.store.get(doc._id);
     if (now?.accepted) return now; // a concurrent finisher accepted it: same order, one reservation
     // It was refused meanwhile: give back what we just held (or the reconcile loop will).
-    await ports.release({ reservation: doc._id }).catch(err => ports.logger.warn({ order: doc._id, err }, "Could not release a refused order's stock yet."));
+    await ports
+      .release({ reservation: doc._id })
+      .catch((err) => ports.logger.warn({ order: doc._id, err }, "Could not release a refused order's stock yet."));
     throw rejectionError(now?.rejection, doc._id);
   }
   await ports.changed();
@@ -165,20 +208,26 @@ async function finishPlacement(ports: PlacementPorts, doc: OrderDoc, keep: boole
   try {
     await ports.handOff.send(placedEvent(accepted));
   } catch (err) {
-    ports.logger.warn({ order: accepted._id, err }, "Could not hand the order to the kitchen yet; the reconcile loop will.");
+    ports.logger.warn(
+      { order: accepted._id, err },
+      "Could not hand the order to the kitchen yet; the reconcile loop will.",
+    );
   }
   return accepted;
 }
 
 function uniqueDishes(dishes: ShortDish[]): ShortDish[] {
-  return [...new Map(dishes.map(d => [d.dish, d])).values()];
+  return [...new Map(dishes.map((d) => [d.dish, d])).values()];
 }
 
 /** Refuses a pending order; if a concurrent finisher accepted it meanwhile, that order is the answer. */
 async function reject(ports: PlacementPorts, doc: OrderDoc, rejection: Rejection, keep: boolean): Promise<OrderDoc> {
   const at = ports.now().toISOString();
   const changed = keep
-    ? await ports.store.update({ _id: doc._id, status: "placed", accepted: false }, { $set: { status: "rejected", rejection, stockReleased: false, updatedAt: at } })
+    ? await ports.store.update(
+        { _id: doc._id, status: "placed", accepted: false },
+        { $set: { status: "rejected", rejection, stockReleased: false, updatedAt: at } },
+      )
     : await ports.store.remove({ _id: doc._id, accepted: false });
   if (changed === 0) {
     const now = await ports.store.get(doc._id);
@@ -193,7 +242,10 @@ async function reject(ports: PlacementPorts, doc: OrderDoc, rejection: Rejection
       await ports.release({ reservation: doc._id });
       await ports.store.update({ _id: doc._id, stockReleased: false }, { $set: { stockReleased: true } });
     } catch (err) {
-      ports.logger.warn({ order: doc._id, err }, "Could not close a refused order's reservation yet; the reconcile loop will.");
+      ports.logger.warn(
+        { order: doc._id, err },
+        "Could not close a refused order's reservation yet; the reconcile loop will.",
+      );
     }
   }
   throw rejectionError(rejection, doc._id);

@@ -12,7 +12,7 @@ export interface RequestedLine {
 
 /** Each requested line with the dish's name and current price snapshotted. */
 export function priceLines(lines: readonly RequestedLine[], dishes: ReadonlyMap<string, ResolvedDish>): OrderLine[] {
-  return lines.map(line => {
+  return lines.map((line) => {
     const dish = dishes.get(line.dish);
     if (!dish) throw new Error(`priceLines: dish "${line.dish}" was not resolved`);
     if (!Number.isSafeInteger(dish.priceCents) || dish.priceCents < 0) {

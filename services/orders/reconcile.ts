@@ -61,7 +61,7 @@ const ago = (ports: ReconcilePorts, ms: number) => new Date(ports.now().getTime(
  * scans the orders in one go (tens of milliseconds with tens of thousands of orders in the
  * kitchen); one pass in four slices keeps a placement from waiting for all of them at once.
  */
-const letRequestsIn = () => new Promise<void>(resolve => setImmediate(resolve));
+const letRequestsIn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function reconcileOrders(ports: ReconcilePorts): Promise<ReconcileReport> {
   const report: ReconcileReport = { resent: 0, abandoned: 0, released: 0, advanced: 0 };
@@ -88,7 +88,10 @@ async function resendHandOffs(ports: ReconcilePorts): Promise<number> {
 }
 
 async function abandonStalled(ports: ReconcilePorts): Promise<number> {
-  const stalled = await ports.store.find({ accepted: false, status: "placed", createdAt: { $lt: ago(ports, ports.abandonAfterMs) } }, { limit: ports.batch });
+  const stalled = await ports.store.find(
+    { accepted: false, status: "placed", createdAt: { $lt: ago(ports, ports.abandonAfterMs) } },
+    { limit: ports.batch },
+  );
   let count = 0;
   for (const doc of stalled) {
     const at = ports.now().toISOString();
@@ -106,7 +109,10 @@ async function abandonStalled(ports: ReconcilePorts): Promise<number> {
 }
 
 async function releasePending(ports: ReconcilePorts): Promise<number> {
-  const pending = await ports.store.find({ status: { $in: ["cancelled", "rejected"] }, stockReleased: false }, { limit: ports.batch });
+  const pending = await ports.store.find(
+    { status: { $in: ["cancelled", "rejected"] }, stockReleased: false },
+    { limit: ports.batch },
+  );
   let count = 0;
   for (const doc of pending) {
     try {
@@ -137,16 +143,19 @@ async function checkKitchen(ports: ReconcilePorts): Promise<number> {
   // A short batch reached the end: the next pass starts over from the first order.
   cursor.after = waiting.length < ports.batch ? undefined : waiting[waiting.length - 1]._id;
   if (waiting.length === 0) return 0;
-  const answer = await ports.progress(waiting.map(d => d._id));
+  const answer = await ports.progress(waiting.map((d) => d._id));
   if (!answer) return 0;
-  const progress = new Map(answer.map(p => [p.order, p]));
+  const progress = new Map(answer.map((p) => [p.order, p]));
   let advanced = 0;
   for (const doc of waiting) {
     const verdict = kitchenVerdict(doc.status as OrderStatus, progress.get(doc._id));
     switch (verdict) {
       case "resend":
         // The kitchen has no tickets for it (lost, or its store was reset): hand it over again.
-        ports.logger.warn({ order: doc._id }, "The kitchen has no tickets for an order it acknowledged; handing it over again.");
+        ports.logger.warn(
+          { order: doc._id },
+          "The kitchen has no tickets for an order it acknowledged; handing it over again.",
+        );
         await ports.store.update({ _id: doc._id, handedOff: true }, { $set: { handedOff: false } });
         await ports.handOff.send(placedEvent(doc, true));
         break;
@@ -157,7 +166,10 @@ async function checkKitchen(ports: ReconcilePorts): Promise<number> {
         advanced++;
         break;
       case "all-void":
-        ports.logger.warn({ order: doc._id }, "Every ticket of this order was voided, yet it is not cancelled; a person should look at it.");
+        ports.logger.warn(
+          { order: doc._id },
+          "Every ticket of this order was voided, yet it is not cancelled; a person should look at it.",
+        );
         break;
       case "wait":
         break;

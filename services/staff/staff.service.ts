@@ -35,14 +35,22 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
   actions: {
     login: {
       roles: [ANYONE],
-      params: { username: { type: "string", min: 1, max: 64 }, password: { type: "string", min: 1, max: 256 }, $$strict: true },
+      params: {
+        username: { type: "string", min: 1, max: 64 },
+        password: { type: "string", min: 1, max: 256 },
+        $$strict: true,
+      },
       async handler(ctx: Context<{ username: string; password: string }>) {
         const doc = await this.store.get(ctx.params.username.toLowerCase());
         // Same scrypt work whether or not the user exists: timing tells nothing.
         const ok = await verifyPassword(ctx.params.password, doc?.passwordHash ?? (await decoyHash()));
         if (!doc || !ok || !doc.active) throw InvalidCredentials();
         const claims: TokenClaims = { sub: doc._id, ver: doc.tokenVersion, role: doc.role };
-        const token = jwt.sign(claims, this.secret, { algorithm: "HS256", expiresIn: this.config.tokenTtlSeconds, issuer: "brigade" });
+        const token = jwt.sign(claims, this.secret, {
+          algorithm: "HS256",
+          expiresIn: this.config.tokenTtlSeconds,
+          issuer: "brigade",
+        });
         const expiresAt = new Date(Date.now() + this.config.tokenTtlSeconds * 1000).toISOString();
         this.logger.info({ staff: doc._id }, "Staff member logged in.");
         return { token, expiresAt, staff: staffView(doc) };
@@ -66,13 +74,19 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
       async handler(ctx: Context<{ token: string }>): Promise<StaffIdentity> {
         let claims: TokenClaims;
         try {
-          claims = jwt.verify(ctx.params.token, this.secret, { algorithms: ["HS256"], issuer: "brigade" }) as unknown as TokenClaims;
+          claims = jwt.verify(ctx.params.token, this.secret, {
+            algorithms: ["HS256"],
+            issuer: "brigade",
+          }) as unknown as TokenClaims;
         } catch (err) {
           const expired = (err as Error).name === "TokenExpiredError";
-          throw Unauthorized(expired ? "Your session has expired: log in again." : "That token is not valid: log in again.");
+          throw Unauthorized(
+            expired ? "Your session has expired: log in again." : "That token is not valid: log in again.",
+          );
         }
         const doc = await this.store.get(String(claims.sub));
-        if (!doc || !doc.active || doc.tokenVersion !== claims.ver) throw Unauthorized("That token is no longer valid: log in again.");
+        if (!doc || !doc.active || doc.tokenVersion !== claims.ver)
+          throw Unauthorized("That token is no longer valid: log in again.");
         return identity(doc);
       },
     },
@@ -103,7 +117,11 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
           updatedAt: now,
         };
         if (!(await this.store.insertOnce(doc))) {
-          throw Conflict("USERNAME_TAKEN", `The username "${doc.username}" is taken (usernames are never reused). Pick another.`, { username: doc.username });
+          throw Conflict(
+            "USERNAME_TAKEN",
+            `The username "${doc.username}" is taken (usernames are never reused). Pick another.`,
+            { username: doc.username },
+          );
         }
         await this.changed();
         answerCreated(ctx.meta, `/api/staff/${doc._id}`);
@@ -118,12 +136,16 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
         ...patchParams({ name: PERSON_NAME, role: ROLE, password: PASSWORD, active: { type: "boolean" } }),
         $$strict: true,
       },
-      async handler(ctx: Context<{ id: string; name?: string; role?: Role; password?: string; active?: boolean }, StaffMeta>) {
+      async handler(
+        ctx: Context<{ id: string; name?: string; role?: Role; password?: string; active?: boolean }, StaffMeta>,
+      ) {
         const before = await this.load(ctx.params.id);
         // As with DELETE: a manager cannot lock themselves out (possibly the last manager).
         if (before._id === ctx.meta.staff?.id) {
-          if (ctx.params.active === false) throw Conflict("CANNOT_DEACTIVATE_SELF", "You cannot deactivate your own account; ask another manager.");
-          if (ctx.params.role !== undefined && ctx.params.role !== before.role) throw Conflict("CANNOT_CHANGE_OWN_ROLE", "You cannot change your own role; ask another manager.");
+          if (ctx.params.active === false)
+            throw Conflict("CANNOT_DEACTIVATE_SELF", "You cannot deactivate your own account; ask another manager.");
+          if (ctx.params.role !== undefined && ctx.params.role !== before.role)
+            throw Conflict("CANNOT_CHANGE_OWN_ROLE", "You cannot change your own role; ask another manager.");
         }
         const set: Partial<StaffDoc> = { updatedAt: new Date().toISOString() };
         if (ctx.params.name !== undefined) set.name = ctx.params.name;
@@ -131,7 +153,10 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
         if (ctx.params.active !== undefined) set.active = ctx.params.active;
         if (ctx.params.password !== undefined) set.passwordHash = await hashPassword(ctx.params.password);
         // A new password, a new role or a deactivation ends every session of the account.
-        const revoke = ctx.params.password !== undefined || (ctx.params.role !== undefined && ctx.params.role !== before.role) || ctx.params.active === false;
+        const revoke =
+          ctx.params.password !== undefined ||
+          (ctx.params.role !== undefined && ctx.params.role !== before.role) ||
+          ctx.params.active === false;
         const update = revoke ? { $set: set, $inc: { tokenVersion: 1 } } : { $set: set };
         const after = await this.store.updateIf(before._id, {}, update);
         await this.changed();
@@ -144,8 +169,13 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
       params: { id: USERNAME, $$strict: true },
       async handler(ctx: Context<{ id: string }, StaffMeta>) {
         const before = await this.load(ctx.params.id);
-        if (before._id === ctx.meta.staff?.id) throw Conflict("CANNOT_DEACTIVATE_SELF", "You cannot deactivate your own account; ask another manager.");
-        const after = await this.store.updateIf(before._id, {}, { $set: { active: false, updatedAt: new Date().toISOString() }, $inc: { tokenVersion: 1 } });
+        if (before._id === ctx.meta.staff?.id)
+          throw Conflict("CANNOT_DEACTIVATE_SELF", "You cannot deactivate your own account; ask another manager.");
+        const after = await this.store.updateIf(
+          before._id,
+          {},
+          { $set: { active: false, updatedAt: new Date().toISOString() }, $inc: { tokenVersion: 1 } },
+        );
         await this.changed();
         return staffView(after!);
       },
@@ -178,7 +208,10 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
       });
       if (!created) return; // another node made it first
       if (given) this.logger.info("Created the 'admin' manager with the password from BRIGADE_ADMIN_PASSWORD.");
-      else this.logger.warn(`Created the 'admin' manager. Its password, shown this once: ${password}  (log in, then change it: PATCH /api/staff/admin)`);
+      else
+        this.logger.warn(
+          `Created the 'admin' manager. Its password, shown this once: ${password}  (log in, then change it: PATCH /api/staff/admin)`,
+        );
     },
   },
 

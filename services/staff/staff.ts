@@ -16,13 +16,29 @@ export interface StaffDoc {
 }
 
 /** The username is the account's id: unique on every store, readable in logs and URLs. */
-export const USERNAME = { type: "string", min: 3, max: 32, pattern: /^[a-z][a-z0-9._-]{2,31}$/, messages: { stringPattern: "A username is 3-32 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter." } } as const;
+export const USERNAME = {
+  type: "string",
+  min: 3,
+  max: 32,
+  pattern: /^[a-z][a-z0-9._-]{2,31}$/,
+  messages: {
+    stringPattern:
+      "A username is 3-32 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter.",
+  },
+} as const;
 export const PASSWORD = { type: "string", min: 8, max: 128 } as const;
 export const PERSON_NAME = { type: "string", min: 1, max: 80, trim: true } as const;
 
 /** Never includes the password hash: this is the only shape that leaves the staff service. */
 export function staffView(doc: StaffDoc): StaffView {
-  return { id: doc._id, username: doc.username, name: doc.name, role: doc.role, active: doc.active, createdAt: doc.createdAt };
+  return {
+    id: doc._id,
+    username: doc.username,
+    name: doc.name,
+    role: doc.role,
+    active: doc.active,
+    createdAt: doc.createdAt,
+  };
 }
 
 export function identity(doc: StaffDoc): StaffIdentity {

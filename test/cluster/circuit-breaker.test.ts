@@ -43,7 +43,11 @@ describe("the circuit breaker, between two nodes of a service", () => {
     ]);
     caller = cluster.joinBroker("caller", { requestTimeout: REQUEST_TIMEOUT_MS });
     await caller.start();
-    await eventually(async () => caller.registry.getActionEndpoints("probe.answer")?.endpoints.filter(ep => ep.isAvailable).length === 2, "both probe nodes");
+    await eventually(
+      async () =>
+        caller.registry.getActionEndpoints("probe.answer")?.endpoints.filter((ep) => ep.isAvailable).length === 2,
+      "both probe nodes",
+    );
   });
   afterAll(async () => {
     await caller?.stop();
@@ -51,22 +55,31 @@ describe("the circuit breaker, between two nodes of a service", () => {
   });
 
   const breaker = (broker: ServiceBroker, node: ClusterNode) =>
-    (broker as unknown as { CircuitBreakerStore?: Map<string, BreakerState> }).CircuitBreakerStore?.get(`${node.nodeID}:probe.answer`)?.state ?? CIRCUIT_CLOSE;
+    (broker as unknown as { CircuitBreakerStore?: Map<string, BreakerState> }).CircuitBreakerStore?.get(
+      `${node.nodeID}:probe.answer`,
+    )?.state ?? CIRCUIT_CLOSE;
   const stats = (node: ClusterNode) => caller.call<Stats, object>("probe.stats", {}, { nodeID: node.nodeID });
-  const behave = (node: ClusterNode, mode: "healthy" | "failing") => caller.call("probe.behave", { mode }, { nodeID: node.nodeID });
-  const burst = (broker: ServiceBroker, n: number) => Promise.allSettled(Array.from({ length: n }, () => broker.call<{ node: string }>("probe.answer")));
+  const behave = (node: ClusterNode, mode: "healthy" | "failing") =>
+    caller.call("probe.behave", { mode }, { nodeID: node.nodeID });
+  const burst = (broker: ServiceBroker, n: number) =>
+    Promise.allSettled(Array.from({ length: n }, () => broker.call<{ node: string }>("probe.answer")));
   const answeredBy = (outcomes: PromiseSettledResult<{ node: string }>[]) =>
-    outcomes.map(o => (o.status === "fulfilled" ? o.value.node : "error"));
+    outcomes.map((o) => (o.status === "fulfilled" ? o.value.node : "error"));
 
   /** The sick node's count once calls sent before (a frozen node's backlog) have landed. */
   async function settledCount(): Promise<number> {
     let last = -1;
-    return eventually(async () => {
-      const now = (await stats(sick)).answered;
-      const settled = now === last;
-      last = now;
-      return settled ? now + 1 : null;
-    }, "the sick node's backlog to land", 5_000, 300).then(n => n - 1);
+    return eventually(
+      async () => {
+        const now = (await stats(sick)).answered;
+        const settled = now === last;
+        last = now;
+        return settled ? now + 1 : null;
+      },
+      "the sick node's backlog to land",
+      5_000,
+      300,
+    ).then((n) => n - 1);
   }
 
   async function expectTrafficOnlyOnHealthy() {
@@ -79,7 +92,12 @@ describe("the circuit breaker, between two nodes of a service", () => {
   async function expectRecovery() {
     await behave(sick, "healthy");
     // After halfOpenTime one call probes the node; its success closes the breaker.
-    await eventually(async () => (await caller.call<{ node: string }>("probe.answer")).node === sick.nodeID, "a call to reach the recovered node", 30_000, 200);
+    await eventually(
+      async () => (await caller.call<{ node: string }>("probe.answer")).node === sick.nodeID,
+      "a call to reach the recovered node",
+      30_000,
+      200,
+    );
     expect(breaker(caller, sick)).toBe(CIRCUIT_CLOSE);
     const outcomes = await burst(caller, 10);
     expect(new Set(answeredBy(outcomes))).toEqual(new Set([healthy.nodeID, sick.nodeID]));
@@ -89,17 +107,25 @@ describe("the circuit breaker, between two nodes of a service", () => {
     // The same calls through Moleculer's default middleware order, for comparison.
     // (Without tracking: through the default order, calls to the frozen node are still pending
     // inside the breaker after their timeout, and a graceful stop would wait for them.)
-    const defaultOrder = cluster.joinBroker("default-order", { requestTimeout: REQUEST_TIMEOUT_MS, internalMiddlewares: true, middlewares: [], tracking: { enabled: false } });
+    const defaultOrder = cluster.joinBroker("default-order", {
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      internalMiddlewares: true,
+      middlewares: [],
+      tracking: { enabled: false },
+    });
     await defaultOrder.start();
     try {
-      await eventually(async () => defaultOrder.registry.getActionEndpoints("probe.answer")?.endpoints.length === 2, "the comparison caller to see both nodes");
+      await eventually(
+        async () => defaultOrder.registry.getActionEndpoints("probe.answer")?.endpoints.length === 2,
+        "the comparison caller to see both nodes",
+      );
       sick.kill("SIGSTOP");
       try {
         for (let round = 0; round < 3 && breaker(caller, sick) !== CIRCUIT_OPEN; round++) {
           const [ours, theirs] = await Promise.all([burst(caller, 40), burst(defaultOrder, 40)]);
           // Each timed-out read went on to the healthy node: no caller saw an error. (Through the
           // default order some do: with the breaker blind, a retry may meet the frozen node again.)
-          expect(answeredBy(ours).filter(n => n !== healthy.nodeID)).toEqual([]);
+          expect(answeredBy(ours).filter((n) => n !== healthy.nodeID)).toEqual([]);
           expect(theirs).toHaveLength(40);
         }
         expect(breaker(caller, sick)).toBe(CIRCUIT_OPEN);
@@ -120,7 +146,7 @@ describe("the circuit breaker, between two nodes of a service", () => {
     let failures = 0;
     for (let round = 0; round < 6 && breaker(caller, sick) !== CIRCUIT_OPEN; round++) {
       const outcomes = await burst(caller, 20);
-      failures += outcomes.filter(o => o.status === "rejected").length;
+      failures += outcomes.filter((o) => o.status === "rejected").length;
     }
     expect(breaker(caller, sick)).toBe(CIRCUIT_OPEN);
     // A server fault is not retried (the call did run): callers saw some failures before it opened.

@@ -17,7 +17,14 @@ import { JetStreamHandOff } from "../../services/orders/jetstream-hand-off";
 import { OrderInbox } from "../../services/kitchen/order-inbox";
 import { startMongo, type TestMongo } from "../support/mongo";
 import { createDishes, createIngredients, eventually } from "../support/meal";
-import { asBrigade, gatewayClient, requireNats, startCluster, TEST_NATS_URL, type TestCluster } from "../support/cluster";
+import {
+  asBrigade,
+  gatewayClient,
+  requireNats,
+  startCluster,
+  TEST_NATS_URL,
+  type TestCluster,
+} from "../support/cluster";
 
 jest.setTimeout(60_000);
 
@@ -28,7 +35,18 @@ function placed(order: string): OrderPlaced {
     order,
     table: "7",
     placedAt: new Date().toISOString(),
-    lines: [{ index: 0, dish: "soup", name: "Soup", qty: 1, notes: "", station: "saute", prepSeconds: 60, ingredients: [{ ingredient: "stock", qty: 1 }] }],
+    lines: [
+      {
+        index: 0,
+        dish: "soup",
+        name: "Soup",
+        qty: 1,
+        notes: "",
+        station: "saute",
+        prepSeconds: 60,
+        ingredients: [{ ingredient: "stock", qty: 1 }],
+      },
+    ],
   };
 }
 
@@ -53,7 +71,11 @@ describe("the durable hand-off to the kitchen", () => {
     beforeAll(async () => {
       mongo = await startMongo();
       // Once an hour: the reconcile loop cannot be what hands these orders over.
-      cluster = await startCluster({ mongoUri: mongo.uri, name: "durable", env: { BRIGADE_RECONCILE_MS: "3600000", KITCHEN_TIME_SCALE: "0.1" } });
+      cluster = await startCluster({
+        mongoUri: mongo.uri,
+        name: "durable",
+        env: { BRIGADE_RECONCILE_MS: "3600000", KITCHEN_TIME_SCALE: "0.1" },
+      });
     });
     afterAll(async () => {
       await cluster?.stop();
@@ -61,14 +83,27 @@ describe("the durable hand-off to the kitchen", () => {
     });
 
     it("keeps orders placed while no kitchen runs, and gives them to the first kitchen that starts; a poison message is dead-lettered", async () => {
-      const [gateway] = await cluster.startNodes([{ name: "front", services: ["api", "staff", "menu", "inventory", "orders"] }]);
+      const [gateway] = await cluster.startNodes([
+        { name: "front", services: ["api", "staff", "menu", "inventory", "orders"] },
+      ]);
       const front = await gatewayClient(gateway.url);
       await createIngredients(asBrigade(front), [{ name: "Stock", unit: "ml", onHand: 10_000 }]);
-      await createDishes(asBrigade(front), [{ name: "Soup", priceCents: 700, station: "saute", prepSeconds: 5, recipe: [{ ingredient: "stock", qty: 250 }] }]);
+      await createDishes(asBrigade(front), [
+        {
+          name: "Soup",
+          priceCents: 700,
+          station: "saute",
+          prepSeconds: 5,
+          recipe: [{ ingredient: "stock", qty: 250 }],
+        },
+      ]);
       const waiter = await front.tokenFor("waiter");
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
-        const res = await front.request("POST", "/api/orders", { token: waiter, body: { table: `${i + 1}`, lines: [{ dish: "soup", qty: 1 }] } });
+        const res = await front.request("POST", "/api/orders", {
+          token: waiter,
+          body: { table: `${i + 1}`, lines: [{ dish: "soup", qty: 1 }] },
+        });
         expect(res.status).toBe(201);
         ids.push(res.body.id);
       }
@@ -76,20 +111,31 @@ describe("the durable hand-off to the kitchen", () => {
       expect((await jsm.streams.info(names.stream)).state.messages).toBe(5);
 
       // Published again (a second finisher, a re-send): JetStream drops it by its message ID.
-      const again = await nc.jetstream().publish(names.subject, JSONCodec().encode({ order: ids[0] }), { msgID: ids[0] });
+      const again = await nc
+        .jetstream()
+        .publish(names.subject, JSONCodec().encode({ order: ids[0] }), { msgID: ids[0] });
       expect(again.duplicate).toBe(true);
       // Something that is not an order must not block the ones behind it.
       await nc.jetstream().publish(names.subject, new TextEncoder().encode("not an order"), { msgID: "poison-1" });
 
       await cluster.startNode({ name: "kitchen", services: ["kitchen"] });
       for (const id of ids) {
-        await eventually(async () => (await front.request("GET", `/api/orders/${id}`, { token: front.adminToken })).body.status === "ready", `order ${id} to be ready`);
+        await eventually(
+          async () =>
+            (await front.request("GET", `/api/orders/${id}`, { token: front.adminToken })).body.status === "ready",
+          `order ${id} to be ready`,
+        );
       }
-      await eventually(async () => (await jsm.streams.info(names.stream)).state.messages === 0, "the kitchen to acknowledge every message");
+      await eventually(
+        async () => (await jsm.streams.info(names.stream)).state.messages === 0,
+        "the kitchen to acknowledge every message",
+      );
       const dead = await jsm.streams.getMessage(names.deadStream, { last_by_subj: names.deadSubject });
       expect(dead.string()).toBe("not an order");
       expect(dead.header.get("Brigade-Reason")).toMatch(/not JSON/);
-      await cluster.node("kitchen").waitForLine(/moved to the dead-letter stream/, "the kitchen to log the dead letter", 1);
+      await cluster
+        .node("kitchen")
+        .waitForLine(/moved to the dead-letter stream/, "the kitchen to log the dead letter", 1);
     });
   });
 
@@ -101,7 +147,13 @@ describe("the durable hand-off to the kitchen", () => {
     beforeEach(async () => {
       namespace = `ends-${randomBytes(4).toString("hex")}`;
       const emitted: string[] = [];
-      handOff = new JetStreamHandOff({ transporter: TEST_NATS_URL, namespace, nodeID: "test-orders", broker: { emit: async (_e, p) => void emitted.push(p.order) }, logger: quiet });
+      handOff = new JetStreamHandOff({
+        transporter: TEST_NATS_URL,
+        namespace,
+        nodeID: "test-orders",
+        broker: { emit: async (_e, p) => void emitted.push(p.order) },
+        logger: quiet,
+      });
       await handOff.start();
     });
     afterEach(async () => {
@@ -111,7 +163,15 @@ describe("the durable hand-off to the kitchen", () => {
     });
 
     const startInbox = (accept: (order: OrderPlaced) => Promise<unknown>, maxDeliver = 3) => {
-      inbox = new OrderInbox({ transporter: TEST_NATS_URL, namespace, nodeID: "test-kitchen", accept, logger: quiet, maxDeliver, retryDelayMs: () => 200 });
+      inbox = new OrderInbox({
+        transporter: TEST_NATS_URL,
+        namespace,
+        nodeID: "test-kitchen",
+        accept,
+        logger: quiet,
+        maxDeliver,
+        retryDelayMs: () => 200,
+      });
       inbox.start();
     };
 
@@ -125,13 +185,16 @@ describe("the durable hand-off to the kitchen", () => {
       await eventually(async () => deliveries.length === 3, "the third delivery");
       // nak with a delay: the retries were not immediate.
       expect(deliveries[1] - deliveries[0]).toBeGreaterThanOrEqual(150);
-      await eventually(async () => (await jsm.streams.info(orderStreamNames(namespace).stream)).state.messages === 0, "the message to be acknowledged");
+      await eventually(
+        async () => (await jsm.streams.info(orderStreamNames(namespace).stream)).state.messages === 0,
+        "the message to be acknowledged",
+      );
       expect(deliveries).toHaveLength(3);
     });
 
     it("dead-letters an order the kitchen fails to take max_deliver times, and carries on with the next", async () => {
       const taken: string[] = [];
-      startInbox(async order => {
+      startInbox(async (order) => {
         if (order.order === "ord_doomed") throw new Error("cannot make tickets for this one");
         taken.push(order.order);
       });
@@ -144,7 +207,10 @@ describe("the durable hand-off to the kitchen", () => {
       expect(dead.header.get("Brigade-Deliveries")).toBe("3");
       expect(dead.header.get("Brigade-Reason")).toBe("cannot make tickets for this one");
       expect(taken).toEqual(["ord_fine"]);
-      await eventually(async () => (await jsm.streams.info(names.stream)).state.messages === 0, "the work queue to be empty");
+      await eventually(
+        async () => (await jsm.streams.info(names.stream)).state.messages === 0,
+        "the work queue to be empty",
+      );
     });
   });
 });

@@ -13,7 +13,14 @@
  */
 import { startMongo, type TestMongo } from "../support/mongo";
 import { createDishes, createIngredients } from "../support/meal";
-import { asBrigade, gatewayClient, httpRequest, startCluster, type ClusterNode, type TestCluster } from "../support/cluster";
+import {
+  asBrigade,
+  gatewayClient,
+  httpRequest,
+  startCluster,
+  type ClusterNode,
+  type TestCluster,
+} from "../support/cluster";
 
 jest.setTimeout(60_000);
 
@@ -49,7 +56,15 @@ describe("a gateway stopped under load", () => {
   it("fails no request: those in flight at SIGTERM are answered, the others go to the gateway that stays", async () => {
     const client = await gatewayClient(gateways[1].url);
     await createIngredients(asBrigade(client), [{ name: "Rice", unit: "g", onHand: 10_000_000 }]);
-    await createDishes(asBrigade(client), [{ name: "Risotto", priceCents: 1400, station: "saute", prepSeconds: 600, recipe: [{ ingredient: "rice", qty: 80 }] }]);
+    await createDishes(asBrigade(client), [
+      {
+        name: "Risotto",
+        priceCents: 1400,
+        station: "saute",
+        prepSeconds: 600,
+        recipe: [{ ingredient: "rice", qty: 80 }],
+      },
+    ]);
     const waiter = await client.tokenFor("waiter");
 
     const sent: Sent[] = [];
@@ -67,7 +82,10 @@ describe("a gateway stopped under load", () => {
         record.startedAt = Date.now();
         try {
           const res = order
-            ? await httpRequest(gateways[gateway].url, "POST", "/api/orders", { token: waiter, body: { table: `G${i}`, lines: [{ dish: "risotto", qty: 1 }] } })
+            ? await httpRequest(gateways[gateway].url, "POST", "/api/orders", {
+                token: waiter,
+                body: { table: `G${i}`, lines: [{ dish: "risotto", qty: 1 }] },
+              })
             : await httpRequest(gateways[gateway].url, "GET", "/api/dishes");
           record.status = res.status;
         } catch (err) {
@@ -91,33 +109,37 @@ describe("a gateway stopped under load", () => {
         await Promise.all(
           gateways.map(async (gateway, i) => {
             if (!up[i]) return;
-            const ready = await httpRequest(gateway.url, "GET", "/health/ready", { timeoutMs: 1_000 }).catch(() => null);
+            const ready = await httpRequest(gateway.url, "GET", "/health/ready", { timeoutMs: 1_000 }).catch(
+              () => null,
+            );
             if (ready?.status !== 200) up[i] = false;
           }),
         );
-        await new Promise(resolve => setTimeout(resolve, 200));
+        await new Promise((resolve) => setTimeout(resolve, 200));
       }
     })();
     const workers = Array.from({ length: 8 }, async (_, w) => {
       for (let i = w; running && i < 4_000; i += 8) await one(i);
     });
 
-    await new Promise(resolve => setTimeout(resolve, 2_000));
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
     sigtermAt = Date.now();
     const exit = await gateways[0].stop("SIGTERM");
     const exitedAt = Date.now();
-    await new Promise(resolve => setTimeout(resolve, 1_000));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     running = false;
     await Promise.all([...workers, probing]);
 
     expect(exit.code).toBe(0);
-    expect(sent.filter(s => s.error)).toEqual([]);
-    expect(sent.filter(s => s.status !== 200 && s.status !== 201)).toEqual([]);
-    const inFlight = sent.filter(s => s.gateway === 0 && s.startedAt <= sigtermAt && s.endedAt! > sigtermAt);
-    const afterwards = sent.filter(s => s.startedAt > exitedAt);
-    process.stdout.write(`[cluster] gateway SIGTERM under load: ${sent.length} requests, ${inFlight.length} in flight on the stopping gateway, all answered\n`);
+    expect(sent.filter((s) => s.error)).toEqual([]);
+    expect(sent.filter((s) => s.status !== 200 && s.status !== 201)).toEqual([]);
+    const inFlight = sent.filter((s) => s.gateway === 0 && s.startedAt <= sigtermAt && s.endedAt! > sigtermAt);
+    const afterwards = sent.filter((s) => s.startedAt > exitedAt);
+    process.stdout.write(
+      `[cluster] gateway SIGTERM under load: ${sent.length} requests, ${inFlight.length} in flight on the stopping gateway, all answered\n`,
+    );
     expect(inFlight.length).toBeGreaterThan(0);
     expect(afterwards.length).toBeGreaterThan(0);
-    expect(afterwards.every(s => s.gateway === 1)).toBe(true);
+    expect(afterwards.every((s) => s.gateway === 1)).toBe(true);
   });
 });

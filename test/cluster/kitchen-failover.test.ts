@@ -14,7 +14,14 @@
 import type { TicketDone, TicketStarted } from "../../lib/contracts";
 import { startMongo, type TestMongo } from "../support/mongo";
 import { allTickets, createDishes, createIngredients, eventually, ingredient } from "../support/meal";
-import { asBrigade, gatewayClient, startCluster, type ClusterNode, type GatewayClient, type TestCluster } from "../support/cluster";
+import {
+  asBrigade,
+  gatewayClient,
+  startCluster,
+  type ClusterNode,
+  type GatewayClient,
+  type TestCluster,
+} from "../support/cluster";
 
 jest.setTimeout(60_000);
 
@@ -30,7 +37,11 @@ describe("a kitchen node lost while it cooks", () => {
 
   beforeAll(async () => {
     mongo = await startMongo();
-    cluster = await startCluster({ mongoUri: mongo.uri, name: "failover", env: { KITCHEN_CHEFS: "4", KITCHEN_TIME_SCALE: "1" } });
+    cluster = await startCluster({
+      mongoUri: mongo.uri,
+      name: "failover",
+      env: { KITCHEN_CHEFS: "4", KITCHEN_TIME_SCALE: "1" },
+    });
     const [gateway] = await cluster.startNodes([
       { name: "front", services: ["api", "staff", "menu", "inventory", "orders"] },
       { name: "kitchen-a", services: ["kitchen"] },
@@ -39,7 +50,15 @@ describe("a kitchen node lost while it cooks", () => {
     front = await gatewayClient(gateway.url);
     await createIngredients(asBrigade(front), [{ name: "Rice", unit: "g", onHand: RICE }]);
     // Long enough that tickets are on the stove when a node goes.
-    await createDishes(asBrigade(front), [{ name: "Paella", priceCents: 2400, station: "saute", prepSeconds: 6, recipe: [{ ingredient: "rice", qty: PER_TICKET }] }]);
+    await createDishes(asBrigade(front), [
+      {
+        name: "Paella",
+        priceCents: 2400,
+        station: "saute",
+        prepSeconds: 6,
+        recipe: [{ ingredient: "rice", qty: PER_TICKET }],
+      },
+    ]);
     waiter = await front.tokenFor("waiter");
     await cluster.observer();
     await cluster.waitForDiscovery(["front", "kitchen-a", "kitchen-b"]);
@@ -49,44 +68,61 @@ describe("a kitchen node lost while it cooks", () => {
     await mongo?.stop();
   });
 
-  const started = () => cluster.heard("ticket.started").map(o => ({ ...(o.payload as TicketStarted), at: o.at }));
-  const done = () => cluster.heard("ticket.done").map(o => ({ ...(o.payload as TicketDone), at: o.at }));
+  const started = () => cluster.heard("ticket.started").map((o) => ({ ...(o.payload as TicketStarted), at: o.at }));
+  const done = () => cluster.heard("ticket.done").map((o) => ({ ...(o.payload as TicketDone), at: o.at }));
 
   async function placeOrders(count: number): Promise<string[]> {
     const answers = await Promise.all(
-      Array.from({ length: count }, (_, i) => front.request("POST", "/api/orders", { token: waiter, body: { table: `F${placedCount}-${i}`, lines: [{ dish: "paella", qty: 1 }] } })),
+      Array.from({ length: count }, (_, i) =>
+        front.request("POST", "/api/orders", {
+          token: waiter,
+          body: { table: `F${placedCount}-${i}`, lines: [{ dish: "paella", qty: 1 }] },
+        }),
+      ),
     );
     for (const res of answers) expect(res.status).toBe(201);
     placedCount += count;
-    return answers.map(res => res.body.id as string);
+    return answers.map((res) => res.body.id as string);
   }
 
   /** Tickets `node` started (after `since`) and had not finished. */
   function cookingOn(node: ClusterNode, since: number): string[] {
-    const finished = new Set(done().map(d => d.ticket));
-    return started().filter(s => s.node === node.nodeID && s.at >= since && !finished.has(s.ticket)).map(s => s.ticket);
+    const finished = new Set(done().map((d) => d.ticket));
+    return started()
+      .filter((s) => s.node === node.nodeID && s.at >= since && !finished.has(s.ticket))
+      .map((s) => s.ticket);
   }
 
   /** Once every order's ticket is on a stove: the busiest of `kitchens` (to lose) and the other. */
   async function pickVictim(kitchens: [ClusterNode, ClusterNode], since: number, tickets: number) {
-    await eventually(async () => kitchens.flatMap(k => cookingOn(k, since)).length === tickets, `all ${tickets} tickets to be cooking`);
+    await eventually(
+      async () => kitchens.flatMap((k) => cookingOn(k, since)).length === tickets,
+      `all ${tickets} tickets to be cooking`,
+    );
     const [victim, survivor] = [...kitchens].sort((a, b) => cookingOn(b, since).length - cookingOn(a, since).length);
     return { victim, survivor, onVictim: cookingOn(victim, since) };
   }
 
   async function expectAllReadyOnce(orders: string[]) {
-    await eventually(async () => {
-      const states = await Promise.all(orders.map(id => front.request("GET", `/api/orders/${id}`, { token: front.adminToken })));
-      return states.every(s => s.body.status === "ready");
-    }, "every accepted order to be ready", 45_000, 250);
+    await eventually(
+      async () => {
+        const states = await Promise.all(
+          orders.map((id) => front.request("GET", `/api/orders/${id}`, { token: front.adminToken })),
+        );
+        return states.every((s) => s.body.status === "ready");
+      },
+      "every accepted order to be ready",
+      45_000,
+      250,
+    );
     const tickets = await allTickets(asBrigade(front));
     for (const id of orders) {
-      const mine = tickets.filter(t => t.order === id);
-      expect(mine.map(t => t.status)).toEqual(["done"]);
+      const mine = tickets.filter((t) => t.order === id);
+      expect(mine.map((t) => t.status)).toEqual(["done"]);
       // Finished once: a second finish would announce a second ticket.done. (A node killed right
       // after finishing may take its one announcement with it: the order is then caught up by
       // the orders' reconcile loop, which asks the kitchen.)
-      expect(done().filter(d => d.ticket === mine[0].id).length).toBeLessThanOrEqual(1);
+      expect(done().filter((d) => d.ticket === mine[0].id).length).toBeLessThanOrEqual(1);
     }
   }
 
@@ -94,7 +130,11 @@ describe("a kitchen node lost while it cooks", () => {
     const since = Date.now();
     // Four tickets for eight chefs: whatever the victim cooks, the survivor has the chefs to adopt at once.
     const orders = await placeOrders(4);
-    const { victim, survivor, onVictim } = await pickVictim([cluster.node("kitchen-a"), cluster.node("kitchen-b")], since, 4);
+    const { victim, survivor, onVictim } = await pickVictim(
+      [cluster.node("kitchen-a"), cluster.node("kitchen-b")],
+      since,
+      4,
+    );
 
     victim.kill("SIGKILL");
     const killedAt = Date.now();
@@ -102,9 +142,16 @@ describe("a kitchen node lost while it cooks", () => {
 
     await expectAllReadyOnce(orders);
     // What kitchen-a had on the stove was finished by kitchen-b.
-    for (const ticket of onVictim) expect(done().find(d => d.ticket === ticket)?.node).toBe(survivor.nodeID);
-    const takeover = Math.min(...started().filter(s => onVictim.includes(s.ticket) && s.node === survivor.nodeID).map(s => s.at)) - killedAt;
-    process.stdout.write(`[cluster] kill -9 of a cooking kitchen node: its tickets were taken over after ${(takeover / 1000).toFixed(1)} s\n`);
+    for (const ticket of onVictim) expect(done().find((d) => d.ticket === ticket)?.node).toBe(survivor.nodeID);
+    const takeover =
+      Math.min(
+        ...started()
+          .filter((s) => onVictim.includes(s.ticket) && s.node === survivor.nodeID)
+          .map((s) => s.at),
+      ) - killedAt;
+    process.stdout.write(
+      `[cluster] kill -9 of a cooking kitchen node: its tickets were taken over after ${(takeover / 1000).toFixed(1)} s\n`,
+    );
     // Consumed once per ticket, whoever finished it.
     expect((await ingredient(asBrigade(front), "rice")).onHand).toBe(RICE - placedCount * PER_TICKET);
   });
@@ -112,11 +159,15 @@ describe("a kitchen node lost while it cooks", () => {
   it("SIGTERM: the node hands its cooking tickets back and leaves; another kitchen finishes them, each once", async () => {
     const [newcomer] = await cluster.startNodes([{ name: "kitchen-c", services: ["kitchen"] }]);
     await cluster.waitForDiscovery(["kitchen-c"]);
-    const alive = cluster.nodes.filter(n => n.name.startsWith("kitchen") && n.alive());
+    const alive = cluster.nodes.filter((n) => n.name.startsWith("kitchen") && n.alive());
     expect(alive).toHaveLength(2);
     const since = Date.now();
     const orders = await placeOrders(4);
-    const { victim: leaving, survivor: adopter, onVictim: onLeaving } = await pickVictim([alive[0], alive[1]], since, 4);
+    const {
+      victim: leaving,
+      survivor: adopter,
+      onVictim: onLeaving,
+    } = await pickVictim([alive[0], alive[1]], since, 4);
 
     const stoppedAt = Date.now();
     const exit = await leaving.stop("SIGTERM");
@@ -125,9 +176,16 @@ describe("a kitchen node lost while it cooks", () => {
 
     await expectAllReadyOnce(orders);
     expect(cluster.nodes).toContain(newcomer);
-    for (const ticket of onLeaving) expect(done().find(d => d.ticket === ticket)?.node).toBe(adopter.nodeID);
-    const takeover = Math.min(...started().filter(s => onLeaving.includes(s.ticket) && s.node === adopter.nodeID).map(s => s.at)) - stoppedAt;
-    process.stdout.write(`[cluster] SIGTERM to a cooking kitchen node: its tickets were taken over after ${(takeover / 1000).toFixed(1)} s\n`);
+    for (const ticket of onLeaving) expect(done().find((d) => d.ticket === ticket)?.node).toBe(adopter.nodeID);
+    const takeover =
+      Math.min(
+        ...started()
+          .filter((s) => onLeaving.includes(s.ticket) && s.node === adopter.nodeID)
+          .map((s) => s.at),
+      ) - stoppedAt;
+    process.stdout.write(
+      `[cluster] SIGTERM to a cooking kitchen node: its tickets were taken over after ${(takeover / 1000).toFixed(1)} s\n`,
+    );
     expect((await ingredient(asBrigade(front), "rice")).onHand).toBe(RICE - placedCount * PER_TICKET);
   });
 });

@@ -10,7 +10,16 @@
  */
 import { startMongo, type TestMongo } from "../support/mongo";
 import { createDishes, createIngredients, eventually } from "../support/meal";
-import { asBrigade, gatewayClient, startCluster, startNatsServer, removeDir, type GatewayClient, type NatsServer, type TestCluster } from "../support/cluster";
+import {
+  asBrigade,
+  gatewayClient,
+  startCluster,
+  startNatsServer,
+  removeDir,
+  type GatewayClient,
+  type NatsServer,
+  type TestCluster,
+} from "../support/cluster";
 
 jest.setTimeout(60_000);
 
@@ -24,14 +33,27 @@ describe("NATS restarted while orders are placed", () => {
   beforeAll(async () => {
     mongo = await startMongo();
     nats = await startNatsServer();
-    cluster = await startCluster({ mongoUri: mongo.uri, name: "natsrestart", nats: nats.url, env: { KITCHEN_TIME_SCALE: "0.1", KITCHEN_CHEFS: "8" } });
+    cluster = await startCluster({
+      mongoUri: mongo.uri,
+      name: "natsrestart",
+      nats: nats.url,
+      env: { KITCHEN_TIME_SCALE: "0.1", KITCHEN_CHEFS: "8" },
+    });
     const [gateway] = await cluster.startNodes([
       { name: "front", services: ["api", "staff", "menu", "inventory", "orders"] },
       { name: "kitchen", services: ["kitchen"] },
     ]);
     front = await gatewayClient(gateway.url);
     await createIngredients(asBrigade(front), [{ name: "Flour", unit: "g", onHand: 1_000_000 }]);
-    await createDishes(asBrigade(front), [{ name: "Flatbread", priceCents: 600, station: "pastry", prepSeconds: 3, recipe: [{ ingredient: "flour", qty: 100 }] }]);
+    await createDishes(asBrigade(front), [
+      {
+        name: "Flatbread",
+        priceCents: 600,
+        station: "pastry",
+        prepSeconds: 3,
+        recipe: [{ ingredient: "flour", qty: 100 }],
+      },
+    ]);
     waiter = await front.tokenFor("waiter");
     await cluster.waitForDiscovery(["front", "kitchen"]);
   });
@@ -51,7 +73,10 @@ describe("NATS restarted while orders are placed", () => {
     const load = (async () => {
       for (let i = 0; placing && i < 400; i++) {
         try {
-          const res = await front.request("POST", "/api/orders", { token: waiter, body: { table: `N${i}`, lines: [{ dish: "flatbread", qty: 1 }] } });
+          const res = await front.request("POST", "/api/orders", {
+            token: waiter,
+            body: { table: `N${i}`, lines: [{ dish: "flatbread", qty: 1 }] },
+          });
           if (res.status === 201) {
             accepted.push(res.body.id);
             if (outage) placedDuringOutage++;
@@ -59,7 +84,7 @@ describe("NATS restarted while orders are placed", () => {
         } catch {
           refused.push(0);
         }
-        await new Promise(resolve => setTimeout(resolve, 50));
+        await new Promise((resolve) => setTimeout(resolve, 50));
       }
     })();
 
@@ -67,7 +92,7 @@ describe("NATS restarted while orders are placed", () => {
     // A crash, not a goodbye: kill -9, then the same server comes back on its port and store.
     outage = true;
     await nats.stop("SIGKILL");
-    await new Promise(resolve => setTimeout(resolve, 2_000));
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
     nats = await startNatsServer({ port: nats.port, storeDir: nats.storeDir });
     outage = false;
     const afterRestart = accepted.length;
@@ -75,20 +100,31 @@ describe("NATS restarted while orders are placed", () => {
     placing = false;
     await load;
 
-    process.stdout.write(`[cluster] NATS restart: ${accepted.length} orders accepted (${placedDuringOutage} while NATS was down), ${refused.length} refused\n`);
+    process.stdout.write(
+      `[cluster] NATS restart: ${accepted.length} orders accepted (${placedDuringOutage} while NATS was down), ${refused.length} refused\n`,
+    );
     expect(placedDuringOutage).toBeGreaterThan(0);
     // Every order that got a 201 is cooked: none was lost on the way to the kitchen.
-    await eventually(async () => {
-      const res = await front.request("GET", `/api/orders?status=ready&pageSize=100&page=1`, { token: front.adminToken });
-      return res.body.total === accepted.length;
-    }, `all ${accepted.length} accepted orders to be ready`, 40_000, 500);
+    await eventually(
+      async () => {
+        const res = await front.request("GET", `/api/orders?status=ready&pageSize=100&page=1`, {
+          token: front.adminToken,
+        });
+        return res.body.total === accepted.length;
+      },
+      `all ${accepted.length} accepted orders to be ready`,
+      40_000,
+      500,
+    );
     const ready = new Set<string>();
     for (let page = 1; ready.size < accepted.length; page++) {
-      const res = await front.request("GET", `/api/orders?status=ready&pageSize=100&page=${page}`, { token: front.adminToken });
+      const res = await front.request("GET", `/api/orders?status=ready&pageSize=100&page=${page}`, {
+        token: front.adminToken,
+      });
       if (res.body.rows.length === 0) break;
       for (const row of res.body.rows) ready.add(row.id);
     }
-    expect(accepted.filter(id => !ready.has(id))).toEqual([]);
+    expect(accepted.filter((id) => !ready.has(id))).toEqual([]);
     // Both nodes found each other again without a restart.
     for (const node of cluster.nodes) expect(node.alive()).toBe(true);
     await cluster.waitForDiscovery(["front", "kitchen"]);

@@ -9,7 +9,15 @@
 import http from "node:http";
 import { startMongo, type TestMongo } from "../support/mongo";
 import { createDishes, createIngredients, ingredient } from "../support/meal";
-import { asBrigade, freePort, gatewayClient, httpRequest, startCluster, type GatewayClient, type TestCluster } from "../support/cluster";
+import {
+  asBrigade,
+  freePort,
+  gatewayClient,
+  httpRequest,
+  startCluster,
+  type GatewayClient,
+  type TestCluster,
+} from "../support/cluster";
 
 jest.setTimeout(60_000);
 
@@ -20,11 +28,13 @@ const ORDERS = 300;
 function handled(port: number, action: string): Promise<number> {
   return new Promise((resolve, reject) => {
     http
-      .get(`http://127.0.0.1:${port}/metrics`, res => {
+      .get(`http://127.0.0.1:${port}/metrics`, (res) => {
         let text = "";
-        res.on("data", chunk => (text += chunk));
+        res.on("data", (chunk) => (text += chunk));
         res.on("end", () => {
-          const lines = text.split("\n").filter(l => l.startsWith("moleculer_request_total{") && l.includes(`action="${action}"`));
+          const lines = text
+            .split("\n")
+            .filter((l) => l.startsWith("moleculer_request_total{") && l.includes(`action="${action}"`));
           resolve(lines.reduce((sum, l) => sum + Number(l.split(" ").pop()), 0));
         });
       })
@@ -51,7 +61,15 @@ describe("no overselling across nodes", () => {
     await cluster.waitForDiscovery(["gateway-1", "gateway-2", "stock-1", "stock-2"]);
     gateways = [await gatewayClient(gw1.url), await gatewayClient(gw2.url)];
     await createIngredients(asBrigade(gateways[0]), [{ name: "Saffron", unit: "pcs", onHand: STOCK }]);
-    await createDishes(asBrigade(gateways[0]), [{ name: "Saffron Rice", priceCents: 2600, station: "saute", prepSeconds: 600, recipe: [{ ingredient: "saffron", qty: 1 }] }]);
+    await createDishes(asBrigade(gateways[0]), [
+      {
+        name: "Saffron Rice",
+        priceCents: 2600,
+        station: "saute",
+        prepSeconds: 600,
+        recipe: [{ ingredient: "saffron", qty: 1 }],
+      },
+    ]);
   }, 120_000);
   afterAll(async () => {
     await cluster?.stop();
@@ -59,23 +77,31 @@ describe("no overselling across nodes", () => {
   });
 
   it(`lets exactly ${STOCK} of ${ORDERS} simultaneous orders through two gateways and two inventory nodes`, async () => {
-    const tokens = await Promise.all(gateways.map(g => g.tokenFor("waiter")));
-    const before = await Promise.all(metricsPorts.map(port => handled(port, "inventory.reserve")));
+    const tokens = await Promise.all(gateways.map((g) => g.tokenFor("waiter")));
+    const before = await Promise.all(metricsPorts.map((port) => handled(port, "inventory.reserve")));
     const answers = await Promise.all(
       Array.from({ length: ORDERS }, (_, i) =>
-        httpRequest(gateways[i % 2].url, "POST", "/api/orders", { token: tokens[i % 2], body: { table: `S${i}`, lines: [{ dish: "saffron-rice", qty: 1 }] }, timeoutMs: 60_000 }),
+        httpRequest(gateways[i % 2].url, "POST", "/api/orders", {
+          token: tokens[i % 2],
+          body: { table: `S${i}`, lines: [{ dish: "saffron-rice", qty: 1 }] },
+          timeoutMs: 60_000,
+        }),
       ),
     );
     const statuses = new Map<number, number>();
     for (const a of answers) statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
     expect(Object.fromEntries(statuses)).toEqual({ 201: STOCK, 409: ORDERS - STOCK });
-    expect(answers.filter(a => a.status === 409).every(a => a.body.type === "OUT_OF_STOCK")).toBe(true);
+    expect(answers.filter((a) => a.status === 409).every((a) => a.body.type === "OUT_OF_STOCK")).toBe(true);
 
-    expect(await ingredient(asBrigade(gateways[1]), "saffron")).toMatchObject({ onHand: STOCK, reserved: STOCK, available: 0 });
+    expect(await ingredient(asBrigade(gateways[1]), "saffron")).toMatchObject({
+      onHand: STOCK,
+      reserved: STOCK,
+      available: 0,
+    });
     const listed = await gateways[0].request("GET", "/api/orders?pageSize=1", { token: gateways[0].adminToken });
     expect(listed.body.total).toBe(STOCK);
     // Both inventory nodes took reservations: the database, not routing, kept the count.
-    const after = await Promise.all(metricsPorts.map(port => handled(port, "inventory.reserve")));
+    const after = await Promise.all(metricsPorts.map((port) => handled(port, "inventory.reserve")));
     expect(after[0] - before[0]).toBeGreaterThan(0);
     expect(after[1] - before[1]).toBeGreaterThan(0);
   });

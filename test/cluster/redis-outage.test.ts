@@ -16,7 +16,15 @@
 import Redis from "ioredis";
 import { startMongo, type TestMongo } from "../support/mongo";
 import { createDishes, createIngredients, eventually } from "../support/meal";
-import { asBrigade, gatewayClient, startCluster, startRedisServer, type GatewayClient, type RedisServer, type TestCluster } from "../support/cluster";
+import {
+  asBrigade,
+  gatewayClient,
+  startCluster,
+  startRedisServer,
+  type GatewayClient,
+  type RedisServer,
+  type TestCluster,
+} from "../support/cluster";
 
 jest.setTimeout(60_000);
 
@@ -40,7 +48,15 @@ describe("Redis away, and the inventory away", () => {
     await cluster.waitForDiscovery(["front", "stock"]);
     front = await gatewayClient(gateway.url);
     await createIngredients(asBrigade(front), [{ name: "Rice", unit: "g", onHand: 10_000 }]);
-    await createDishes(asBrigade(front), [{ name: "Risotto", priceCents: 1400, station: "saute", prepSeconds: 60, recipe: [{ ingredient: "rice", qty: 80 }] }]);
+    await createDishes(asBrigade(front), [
+      {
+        name: "Risotto",
+        priceCents: 1400,
+        station: "saute",
+        prepSeconds: 60,
+        recipe: [{ ingredient: "rice", qty: 80 }],
+      },
+    ]);
   });
   afterAll(async () => {
     redis?.kill("SIGCONT");
@@ -73,13 +89,20 @@ describe("Redis away, and the inventory away", () => {
     expect((await front.request("GET", "/api/auth/me", { token: front.adminToken })).status).toBe(200);
     await setPrice(1500);
     expect(await risottoPrice()).toBe(1500);
-    await cluster.node("front").waitForLine(/Redis is unreachable: serving without the shared cache/, "the cacher to report Redis away", 1);
+    await cluster
+      .node("front")
+      .waitForLine(/Redis is unreachable: serving without the shared cache/, "the cacher to report Redis away", 1);
 
     redis = await startRedisServer({ port: redis.port });
-    await eventually(async () => {
-      expect(await risottoPrice()).toBe(1500);
-      return (await menuKeys()) > 0;
-    }, "the menu to be cached in Redis again", 20_000, 250);
+    await eventually(
+      async () => {
+        expect(await risottoPrice()).toBe(1500);
+        return (await menuKeys()) > 0;
+      },
+      "the menu to be cached in Redis again",
+      20_000,
+      250,
+    );
   });
 
   it("bounds requests while Redis is frozen, and serves no entry a missed clean should have removed", async () => {
@@ -95,20 +118,28 @@ describe("Redis away, and the inventory away", () => {
     }
     // Redis still holds the menu with 1500: reading it now would be stale.
     expect(await risottoPrice()).toBe(1600);
-    await cluster.node("front").waitForLine(/emptied the shared cache/, "the cacher to make up for the missed clean", 5_000);
+    await cluster
+      .node("front")
+      .waitForLine(/emptied the shared cache/, "the cacher to make up for the missed clean", 5_000);
   });
 
   it("shows the menu from the last stock levels when no inventory node is left, and answers 503 at once for the stock itself", async () => {
     expect(await risottoPrice()).toBe(1600);
     expect((await cluster.node("stock").stop("SIGTERM")).code).toBe(0);
-    await eventually(async () => (await front.request("GET", "/api/ingredients", { token: front.adminToken })).status === 503, "the inventory to be gone");
+    await eventually(
+      async () => (await front.request("GET", "/api/ingredients", { token: front.adminToken })).status === 503,
+      "the inventory to be gone",
+    );
 
     // As if the cached menu expired: the menu must be built again, without the inventory.
     const keys = await inspect.keys(`brigade-${cluster.namespace}-menu.*`);
     if (keys.length) await inspect.del(...keys);
     const res = await front.request("GET", "/api/dishes");
     expect(res.status).toBe(200);
-    expect(res.body.rows.find((d: { id: string }) => d.id === "risotto")).toMatchObject({ priceCents: 1600, available: true });
+    expect(res.body.rows.find((d: { id: string }) => d.id === "risotto")).toMatchObject({
+      priceCents: 1600,
+      available: true,
+    });
 
     const asked = Date.now();
     const stock = await front.request("GET", "/api/ingredients", { token: front.adminToken });

@@ -26,14 +26,26 @@ describe("a cluster grows: discovery, balance, and kitchens added under load", (
 
   beforeAll(async () => {
     mongo = await startMongo();
-    cluster = await startCluster({ mongoUri: mongo.uri, name: "scale", env: { KITCHEN_CHEFS: "2", KITCHEN_TIME_SCALE: "0.5" } });
+    cluster = await startCluster({
+      mongoUri: mongo.uri,
+      name: "scale",
+      env: { KITCHEN_CHEFS: "2", KITCHEN_TIME_SCALE: "0.5" },
+    });
     const [gateway] = await cluster.startNodes([
       { name: "front", services: ["api", "staff", "menu", "inventory", "orders"] },
       { name: "kitchen-1", services: ["kitchen"] },
     ]);
     front = await gatewayClient(gateway.url);
     await createIngredients(asBrigade(front), [{ name: "Rice", unit: "g", onHand: 1_000_000 }]);
-    await createDishes(asBrigade(front), [{ name: "Risotto", priceCents: 1400, station: "saute", prepSeconds: 2, recipe: [{ ingredient: "rice", qty: 80 }] }]);
+    await createDishes(asBrigade(front), [
+      {
+        name: "Risotto",
+        priceCents: 1400,
+        station: "saute",
+        prepSeconds: 2,
+        recipe: [{ ingredient: "rice", qty: 80 }],
+      },
+    ]);
     waiter = await front.tokenFor("waiter");
     await cluster.observer();
     await cluster.waitForDiscovery(["front", "kitchen-1"]);
@@ -43,15 +55,20 @@ describe("a cluster grows: discovery, balance, and kitchens added under load", (
     await mongo?.stop();
   });
 
-  const done = () => cluster.heard("ticket.done").map(o => ({ ...(o.payload as TicketDone), at: o.at }));
-  const doneBetween = (from: number, to: number) => done().filter(d => d.at >= from && d.at < to).length;
-  const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+  const done = () => cluster.heard("ticket.done").map((o) => ({ ...(o.payload as TicketDone), at: o.at }));
+  const doneBetween = (from: number, to: number) => done().filter((d) => d.at >= from && d.at < to).length;
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it("cooks faster with three kitchen nodes than with one, and the new nodes take tickets", async () => {
     const placed: string[] = [];
     for (let batch = 0; batch < ORDERS / 8; batch++) {
       const answers = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => front.request("POST", "/api/orders", { token: waiter, body: { table: `T${batch}-${i}`, lines: [{ dish: "risotto", qty: 1 }] } })),
+        Array.from({ length: 8 }, (_, i) =>
+          front.request("POST", "/api/orders", {
+            token: waiter,
+            body: { table: `T${batch}-${i}`, lines: [{ dish: "risotto", qty: 1 }] },
+          }),
+        ),
       );
       for (const res of answers) {
         expect(res.status).toBe(201);
@@ -71,18 +88,25 @@ describe("a cluster grows: discovery, balance, and kitchens added under load", (
       { name: "kitchen-3", services: ["kitchen"] },
     ]);
     await eventually(async () => {
-      const nodes = new Set(cluster.heard("ticket.started").map(o => o.payload.node));
+      const nodes = new Set(cluster.heard("ticket.started").map((o) => o.payload.node));
       return nodes.has(k2.nodeID) && nodes.has(k3.nodeID);
     }, "the new kitchens to start tickets");
     const threeFrom = Date.now();
     await sleep(WINDOW_MS);
     const withThree = doneBetween(threeFrom, threeFrom + WINDOW_MS) / (WINDOW_MS / 1000);
-    process.stdout.write(`[cluster] kitchen throughput: ${withOne.toFixed(2)} tickets/s with 1 node, ${withThree.toFixed(2)} tickets/s with 3 nodes\n`);
+    process.stdout.write(
+      `[cluster] kitchen throughput: ${withOne.toFixed(2)} tickets/s with 1 node, ${withThree.toFixed(2)} tickets/s with 3 nodes\n`,
+    );
     expect(withThree).toBeGreaterThan(withOne * 1.5);
 
     // Every order is cooked, each ticket once, and the three nodes shared the work.
-    await eventually(async () => new Set(done().map(d => d.ticket)).size === ORDERS, `all ${ORDERS} tickets to be done`, 60_000, 100);
-    const tickets = done().map(d => d.ticket);
+    await eventually(
+      async () => new Set(done().map((d) => d.ticket)).size === ORDERS,
+      `all ${ORDERS} tickets to be done`,
+      60_000,
+      100,
+    );
+    const tickets = done().map((d) => d.ticket);
     expect(new Set(tickets).size).toBe(tickets.length);
     const byNode = new Map<string, number>();
     for (const d of done()) byNode.set(d.node, (byNode.get(d.node) ?? 0) + 1);
@@ -97,14 +121,14 @@ describe("a cluster grows: discovery, balance, and kitchens added under load", (
   });
 
   it("gives every node an ID of its own without configuration, and balances calls over every node of a service", async () => {
-    const ids = cluster.nodes.map(n => n.nodeID);
+    const ids = cluster.nodes.map((n) => n.nodeID);
     expect(new Set(ids).size).toBe(ids.length);
     const observer = await cluster.observer();
     const answers: KitchenNodeStatus[] = [];
     for (let i = 0; i < 9; i++) answers.push(await observer.call<KitchenNodeStatus>("kitchen.status"));
-    const kitchens = ["kitchen-1", "kitchen-2", "kitchen-3"].map(name => cluster.node(name).nodeID);
-    expect(new Set(answers.map(a => a.node))).toEqual(new Set(kitchens));
+    const kitchens = ["kitchen-1", "kitchen-2", "kitchen-3"].map((name) => cluster.node(name).nodeID);
+    expect(new Set(answers.map((a) => a.node))).toEqual(new Set(kitchens));
     // Round robin: three calls in a row reach three different nodes.
-    expect(new Set(answers.slice(0, 3).map(a => a.node)).size).toBe(3);
+    expect(new Set(answers.slice(0, 3).map((a) => a.node)).size).toBe(3);
   });
 });

@@ -9,7 +9,14 @@
  */
 import { startMongo, type TestMongo } from "../support/mongo";
 import { createDishes, createIngredients } from "../support/meal";
-import { asBrigade, gatewayClient, startCluster, type ClusterNode, type GatewayClient, type TestCluster } from "../support/cluster";
+import {
+  asBrigade,
+  gatewayClient,
+  startCluster,
+  type ClusterNode,
+  type GatewayClient,
+  type TestCluster,
+} from "../support/cluster";
 
 jest.setTimeout(60_000);
 
@@ -31,7 +38,15 @@ describe("cached answers read at the caller", () => {
     await cluster.waitForDiscovery(["front", "menu", "stock"]);
     front = await gatewayClient(gateway.url);
     await createIngredients(asBrigade(front), [{ name: "Flour", unit: "g", onHand: 10_000 }]);
-    await createDishes(asBrigade(front), [{ name: "Focaccia", priceCents: 600, station: "pastry", prepSeconds: 60, recipe: [{ ingredient: "flour", qty: 100 }] }]);
+    await createDishes(asBrigade(front), [
+      {
+        name: "Focaccia",
+        priceCents: 600,
+        station: "pastry",
+        prepSeconds: 60,
+        recipe: [{ ingredient: "flour", qty: 100 }],
+      },
+    ]);
   });
   afterAll(async () => {
     menuNode?.kill("SIGCONT");
@@ -52,7 +67,10 @@ describe("cached answers read at the caller", () => {
       for (let i = 0; i < 5; i++) expect(await price()).toBe(600);
       // Not in the cache (another page size): only the frozen menu node could answer it.
       const uncached = front.request("GET", "/api/dishes?pageSize=7");
-      const waited = await Promise.race([uncached.then(() => "answered"), new Promise(resolve => setTimeout(() => resolve("waiting"), 1500))]);
+      const waited = await Promise.race([
+        uncached.then(() => "answered"),
+        new Promise((resolve) => setTimeout(() => resolve("waiting"), 1500)),
+      ]);
       expect(waited).toBe("waiting");
     } finally {
       menuNode.kill("SIGCONT");
@@ -68,7 +86,10 @@ describe("cached answers read at the caller", () => {
 
   it("shows a write on the very next read", async () => {
     expect(await price()).toBe(600);
-    const patched = await front.request("PATCH", "/api/dishes/focaccia", { token: front.adminToken, body: { priceCents: 650 } });
+    const patched = await front.request("PATCH", "/api/dishes/focaccia", {
+      token: front.adminToken,
+      body: { priceCents: 650 },
+    });
     expect(patched.status).toBe(200);
     expect(await price()).toBe(650);
   });

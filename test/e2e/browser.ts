@@ -12,7 +12,9 @@ export const CHROMIUM = "/usr/bin/chromium";
 /** A missing browser fails the run with what to do; it never skips the test. */
 export async function launchChromium(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}: install it (apt-get install -y chromium; bash .ci/run does) to run the browser tests.`);
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM}: install it (apt-get install -y chromium; bash .ci/run does) to run the browser tests.`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -28,10 +30,16 @@ export interface Account {
 }
 
 /** A staff account made by the admin, with a password the test knows. */
-export async function createAccount(b: Brigade, role: string, username: string, name = `${role[0].toUpperCase()}${role.slice(1)} ${username}`): Promise<Account> {
+export async function createAccount(
+  b: Brigade,
+  role: string,
+  username: string,
+  name = `${role[0].toUpperCase()}${role.slice(1)} ${username}`,
+): Promise<Account> {
   const password = `pw-${username}-for-the-pass`;
   const res = await b.request("POST", "/api/staff", { token: b.adminToken, body: { username, name, role, password } });
-  if (res.status !== 201) throw new Error(`creating ${role} ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 201)
+    throw new Error(`creating ${role} ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { username, password, role };
 }
 
@@ -51,7 +59,7 @@ export async function openAs(browser: Browser, url: string, account: Account, vi
   const page = await context.newPage();
   const errors: string[] = [];
   pageErrors.set(page, errors);
-  page.on("pageerror", err => errors.push(err.message));
+  page.on("pageerror", (err) => errors.push(err.message));
   await page.goto(url);
   await page.getByLabel("Username").fill(account.username);
   await page.getByLabel("Password").fill(account.password);

@@ -131,7 +131,13 @@ describe("the pass in a browser", () => {
     await manager.getByRole("listitem", { name: "Node pass-main" }).waitFor();
     expect(await manager.getByRole("listitem", { name: /^Node / }).count()).toBe(1);
 
-    const kitchen2 = new ServiceBroker({ nodeID: "pass-kitchen-2", transporter: "Fake", logger: false, heartbeatInterval: 5, heartbeatTimeout: 15 });
+    const kitchen2 = new ServiceBroker({
+      nodeID: "pass-kitchen-2",
+      transporter: "Fake",
+      logger: false,
+      heartbeatInterval: 5,
+      heartbeatTimeout: 15,
+    });
     kitchen2.createService({ name: "sous-chef", actions: { ping: () => "pong" } });
     await kitchen2.start();
     const card = manager.getByRole("listitem", { name: "Node pass-kitchen-2" });

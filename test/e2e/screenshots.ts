@@ -26,8 +26,18 @@ async function main() {
     broker: { transporter: "Fake", nodeID: "brigade-main-1" },
   });
   // A second gateway on the same (in-process) bus: the cluster view shows two nodes.
-  const gateway2 = new ServiceBroker({ nodeID: "brigade-gateway-2", transporter: "Fake", logger: false, heartbeatInterval: 5, heartbeatTimeout: 15 });
-  gateway2.createService({ name: "api", mixins: [ApiService as unknown as Partial<ServiceSchema>], settings: { port: 0 } });
+  const gateway2 = new ServiceBroker({
+    nodeID: "brigade-gateway-2",
+    transporter: "Fake",
+    logger: false,
+    heartbeatInterval: 5,
+    heartbeatTimeout: 15,
+  });
+  gateway2.createService({
+    name: "api",
+    mixins: [ApiService as unknown as Partial<ServiceSchema>],
+    settings: { port: 0 },
+  });
   await gateway2.start();
 
   const browser = await launchChromium();
@@ -49,48 +59,91 @@ async function main() {
     await call("PATCH", "/api/ingredients/fresh-mint", { onHand: 60 });
     await call("PATCH", "/api/ingredients/salmon-fillet", { onHand: 4 });
     await call("PATCH", "/api/ingredients/gin", { onHand: 30 });
-    const po = await call("POST", "/api/purchase-orders", { lines: [{ ingredient: "salmon-fillet", qty: 20 }, { ingredient: "lemons", qty: 30 }] });
+    const po = await call("POST", "/api/purchase-orders", {
+      lines: [
+        { ingredient: "salmon-fillet", qty: 20 },
+        { ingredient: "lemons", qty: 30 },
+      ],
+    });
     await call("POST", `/api/purchase-orders/${po.id}/receive`);
     await call("PATCH", "/api/ingredients/salmon-fillet", { onHand: 4 });
-    await call("POST", "/api/purchase-orders", { lines: [{ ingredient: "fresh-mint", qty: 300 }, { ingredient: "gin", qty: 2100 }] });
+    await call("POST", "/api/purchase-orders", {
+      lines: [
+        { ingredient: "fresh-mint", qty: 300 },
+        { ingredient: "gin", qty: 2100 },
+      ],
+    });
 
-    const place = (table: string, lines: { dish: string; qty: number; notes?: string }[]) => call("POST", "/api/orders", { table, lines }, waiterToken);
-    const ticketsOf = async (order: string) => ((await call("GET", "/api/tickets?pageSize=100")).rows as { id: string; order: string }[]).filter(t => t.order === order);
+    const place = (table: string, lines: { dish: string; qty: number; notes?: string }[]) =>
+      call("POST", "/api/orders", { table, lines }, waiterToken);
+    const ticketsOf = async (order: string) =>
+      ((await call("GET", "/api/tickets?pageSize=100")).rows as { id: string; order: string }[]).filter(
+        (t) => t.order === order,
+      );
     const bumpAll = async (order: string) => {
       for (const t of await ticketsOf(order)) await call("POST", `/api/tickets/${t.id}/bump`);
     };
     const until = async (what: string, probe: () => Promise<boolean>) => {
       for (let i = 0; i < 200; i++) {
         if (await probe()) return;
-        await new Promise(r => setTimeout(r, 50));
+        await new Promise((r) => setTimeout(r, 50));
       }
       throw new Error(`timed out waiting for ${what}`);
     };
     const statusOf = async (id: string) => (await call("GET", `/api/orders/${id}`)).status as string;
 
     // Table 5 has eaten and paid; table 3 has eaten and has its bill; table 1's order is at the pass.
-    const paid = await place("5", [{ dish: "ribeye-steak-frites", qty: 2 }, { dish: "lemon-tart", qty: 2 }, { dish: "fresh-lemonade", qty: 2 }]);
+    const paid = await place("5", [
+      { dish: "ribeye-steak-frites", qty: 2 },
+      { dish: "lemon-tart", qty: 2 },
+      { dish: "fresh-lemonade", qty: 2 },
+    ]);
     await bumpAll(paid.id);
     await until("table 5 ready", async () => (await statusOf(paid.id)) === "ready");
     await call("POST", `/api/orders/${paid.id}/serve`, undefined, waiterToken);
     const bill5 = await call("POST", "/api/bills", { table: "5" }, waiterToken);
-    await call("POST", `/api/bills/${bill5.id}/payments`, { method: "card", amountCents: bill5.dueCents + 800, tipCents: 800 }, cashierToken);
+    await call(
+      "POST",
+      `/api/bills/${bill5.id}/payments`,
+      { method: "card", amountCents: bill5.dueCents + 800, tipCents: 800 },
+      cashierToken,
+    );
 
-    const eaten = await place("3", [{ dish: "classic-cheeseburger", qty: 2 }, { dish: "hand-cut-fries", qty: 1 }, { dish: "caesar-salad", qty: 1 }]);
+    const eaten = await place("3", [
+      { dish: "classic-cheeseburger", qty: 2 },
+      { dish: "hand-cut-fries", qty: 1 },
+      { dish: "caesar-salad", qty: 1 },
+    ]);
     await bumpAll(eaten.id);
     await until("table 3 ready", async () => (await statusOf(eaten.id)) === "ready");
     await call("POST", `/api/orders/${eaten.id}/serve`, undefined, waiterToken);
     await call("POST", "/api/bills", { table: "3" }, waiterToken);
 
-    const atPass = await place("1", [{ dish: "grilled-salmon", qty: 1 }, { dish: "tomato-and-onion-salad", qty: 1 }]);
+    const atPass = await place("1", [
+      { dish: "grilled-salmon", qty: 1 },
+      { dish: "tomato-and-onion-salad", qty: 1 },
+    ]);
     await bumpAll(atPass.id);
     await until("table 1 ready", async () => (await statusOf(atPass.id)) === "ready");
 
     // Still in the kitchen: a few tables' mains, starters and drinks.
-    await place("7", [{ dish: "wild-mushroom-risotto", qty: 1, notes: "no garlic" }, { dish: "garlic-butter-chicken", qty: 1 }]);
-    await place("2", [{ dish: "buttermilk-fried-chicken", qty: 2 }, { dish: "onion-rings", qty: 1 }, { dish: "fresh-lemonade", qty: 2 }]);
-    await place("8", [{ dish: "classic-cheeseburger", qty: 1, notes: "well done" }, { dish: "chocolate-fondant", qty: 2 }]);
-    await place("4", [{ dish: "caesar-salad", qty: 2 }, { dish: "ribeye-steak-frites", qty: 1, notes: "medium rare" }]);
+    await place("7", [
+      { dish: "wild-mushroom-risotto", qty: 1, notes: "no garlic" },
+      { dish: "garlic-butter-chicken", qty: 1 },
+    ]);
+    await place("2", [
+      { dish: "buttermilk-fried-chicken", qty: 2 },
+      { dish: "onion-rings", qty: 1 },
+      { dish: "fresh-lemonade", qty: 2 },
+    ]);
+    await place("8", [
+      { dish: "classic-cheeseburger", qty: 1, notes: "well done" },
+      { dish: "chocolate-fondant", qty: 2 },
+    ]);
+    await place("4", [
+      { dish: "caesar-salad", qty: 2 },
+      { dish: "ribeye-steak-frites", qty: 1, notes: "medium rare" },
+    ]);
 
     const shoot = async (page: Page, name: string, { fullPage = false } = {}) => {
       // No hover, no focus ring, from the top; and time for the last live reload to paint.
@@ -108,7 +161,10 @@ async function main() {
     await floor.getByRole("button", { name: "Add Classic Cheeseburger" }).click();
     await floor.getByRole("button", { name: "Add Lemon Tart" }).click();
     await floor.getByLabel("Notes for Classic Cheeseburger").fill("one without onions");
-    await floor.getByRole("listitem", { name: /Order for table 1, Ready/ }).first().waitFor();
+    await floor
+      .getByRole("listitem", { name: /Order for table 1, Ready/ })
+      .first()
+      .waitFor();
     // The whole page: the sold-out drink is at the bottom of the menu.
     await shoot(floor, "floor", { fullPage: true });
 
@@ -144,7 +200,7 @@ async function main() {
   }
 }
 
-main().catch(err => {
+main().catch((err) => {
   console.error(err);
   process.exit(1);
 });

@@ -15,30 +15,44 @@ import type { BenchResults, Comparison } from "../../bench/results";
 const ROOT = path.resolve(__dirname, "../..");
 
 function runBench(outDir: string): Promise<{ code: number | null; output: string }> {
-  return new Promise(resolve => {
-    const child = spawn(process.execPath, ["--import", "tsx", "bench/run.ts", "--smoke", "--quiet", "--out", outDir], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "bench/run.ts", "--smoke", "--quiet", "--out", outDir], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
-    child.stdout.on("data", chunk => (output += chunk));
-    child.stderr.on("data", chunk => (output += chunk));
-    child.on("exit", code => resolve({ code, output }));
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.on("exit", (code) => resolve({ code, output }));
   });
 }
 
 function expectServed(target: TargetResult) {
   const s = target.summary;
-  expect({ target: target.label, ok: s.ok > 0, reqPerSec: s.reqPerSec > 0, p99: Number.isFinite(s.p99Ms), cpu: s.cpuMsPerRequest > 0 }).toEqual({
+  expect({
+    target: target.label,
+    ok: s.ok > 0,
+    reqPerSec: s.reqPerSec > 0,
+    p99: Number.isFinite(s.p99Ms),
+    cpu: s.cpuMsPerRequest > 0,
+  }).toEqual({
     target: target.label,
     ok: true,
     reqPerSec: true,
     p99: true,
     cpu: true,
   });
-  expect({ target: target.label, non2xx: s.non2xx, errors: s.errors, timeouts: s.timeouts }).toEqual({ target: target.label, non2xx: 0, errors: 0, timeouts: 0 });
+  expect({ target: target.label, non2xx: s.non2xx, errors: s.errors, timeouts: s.timeouts }).toEqual({
+    target: target.label,
+    non2xx: 0,
+    errors: 0,
+    timeouts: 0,
+  });
 }
 
 function expectComparison(comparison: Comparison | undefined, keys: string[]) {
   expect(comparison).toBeDefined();
-  expect(comparison!.targets.map(t => t.key)).toEqual(keys);
+  expect(comparison!.targets.map((t) => t.key)).toEqual(keys);
   comparison!.targets.forEach(expectServed);
   for (const value of Object.values(comparison!.ratios)) expect(value).toBeGreaterThan(0);
 }
@@ -58,7 +72,7 @@ describe("npm run bench -- --smoke", () => {
   beforeAll(async () => {
     outDir = mkdtempSync(path.join(os.tmpdir(), "bench-smoke-"));
     run = await runBench(outDir);
-    const json = readdirSync(outDir).find(f => f.endsWith("-smoke.json"));
+    const json = readdirSync(outDir).find((f) => f.endsWith("-smoke.json"));
     if (!json) throw new Error(`The benchmark wrote no results (exit ${run.code}):\n${run.output.slice(-4000)}`);
     results = JSON.parse(readFileSync(path.join(outDir, json), "utf8")) as BenchResults;
   }, 400_000);
@@ -84,7 +98,7 @@ describe("npm run bench -- --smoke", () => {
 
   it("counts finished tickets for each number of kitchen nodes, with the backlog never running dry", () => {
     const kitchen = results.cluster!.kitchen!;
-    expect(kitchen.phases.map(p => p.nodes)).toEqual(results.plan.kitchen.nodes);
+    expect(kitchen.phases.map((p) => p.nodes)).toEqual(results.plan.kitchen.nodes);
     for (const phase of kitchen.phases) {
       expect(phase.ticketsPerSecond).toBeGreaterThan(0);
       expect(phase.queuedAfter).toBeGreaterThan(0);
@@ -97,7 +111,9 @@ describe("npm run bench -- --smoke", () => {
 
   it("records the memory of every node, idle and under load", () => {
     const nodes = [...results.embedded!.memory, ...results.cluster!.memory];
-    expect(nodes.map(n => n.node)).toEqual(expect.arrayContaining(["brigade-embedded", "node-api", "node-orders", "node-kitchen-1", "node-kitchen-2"]));
+    expect(nodes.map((n) => n.node)).toEqual(
+      expect.arrayContaining(["brigade-embedded", "node-api", "node-orders", "node-kitchen-1", "node-kitchen-2"]),
+    );
     for (const node of nodes) {
       expect(node.idleRssMb).toBeGreaterThan(10);
       expect(node.peakUnderLoadMb).toBeGreaterThan(10);
@@ -111,10 +127,12 @@ describe("npm run bench -- --smoke", () => {
   });
 
   it("writes the chart and a verdict on every target", () => {
-    const svg = readFileSync(path.join(outDir, readdirSync(outDir).find(f => f.endsWith("-smoke.svg"))!), "utf8");
+    const svg = readFileSync(path.join(outDir, readdirSync(outDir).find((f) => f.endsWith("-smoke.svg"))!), "utf8");
     expect(svg.startsWith("<svg")).toBe(true);
     expect(svg).toContain("Kitchen");
-    expect(results.targets.map(t => t.name)).toEqual(expect.arrayContaining(["cached menu read, embedded", "order placement, embedded", "cached menu read, cluster"]));
+    expect(results.targets.map((t) => t.name)).toEqual(
+      expect.arrayContaining(["cached menu read, embedded", "order placement, embedded", "cached menu read, cluster"]),
+    );
     for (const target of results.targets) expect(target.met === null ? "not measured" : "judged").toBe("judged");
   });
 });

@@ -34,7 +34,7 @@ function standInOrders(): { schema: ServiceSchema; state: StandIn } {
         id,
         table,
         status: "served",
-        lines: lines.map(l => ({ ...l, name: l.dish.toUpperCase(), notes: "" })),
+        lines: lines.map((l) => ({ ...l, name: l.dish.toUpperCase(), notes: "" })),
         totalCents: lines.reduce((s, l) => s + l.qty * l.unitPriceCents, 0),
         createdAt: new Date().toISOString(),
         createdBy: "waiter",
@@ -112,7 +112,10 @@ describe("billing against a stand-in orders service", () => {
     b.broker.createService(standIn.schema);
     await b.broker.waitForServices(["orders"]);
     [waiter, cashier, chef] = await Promise.all([b.tokenFor("waiter"), b.tokenFor("cashier"), b.tokenFor("chef")]);
-    const billing = b.broker.getLocalService("billing") as unknown as { store: Store<BillDoc>; stores: Record<string, Store<LedgerDoc>> };
+    const billing = b.broker.getLocalService("billing") as unknown as {
+      store: Store<BillDoc>;
+      stores: Record<string, Store<LedgerDoc>>;
+    };
     bills = billing.store;
     ledger = billing.stores["billing-ledger"];
   });
@@ -123,7 +126,8 @@ describe("billing against a stand-in orders service", () => {
   });
 
   const open = (table: string, token = waiter) => b.request("POST", "/api/bills", { token, body: { table } });
-  const pay = (bill: string, body: object, headers: Record<string, string> = {}) => b.request("POST", `/api/bills/${bill}/payments`, { token: cashier, body, headers });
+  const pay = (bill: string, body: object, headers: Record<string, string> = {}) =>
+    b.request("POST", `/api/bills/${bill}/payments`, { token: cashier, body, headers });
   const reconcile = () => b.broker.call("billing.reconcile", {});
 
   it("refuses to open a bill for a table with nothing served and unpaid (409 NOTHING_TO_BILL), leaving no bill behind", async () => {
@@ -143,7 +147,15 @@ describe("billing against a stand-in orders service", () => {
     const res = await open("t1", cashier);
     expect(res.status).toBe(201);
     expect(res.headers.get("location")).toBe(`/api/bills/${res.body.id}`);
-    expect(res.body).toMatchObject({ table: "t1", status: "open", totalCents: 2850, paidCents: 0, dueCents: 2850, payments: [], refunds: [] });
+    expect(res.body).toMatchObject({
+      table: "t1",
+      status: "open",
+      totalCents: 2850,
+      paidCents: 0,
+      dueCents: 2850,
+      payments: [],
+      refunds: [],
+    });
     expect(res.body.orders.sort()).toEqual([o1.id, o2.id].sort());
     expect(res.body.lines).toEqual(
       expect.arrayContaining([
@@ -170,12 +182,14 @@ describe("billing against a stand-in orders service", () => {
   });
 
   it("never puts one order on two bills when a table's bill is opened twice at once", async () => {
-    const served = Array.from({ length: 8 }, (_, i) => fake.serve("t3", [{ dish: `d${i}`, qty: 1, unitPriceCents: 100 }]));
+    const served = Array.from({ length: 8 }, (_, i) =>
+      fake.serve("t3", [{ dish: `d${i}`, qty: 1, unitPriceCents: 100 }]),
+    );
     const answers = await Promise.all(Array.from({ length: 4 }, () => open("t3")));
     for (const a of answers) expect([200, 201, 409]).toContain(a.status);
     const opened = await b.request("GET", "/api/bills?table=t3", { token: cashier });
     const billed = opened.body.rows.flatMap((bill: { orders: string[] }) => bill.orders);
-    expect(billed.sort()).toEqual(served.map(o => o.id).sort());
+    expect(billed.sort()).toEqual(served.map((o) => o.id).sort());
     expect(new Set(billed).size).toBe(billed.length);
   });
 
@@ -184,17 +198,25 @@ describe("billing against a stand-in orders service", () => {
     const bill = (await open("t4")).body;
     const card = await pay(bill.id, { method: "card", amountCents: 1200, tipCents: 200 });
     expect(card.status).toBe(201);
-    expect(card.body).toMatchObject({ changeCents: 0, payment: { appliedCents: 1000, tipCents: 200, method: "card" }, bill: { status: "open", paidCents: 1000, dueCents: 2000 } });
+    expect(card.body).toMatchObject({
+      changeCents: 0,
+      payment: { appliedCents: 1000, tipCents: 200, method: "card" },
+      bill: { status: "open", paidCents: 1000, dueCents: 2000 },
+    });
     const cash = await pay(bill.id, { method: "cash", amountCents: 5000, tipCents: 500 });
-    expect(cash.body).toMatchObject({ changeCents: 2500, payment: { appliedCents: 2000, tipCents: 500 }, bill: { status: "paid", paidCents: 3000, tipsCents: 700, dueCents: 0 } });
+    expect(cash.body).toMatchObject({
+      changeCents: 2500,
+      payment: { appliedCents: 2000, tipCents: 500 },
+      bill: { status: "paid", paidCents: 3000, tipsCents: 700, dueCents: 0 },
+    });
     expect(fake.orders.get(order.id)!.status).toBe("paid");
-    expect(fake.settled.filter(s => s.bill === bill.id)).toEqual([{ bill: bill.id, orders: [order.id] }]);
-    expect(fake.paidEvents.filter(e => e.bill === bill.id)).toHaveLength(1);
+    expect(fake.settled.filter((s) => s.bill === bill.id)).toEqual([{ bill: bill.id, orders: [order.id] }]);
+    expect(fake.paidEvents.filter((e) => e.bill === bill.id)).toHaveLength(1);
     const again = await pay(bill.id, { method: "cash", amountCents: 100 });
     expect(again.status).toBe(409);
     expect(again.body.type).toBe("BILL_ALREADY_PAID");
     const stored = await ledger.find({ bill: bill.id });
-    expect(stored.map(e => e._id).sort()).toEqual([card.body.payment.id, cash.body.payment.id].sort());
+    expect(stored.map((e) => e._id).sort()).toEqual([card.body.payment.id, cash.body.payment.id].sort());
   });
 
   it("refuses malformed payments with 422 and unknown bills with 404", async () => {
@@ -224,8 +246,10 @@ describe("billing against a stand-in orders service", () => {
   it("never over-applies concurrent payments on one bill", async () => {
     fake.serve("t6", [{ dish: "platter", qty: 1, unitPriceCents: 1000 }]);
     const bill = (await open("t6")).body;
-    const answers = await Promise.all(Array.from({ length: 8 }, () => pay(bill.id, { method: "card", amountCents: 300 })));
-    const taken = answers.filter(a => a.status === 201);
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => pay(bill.id, { method: "card", amountCents: 300 })),
+    );
+    const taken = answers.filter((a) => a.status === 201);
     for (const a of answers) expect([201, 409]).toContain(a.status);
     expect(taken).toHaveLength(3);
     const after = (await b.request("GET", `/api/bills/${bill.id}`, { token: cashier })).body;
@@ -238,9 +262,11 @@ describe("billing against a stand-in orders service", () => {
     fake.serve("t7", [{ dish: "pasta", qty: 2, unitPriceCents: 900 }]);
     const bill = (await open("t7")).body;
     const body = { method: "card", amountCents: 500 };
-    const concurrent = await Promise.all(Array.from({ length: 5 }, () => pay(bill.id, body, { "idempotency-key": "tap-1" })));
+    const concurrent = await Promise.all(
+      Array.from({ length: 5 }, () => pay(bill.id, body, { "idempotency-key": "tap-1" })),
+    );
     for (const a of concurrent) expect(a.status).toBe(201);
-    expect(new Set(concurrent.map(a => a.body.payment.id)).size).toBe(1);
+    expect(new Set(concurrent.map((a) => a.body.payment.id)).size).toBe(1);
     const retry = await pay(bill.id, body, { "idempotency-key": "tap-1" });
     expect(retry.body.payment).toEqual(concurrent[0].body.payment);
     const after = (await b.request("GET", `/api/bills/${bill.id}`, { token: cashier })).body;
@@ -267,14 +293,14 @@ describe("billing against a stand-in orders service", () => {
     await reconcile();
     expect(fake.orders.get(order.id)!.status).toBe("paid");
     expect((await bills.get(bill.id))!.settled).toBe(true);
-    expect(fake.paidEvents.filter(e => e.bill === bill.id).length).toBeGreaterThanOrEqual(1);
+    expect(fake.paidEvents.filter((e) => e.bill === bill.id).length).toBeGreaterThanOrEqual(1);
   });
 
   it("gives back orders claimed by a bill that was paid while they were being added, and bills them anew", async () => {
     fake.serve("t9", [{ dish: "tea", qty: 1, unitPriceCents: 400 }]);
     const first = (await open("t9")).body;
     const late = fake.serve("t9", [{ dish: "scone", qty: 1, unitPriceCents: 350 }]);
-    fake.duringClaim = async params => {
+    fake.duringClaim = async (params) => {
       fake.duringClaim = undefined;
       if (params.bill === first.id) await pay(first.id, { method: "cash", amountCents: 400 });
     };
@@ -319,7 +345,11 @@ describe("billing against a stand-in orders service", () => {
     await ledger.remove({ _id: paid.body.payment.id });
     await bills.update({ _id: bill.id }, { $set: { ledgerDirty: true } });
     await reconcile();
-    expect(await ledger.get(paid.body.payment.id)).toMatchObject({ kind: "payment", bill: bill.id, appliedCents: 1500 });
+    expect(await ledger.get(paid.body.payment.id)).toMatchObject({
+      kind: "payment",
+      bill: bill.id,
+      appliedCents: 1500,
+    });
     expect((await bills.get(bill.id))!.ledgerDirty).toBe(false);
   });
 

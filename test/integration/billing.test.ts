@@ -32,7 +32,7 @@ describe("billing, with the real services", () => {
       const order = await getOrder(placed.body.id);
       if (order.status === "ready") break;
       expect(["placed", "cooking"]).toContain(order.status);
-      await new Promise(resolve => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const served = await b.request("POST", `/api/orders/${placed.body.id}/serve`, { token: waiter });
     expect(served.status).toBe(200);
@@ -40,7 +40,8 @@ describe("billing, with the real services", () => {
   }
 
   const openBill = (table: string, token = waiter) => b.request("POST", "/api/bills", { token, body: { table } });
-  const pay = (bill: string, body: object, headers: Record<string, string> = {}) => b.request("POST", `/api/bills/${bill}/payments`, { token: cashier, body, headers });
+  const pay = (bill: string, body: object, headers: Record<string, string> = {}) =>
+    b.request("POST", `/api/bills/${bill}/payments`, { token: cashier, body, headers });
   const takings = async (date = today) => {
     const res = await b.request("GET", `/api/takings?date=${date}`, { token: cashier });
     expect(res.status).toBe(200);
@@ -48,7 +49,10 @@ describe("billing, with the real services", () => {
   };
 
   it("serves a meal, bills it, takes cash with change, marks the order paid, and shows it in the takings", async () => {
-    const order = await servedOrder("1", [{ dish: GIN, qty: 2 }, { dish: LEMONADE, qty: 1 }]);
+    const order = await servedOrder("1", [
+      { dish: GIN, qty: 2 },
+      { dish: LEMONADE, qty: 1 },
+    ]);
     expect(order.totalCents).toBe(2250);
 
     const bill = await openBill("1");
@@ -60,7 +64,14 @@ describe("billing, with the real services", () => {
     expect(paid.status).toBe(201);
     expect(paid.body).toMatchObject({
       changeCents: 500,
-      payment: { method: "cash", amountCents: 3000, appliedCents: 2250, tipCents: 250, changeCents: 500, bill: bill.body.id },
+      payment: {
+        method: "cash",
+        amountCents: 3000,
+        appliedCents: 2250,
+        tipCents: 250,
+        changeCents: 500,
+        bill: bill.body.id,
+      },
       bill: { id: bill.body.id, status: "paid", paidCents: 2250, tipsCents: 250, dueCents: 0 },
     });
     expect(await getOrder(order.id)).toMatchObject({ status: "paid", bill: bill.body.id });
@@ -85,7 +96,10 @@ describe("billing, with the real services", () => {
     expect(res.status).toBe(409);
     expect(res.body).toMatchObject({ type: "NOTHING_TO_BILL", code: 409 });
     expect(res.body.message).toMatch(/no served, unpaid orders/);
-    const placed = await b.request("POST", "/api/orders", { token: waiter, body: { table: "2", lines: [{ dish: GIN, qty: 1 }] } });
+    const placed = await b.request("POST", "/api/orders", {
+      token: waiter,
+      body: { table: "2", lines: [{ dish: GIN, qty: 1 }] },
+    });
     expect(placed.status).toBe(201);
     expect((await openBill("2")).body.type).toBe("NOTHING_TO_BILL"); // placed, not served yet
     expect((await openBill("2", chef)).status).toBe(403);
@@ -104,9 +118,13 @@ describe("billing, with the real services", () => {
     expect(again.body.payment).toEqual(once.body.payment);
     expect(again.body.bill).toMatchObject({ status: "paid", paidCents: 900 });
 
-    const together = await Promise.all(Array.from({ length: 4 }, () => pay(billB.id, { method: "card", amountCents: 1000, tipCents: 100 }, { "idempotency-key": "till-7-b" })));
+    const together = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        pay(billB.id, { method: "card", amountCents: 1000, tipCents: 100 }, { "idempotency-key": "till-7-b" }),
+      ),
+    );
     for (const res of together) expect(res.status).toBe(201);
-    expect(new Set(together.map(res => res.body.payment.id)).size).toBe(1);
+    expect(new Set(together.map((res) => res.body.payment.id)).size).toBe(1);
 
     for (const bill of [billA, billB]) {
       const stored = (await b.request("GET", `/api/bills/${bill.id}`, { token: cashier })).body;
@@ -130,7 +148,11 @@ describe("billing, with the real services", () => {
     expect(tooMuchOnCard.status).toBe(409);
     expect(tooMuchOnCard.body.type).toBe("OVERPAYMENT");
     const cash = await pay(bill.id, { method: "cash", amountCents: 1000 });
-    expect(cash.body).toMatchObject({ changeCents: 200, payment: { appliedCents: 800 }, bill: { status: "paid", paidCents: 1800, tipsCents: 100 } });
+    expect(cash.body).toMatchObject({
+      changeCents: 200,
+      payment: { appliedCents: 800 },
+      bill: { status: "paid", paidCents: 1800, tipsCents: 100 },
+    });
     expect((await getOrder(order.id)).status).toBe("paid");
   });
 
@@ -140,17 +162,43 @@ describe("billing, with the real services", () => {
     await pay(bill.id, { method: "card", amountCents: 2000, tipCents: 200 });
     const before = await takings();
 
-    const byCashier = await b.request("POST", `/api/bills/${bill.id}/refunds`, { token: cashier, body: { amountCents: 500, reason: "Warm gin" } });
+    const byCashier = await b.request("POST", `/api/bills/${bill.id}/refunds`, {
+      token: cashier,
+      body: { amountCents: 500, reason: "Warm gin" },
+    });
     expect(byCashier.status).toBe(403);
-    const refund = await b.request("POST", `/api/bills/${bill.id}/refunds`, { token: b.adminToken, body: { amountCents: 500, reason: "Warm gin" } });
+    const refund = await b.request("POST", `/api/bills/${bill.id}/refunds`, {
+      token: b.adminToken,
+      body: { amountCents: 500, reason: "Warm gin" },
+    });
     expect(refund.status).toBe(201);
-    expect(refund.body).toMatchObject({ refund: { amountCents: 500, reason: "Warm gin", bill: bill.id }, bill: { refundedCents: 500, paidCents: 1800, status: "paid" } });
+    expect(refund.body).toMatchObject({
+      refund: { amountCents: 500, reason: "Warm gin", bill: bill.id },
+      bill: { refundedCents: 500, paidCents: 1800, status: "paid" },
+    });
 
-    const over = await b.request("POST", `/api/bills/${bill.id}/refunds`, { token: b.adminToken, body: { amountCents: 1301, reason: "Everything" } });
+    const over = await b.request("POST", `/api/bills/${bill.id}/refunds`, {
+      token: b.adminToken,
+      body: { amountCents: 1301, reason: "Everything" },
+    });
     expect(over.status).toBe(409);
     expect(over.body).toMatchObject({ type: "OVER_REFUND", data: { refundableCents: 1300 } });
-    expect((await b.request("POST", `/api/bills/${bill.id}/refunds`, { token: b.adminToken, body: { amountCents: 100, reason: "" } })).status).toBe(422);
-    expect((await b.request("POST", `/api/bills/${bill.id}/refunds`, { token: b.adminToken, body: { amountCents: 100, reason: "x".repeat(201) } })).status).toBe(422);
+    expect(
+      (
+        await b.request("POST", `/api/bills/${bill.id}/refunds`, {
+          token: b.adminToken,
+          body: { amountCents: 100, reason: "" },
+        })
+      ).status,
+    ).toBe(422);
+    expect(
+      (
+        await b.request("POST", `/api/bills/${bill.id}/refunds`, {
+          token: b.adminToken,
+          body: { amountCents: 100, reason: "x".repeat(201) },
+        })
+      ).status,
+    ).toBe(422);
 
     const after = await takings();
     expect(after.refundsCents - before.refundsCents).toBe(500);
@@ -158,7 +206,15 @@ describe("billing, with the real services", () => {
   });
 
   it("answers takings for a day with nothing taken, and refuses a malformed day or the wrong role", async () => {
-    expect(await takings("2001-01-01")).toEqual({ date: "2001-01-01", orders: 0, revenueCents: 0, tipsCents: 0, refundsCents: 0, byMethod: { cash: 0, card: 0 }, topDishes: [] });
+    expect(await takings("2001-01-01")).toEqual({
+      date: "2001-01-01",
+      orders: 0,
+      revenueCents: 0,
+      tipsCents: 0,
+      refundsCents: 0,
+      byMethod: { cash: 0, card: 0 },
+      topDishes: [],
+    });
     for (const date of ["2001-02-30", "yesterday", "2001-1-1"]) {
       const res = await b.request("GET", `/api/takings?date=${date}`, { token: cashier });
       expect({ date, status: res.status }).toEqual({ date, status: 422 });

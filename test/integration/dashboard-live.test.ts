@@ -44,7 +44,11 @@ async function openStream(baseUrl: string, ticket: string): Promise<Stream> {
         while ((cut = buffer.indexOf("\n\n")) !== -1) {
           const frame = buffer.slice(0, cut);
           buffer = buffer.slice(cut + 2);
-          const data = frame.split("\n").filter(line => line.startsWith("data: ")).map(line => line.slice(6)).join("\n");
+          const data = frame
+            .split("\n")
+            .filter((line) => line.startsWith("data: "))
+            .map((line) => line.slice(6))
+            .join("\n");
           if (data) messages.push(JSON.parse(data));
         }
       }
@@ -152,7 +156,7 @@ describe("the live stream", () => {
       const ninth = await streamFor(chef);
       await tabs[0].waitFor("the oldest tab to be told", named("live.replaced"));
       await tabs[0].ended;
-      expect(tabs.slice(1).every(t => !t.messages.some(named("live.replaced")))).toBe(true);
+      expect(tabs.slice(1).every((t) => !t.messages.some(named("live.replaced")))).toBe(true);
       expect(ninth.messages.some(named("live.replaced"))).toBe(false);
     });
 
@@ -176,44 +180,67 @@ describe("the live stream", () => {
       ]);
 
       // One meal, from the order to the payment.
-      const placed = await b.request("POST", "/api/orders", { token: waiterToken, body: { table: "12", lines: [{ dish: "lemon-tart", qty: 1 }] } });
+      const placed = await b.request("POST", "/api/orders", {
+        token: waiterToken,
+        body: { table: "12", lines: [{ dish: "lemon-tart", qty: 1 }] },
+      });
       expect(placed.status).toBe(201);
       const order = placed.body.id as string;
-      await waiter.waitFor("order.ready", m => m.event === "order.ready" && m.payload.order === order);
+      await waiter.waitFor("order.ready", (m) => m.event === "order.ready" && m.payload.order === order);
       expect((await b.request("POST", `/api/orders/${order}/serve`, { token: waiterToken })).status).toBe(200);
       const bill = await b.request("POST", "/api/bills", { token: waiterToken, body: { table: "12" } });
       expect(bill.status).toBe(201);
-      const paid = await b.request("POST", `/api/bills/${bill.body.id}/payments`, { token: cashierToken, body: { method: "card", amountCents: 750 } });
+      const paid = await b.request("POST", `/api/bills/${bill.body.id}/payments`, {
+        token: cashierToken,
+        body: { method: "card", amountCents: 750 },
+      });
       expect(paid.status).toBe(201);
-      await cashier.waitFor("bill.paid", m => m.event === "bill.paid" && m.payload.bill === bill.body.id);
-      await waiter.waitFor("order.paid", m => m.event === "order.paid" && m.payload.order === order);
+      await cashier.waitFor("bill.paid", (m) => m.event === "bill.paid" && m.payload.bill === bill.body.id);
+      await waiter.waitFor("order.paid", (m) => m.event === "order.paid" && m.payload.order === order);
 
       // A barrier: each stream gets these after everything above, so what is missing before it was never sent.
       await b.broker.broadcast("cache.clean.inventory");
       await b.broker.broadcast("cache.clean.billing");
       await b.broker.broadcast("cache.clean.kitchen");
       const upToBarrier = async (stream: Stream, what: string) => {
-        const barrier = await stream.waitFor(`the ${what} barrier`, m => m.event === "changed" && m.payload.what === what);
-        return new Set(stream.messages.slice(0, stream.messages.indexOf(barrier)).map(m => m.event));
+        const barrier = await stream.waitFor(
+          `the ${what} barrier`,
+          (m) => m.event === "changed" && m.payload.what === what,
+        );
+        return new Set(stream.messages.slice(0, stream.messages.indexOf(barrier)).map((m) => m.event));
       };
 
       const heardByWaiter = await upToBarrier(waiter, "billing");
-      for (const event of ["order.placed", "order.accepted", "order.ready", "order.served", "order.paid", "bill.paid"]) expect(heardByWaiter).toContain(event);
-      for (const event of ["ticket.started", "ticket.done", "payment.taken"]) expect(heardByWaiter).not.toContain(event);
+      for (const event of ["order.placed", "order.accepted", "order.ready", "order.served", "order.paid", "bill.paid"])
+        expect(heardByWaiter).toContain(event);
+      for (const event of ["ticket.started", "ticket.done", "payment.taken"])
+        expect(heardByWaiter).not.toContain(event);
 
       const heardByChef = await upToBarrier(chef, "kitchen");
-      for (const event of ["order.placed", "order.accepted", "ticket.started", "ticket.done", "order.ready"]) expect(heardByChef).toContain(event);
-      for (const event of ["order.served", "order.paid", "bill.paid", "payment.taken"]) expect(heardByChef).not.toContain(event);
+      for (const event of ["order.placed", "order.accepted", "ticket.started", "ticket.done", "order.ready"])
+        expect(heardByChef).toContain(event);
+      for (const event of ["order.served", "order.paid", "bill.paid", "payment.taken"])
+        expect(heardByChef).not.toContain(event);
 
       const heardByCashier = await upToBarrier(cashier, "billing");
-      for (const event of ["order.served", "order.paid", "bill.paid", "payment.taken"]) expect(heardByCashier).toContain(event);
-      for (const event of ["order.placed", "order.accepted", "order.ready", "ticket.started", "ticket.done"]) expect(heardByCashier).not.toContain(event);
+      for (const event of ["order.served", "order.paid", "bill.paid", "payment.taken"])
+        expect(heardByCashier).toContain(event);
+      for (const event of ["order.placed", "order.accepted", "order.ready", "ticket.started", "ticket.done"])
+        expect(heardByCashier).not.toContain(event);
 
       const heardByPurchaser = await upToBarrier(purchaser, "inventory");
-      expect([...heardByPurchaser].filter(e => /^(order|ticket|bill|payment)\./.test(e))).toEqual([]);
+      expect([...heardByPurchaser].filter((e) => /^(order|ticket|bill|payment)\./.test(e))).toEqual([]);
 
       const heardByManager = await upToBarrier(manager, "billing");
-      for (const event of ["order.placed", "ticket.done", "order.ready", "payment.taken", "bill.paid", "cluster.changed"]) expect(heardByManager).toContain(event);
+      for (const event of [
+        "order.placed",
+        "ticket.done",
+        "order.ready",
+        "payment.taken",
+        "bill.paid",
+        "cluster.changed",
+      ])
+        expect(heardByManager).toContain(event);
     });
   });
 
@@ -222,29 +249,46 @@ describe("the live stream", () => {
       expect((await b.request("GET", "/api/cluster", { token: await b.tokenFor("waiter") })).status).toBe(403);
       const view = await b.request("GET", "/api/cluster", { token: b.adminToken });
       expect(view.status).toBe(200);
-      const main = (view.body as ClusterView).nodes.find(n => n.id === "live-main");
-      expect(main).toMatchObject({ local: true, services: ["api", "billing", "inventory", "kitchen", "menu", "orders", "staff"], kitchen: { chefs: 4, draining: false } });
+      const main = (view.body as ClusterView).nodes.find((n) => n.id === "live-main");
+      expect(main).toMatchObject({
+        local: true,
+        services: ["api", "billing", "inventory", "kitchen", "menu", "orders", "staff"],
+        kitchen: { chefs: 4, draining: false },
+      });
       expect(typeof main!.cpu).toBe("number");
       expect((view.body as ClusterView).breakers.tripped).toEqual([]);
     });
 
     it("shows a node that joins, and drops one that stops sending heartbeats within the heartbeat timeout", async () => {
       const manager = await streamFor(b.adminToken);
-      const lists = (m: LiveMessage, node: string) => m.event === "cluster.changed" && (m.payload as ClusterView).nodes.some(n => n.id === node);
+      const lists = (m: LiveMessage, node: string) =>
+        m.event === "cluster.changed" && (m.payload as ClusterView).nodes.some((n) => n.id === node);
 
-      const other = new ServiceBroker({ nodeID: "live-silent", transporter: "Fake", logger: false, heartbeatInterval: 1, heartbeatTimeout: 3 });
+      const other = new ServiceBroker({
+        nodeID: "live-silent",
+        transporter: "Fake",
+        logger: false,
+        heartbeatInterval: 1,
+        heartbeatTimeout: 3,
+      });
       other.createService({ name: "sous-chef", actions: { ping: () => "pong" } });
       await other.start();
       try {
-        const joined = await manager.waitFor("the new node", m => lists(m, "live-silent"));
-        expect((joined.payload as ClusterView).nodes.find(n => n.id === "live-silent")!.services).toEqual(["sous-chef"]);
+        const joined = await manager.waitFor("the new node", (m) => lists(m, "live-silent"));
+        expect((joined.payload as ClusterView).nodes.find((n) => n.id === "live-silent")!.services).toEqual([
+          "sous-chef",
+        ]);
 
         // As if the process froze: no more heartbeats, no goodbye.
         (other.registry as unknown as { discoverer: { stopHeartbeatTimers(): void } }).discoverer.stopHeartbeatTimers();
         const after = manager.messages.length;
-        await eventually(async () => manager.messages.slice(after).find(m => m.event === "cluster.changed" && !lists(m, "live-silent")), "the silent node to leave the picture");
+        await eventually(
+          async () =>
+            manager.messages.slice(after).find((m) => m.event === "cluster.changed" && !lists(m, "live-silent")),
+          "the silent node to leave the picture",
+        );
         const view = await b.request("GET", "/api/cluster", { token: b.adminToken });
-        expect((view.body as ClusterView).nodes.map(n => n.id)).toEqual(["live-main"]);
+        expect((view.body as ClusterView).nodes.map((n) => n.id)).toEqual(["live-main"]);
       } finally {
         await other.stop();
       }
@@ -252,23 +296,38 @@ describe("the live stream", () => {
 
     it("tells the streams of every gateway about every event, and a stopping gateway ends its streams", async () => {
       // A second gateway on the bus; the ticket comes from the first (tickets are not tied to a node).
-      const gateway = new ServiceBroker({ nodeID: "live-gateway-2", transporter: "Fake", logger: false, heartbeatInterval: 1, heartbeatTimeout: 3 });
-      gateway.createService({ name: "api", mixins: [ApiService as unknown as Partial<ServiceSchema>], settings: { port: 0 } });
+      const gateway = new ServiceBroker({
+        nodeID: "live-gateway-2",
+        transporter: "Fake",
+        logger: false,
+        heartbeatInterval: 1,
+        heartbeatTimeout: 3,
+      });
+      gateway.createService({
+        name: "api",
+        mixins: [ApiService as unknown as Partial<ServiceSchema>],
+        settings: { port: 0 },
+      });
       await gateway.start();
       let stopped = false;
       try {
-        const port = (gateway.getLocalService("api") as unknown as { server: { address(): { port: number } } }).server.address().port;
+        const port = (
+          gateway.getLocalService("api") as unknown as { server: { address(): { port: number } } }
+        ).server.address().port;
         // Until the first node has the second's INFO packet, it does not know that gateway listens.
         await eventually(async () => {
           const view = await b.request("GET", "/api/cluster", { token: b.adminToken });
-          return (view.body as ClusterView).nodes.some(n => n.id === "live-gateway-2" && n.services.includes("api"));
+          return (view.body as ClusterView).nodes.some((n) => n.id === "live-gateway-2" && n.services.includes("api"));
         }, "the first node to discover the second gateway");
         const waiterToken = await b.tokenFor("waiter");
         const here = await streamFor(waiterToken);
         const there = await streamFor(waiterToken, `http://127.0.0.1:${port}`);
         expect(there.messages[0].payload.node).toBe("live-gateway-2");
 
-        const placed = await b.request("POST", "/api/orders", { token: waiterToken, body: { table: "9", lines: [{ dish: "hand-cut-fries", qty: 1 }] } });
+        const placed = await b.request("POST", "/api/orders", {
+          token: waiterToken,
+          body: { table: "9", lines: [{ dish: "hand-cut-fries", qty: 1 }] },
+        });
         expect(placed.status).toBe(201);
         const isOurs = (m: LiveMessage) => m.event === "order.placed" && m.payload.order === placed.body.id;
         await here.waitFor("order.placed on the first gateway", isOurs);

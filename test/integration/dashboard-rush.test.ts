@@ -47,7 +47,9 @@ describe("npm run rush", () => {
 
     // Its accounts are real staff, one set per rush.
     const staff = await b.request("GET", "/api/staff?pageSize=100", { token: b.adminToken });
-    const roles = (staff.body.rows as { username: string; role: string }[]).filter(s => s.username.startsWith("rush-")).map(s => s.role);
+    const roles = (staff.body.rows as { username: string; role: string }[])
+      .filter((s) => s.username.startsWith("rush-"))
+      .map((s) => s.role);
     expect(roles.sort()).toEqual(["cashier", "chef", "chef", "waiter", "waiter", "waiter"]);
 
     expect(renderSummary(summary)).toContain(`orders placed`);
@@ -55,17 +57,26 @@ describe("npm run rush", () => {
 
   it("stops before it starts without a way in, and says which", async () => {
     await expect(rush({ url: b.url, progress: false, orders: 1 })).rejects.toThrow(/BRIGADE_ADMIN_PASSWORD/);
-    await expect(rush({ url: b.url, progress: false, orders: 1, adminPassword: "not-the-password" })).rejects.toThrow(/401/);
+    await expect(rush({ url: b.url, progress: false, orders: 1, adminPassword: "not-the-password" })).rejects.toThrow(
+      /401/,
+    );
   });
 
   it("reads its options from the command line and refuses nonsense", () => {
-    expect(parseCommandLine(["--url", "http://10.0.0.5:3000", "--orders", "40", "--pace", "2.5", "--waiter", "ann:pw:with:colons"], {})).toMatchObject({
+    expect(
+      parseCommandLine(
+        ["--url", "http://10.0.0.5:3000", "--orders", "40", "--pace", "2.5", "--waiter", "ann:pw:with:colons"],
+        {},
+      ),
+    ).toMatchObject({
       url: "http://10.0.0.5:3000",
       orders: 40,
       pace: 2.5,
       accounts: { waiter: { username: "ann", password: "pw:with:colons" } },
     });
-    expect(parseCommandLine([], { BRIGADE_URL: "http://brigade:3000", BRIGADE_ADMIN_PASSWORD: "secret" })).toMatchObject({ url: "http://brigade:3000", adminPassword: "secret" });
+    expect(
+      parseCommandLine([], { BRIGADE_URL: "http://brigade:3000", BRIGADE_ADMIN_PASSWORD: "secret" }),
+    ).toMatchObject({ url: "http://brigade:3000", adminPassword: "secret" });
     expect(() => parseCommandLine(["--orders", "-3"], {})).toThrow(/--orders/);
     expect(() => parseCommandLine(["--tables", "2.5"], {})).toThrow(/--tables/);
     expect(() => parseCommandLine(["--bogus"], {})).toThrow();

@@ -11,7 +11,11 @@ function storeService(name: string, cached: boolean): ServiceSchema {
     name,
     mixins: [dbMixin(name)],
     actions: {
-      read: { cache: cached ? { keys: ["id"] } : false, params: { id: "string" }, handler: (ctx: Context<{ id: string }>) => ({ id: ctx.params.id, at: Math.random() }) },
+      read: {
+        cache: cached ? { keys: ["id"] } : false,
+        params: { id: "string" },
+        handler: (ctx: Context<{ id: string }>) => ({ id: ctx.params.id, at: Math.random() }),
+      },
       touch: {
         async handler(this: { changed(): Promise<void> }) {
           await this.changed();

@@ -78,16 +78,43 @@ interface Spec {
 
 const OPERATORS = ["$gt", "$ne", "$in", "$regex", "$where", "$exists", "$expr", "$or", "$set", "$inc"];
 const operatorObject = fc
-  .tuple(fc.constantFrom(...OPERATORS), fc.oneof(fc.constant(""), fc.constant(1), fc.constant([]), fc.constant({}), fc.string({ maxLength: 8 })))
+  .tuple(
+    fc.constantFrom(...OPERATORS),
+    fc.oneof(fc.constant(""), fc.constant(1), fc.constant([]), fc.constant({}), fc.string({ maxLength: 8 })),
+  )
   .map(([op, value]) => ({ [op]: value }));
 const deepNest = fc.tuple(fc.integer({ min: 20, max: 3000 }), fc.boolean()).map(([depth, arrays]) => {
   let value: unknown = 1;
   for (let i = 0; i < depth; i++) value = arrays ? [value] : { a: value };
   return value;
 });
-const unicodeText = fc.constantFrom("é", "ß", "Ω", "漢字", "😀", "\u202e", "\u200b", "ﷺ", "\ud83d\ude00", "Z\u0351\u0352");
-const notAString = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }), operatorObject, deepNest);
-const notANumber = fc.oneof(fc.string({ maxLength: 8 }).map(s => `${s}1`), fc.boolean(), fc.array(fc.integer(), { maxLength: 3 }), operatorObject, deepNest);
+const unicodeText = fc.constantFrom(
+  "é",
+  "ß",
+  "Ω",
+  "漢字",
+  "😀",
+  "\u202e",
+  "\u200b",
+  "ﷺ",
+  "\ud83d\ude00",
+  "Z\u0351\u0352",
+);
+const notAString = fc.oneof(
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.boolean(),
+  fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }),
+  operatorObject,
+  deepNest,
+);
+const notANumber = fc.oneof(
+  fc.string({ maxLength: 8 }).map((s) => `${s}1`),
+  fc.boolean(),
+  fc.array(fc.integer(), { maxLength: 3 }),
+  operatorObject,
+  deepNest,
+);
 
 function tooLong(max: number) {
   return fc.tuple(fc.integer({ min: 1, max: 300 }), unicodeText).map(([extra, tail]) => "x".repeat(max + extra) + tail);
@@ -103,30 +130,45 @@ function wrongValue(rule: Rule, viaQuery: boolean): fc.Arbitrary<unknown> {
       if (rule.trim && (rule.min ?? 0) >= 1) options.push(fc.constantFrom(" ", "   ", "\t \n"));
       if (rule.length) options.push(fc.string({ minLength: 1, maxLength: rule.length - 1 }));
       // Every pattern of Brigade's API (ids, usernames, tables) refuses a control character.
-      if (rule.pattern) options.push(fc.tuple(fc.string({ maxLength: 6 }), fc.constantFrom("\u0000", "\u001b", "\u007f")).map(([s, c]) => `a${s}${c}`));
+      if (rule.pattern)
+        options.push(
+          fc
+            .tuple(fc.string({ maxLength: 6 }), fc.constantFrom("\u0000", "\u001b", "\u007f"))
+            .map(([s, c]) => `a${s}${c}`),
+        );
       if (!viaQuery) options.push(notAString);
       break;
     }
     case "number": {
       const min = rule.min ?? 0;
       const max = rule.max ?? 1e9;
-      options.push(fc.integer({ min: 1, max: 1e9 }).map(k => min - k));
-      options.push(fc.integer({ min: 1, max: 1e9 }).map(k => max + k));
-      if (rule.integer) options.push(fc.integer({ min, max: Math.max(min, max - 1) }).map(n => n + 0.5));
+      options.push(fc.integer({ min: 1, max: 1e9 }).map((k) => min - k));
+      options.push(fc.integer({ min: 1, max: 1e9 }).map((k) => max + k));
+      if (rule.integer) options.push(fc.integer({ min, max: Math.max(min, max - 1) }).map((n) => n + 0.5));
       if (viaQuery) options.push(fc.constantFrom("abc", "1,5", "one", "--1"));
       else {
         options.push(notANumber, fc.constant(1e300));
-        if (!rule.convert) options.push(fc.integer({ min, max }).map(n => String(n)));
+        if (!rule.convert) options.push(fc.integer({ min, max }).map((n) => String(n)));
       }
       break;
     }
     case "enum":
-      options.push(fc.string({ maxLength: 12 }).filter(s => !rule.values!.includes(s)));
-      if (!viaQuery) options.push(fc.integer(), operatorObject, fc.array(fc.constantFrom(...(rule.values as string[])), { minLength: 1, maxLength: 2 }));
+      options.push(fc.string({ maxLength: 12 }).filter((s) => !rule.values!.includes(s)));
+      if (!viaQuery)
+        options.push(
+          fc.integer(),
+          operatorObject,
+          fc.array(fc.constantFrom(...(rule.values as string[])), { minLength: 1, maxLength: 2 }),
+        );
       break;
     case "boolean":
       options.push(fc.constantFrom("maybe", "2", "yes please", "tru"));
-      if (!viaQuery) options.push(fc.integer({ min: 2, max: 100 }), operatorObject, fc.array(fc.boolean(), { minLength: 1, maxLength: 2 }));
+      if (!viaQuery)
+        options.push(
+          fc.integer({ min: 2, max: 100 }),
+          operatorObject,
+          fc.array(fc.boolean(), { minLength: 1, maxLength: 2 }),
+        );
       break;
     case "array": {
       const item = rule.items ? wrongValue(rule.items, false) : fc.constant({});
@@ -143,23 +185,46 @@ function wrongValue(rule: Rule, viaQuery: boolean): fc.Arbitrary<unknown> {
 }
 
 /** A line object with one property broken (strict objects inside arrays: lines, recipes). */
-function brokenLine(template: Record<string, unknown>, items: Rule & { props?: Record<string, Rule> }): fc.Arbitrary<unknown> {
+function brokenLine(
+  template: Record<string, unknown>,
+  items: Rule & { props?: Record<string, Rule> },
+): fc.Arbitrary<unknown> {
   const props = Object.entries(items.props ?? {});
   return fc.oneof(
-    fc.constantFrom(...props).chain(([name, rule]) => wrongValue(rule, false).map(value => ({ ...template, [name]: value }))),
-    fc.tuple(fc.string({ minLength: 1, maxLength: 10 }), fc.jsonValue({ maxDepth: 2 })).filter(([k]) => !(k in (items.props ?? {})) && k !== "__proto__").map(([k, v]) => ({ ...template, [k]: v ?? 0 })),
+    fc
+      .constantFrom(...props)
+      .chain(([name, rule]) => wrongValue(rule, false).map((value) => ({ ...template, [name]: value }))),
+    fc
+      .tuple(fc.string({ minLength: 1, maxLength: 10 }), fc.jsonValue({ maxDepth: 2 }))
+      .filter(([k]) => !(k in (items.props ?? {})) && k !== "__proto__")
+      .map(([k, v]) => ({ ...template, [k]: v ?? 0 })),
   );
 }
 
 const badIds = fc.oneof(
-  fc.tuple(fc.string({ maxLength: 10 }), fc.constantFrom("A", "$", ".", " ", "%", "é", "{", "\u0000", "'", "\\", "*", "😀")).map(([s, bad]) => `a${s}${bad}`),
-  fc.constantFrom('{"$gt":""}', "[object Object]", "$where", "../../etc/passwd", "_id", "-1", "ÄÖÜ", "null", "undefined".toUpperCase()),
-  fc.integer({ min: 65, max: 400 }).map(n => "a".repeat(n)),
+  fc
+    .tuple(
+      fc.string({ maxLength: 10 }),
+      fc.constantFrom("A", "$", ".", " ", "%", "é", "{", "\u0000", "'", "\\", "*", "😀"),
+    )
+    .map(([s, bad]) => `a${s}${bad}`),
+  fc.constantFrom(
+    '{"$gt":""}',
+    "[object Object]",
+    "$where",
+    "../../etc/passwd",
+    "_id",
+    "-1",
+    "ÄÖÜ",
+    "null",
+    "undefined".toUpperCase(),
+  ),
+  fc.integer({ min: 65, max: 400 }).map((n) => "a".repeat(n)),
 );
 
 const badIdempotencyKeys = fc.oneof(
   fc.constant(""),
-  fc.integer({ min: 129, max: 400 }).map(n => "k".repeat(n)),
+  fc.integer({ min: 129, max: 400 }).map((n) => "k".repeat(n)),
   fc.constantFrom("with space", "tab\there", "clé-é", "ümlaut", "x\u00ff"),
 );
 
@@ -203,9 +268,19 @@ function templates(f: Fixture): Record<string, Template> {
     "GET /dishes": { query: { category: "mains", station: "grill", page: "1" } },
     "GET /dishes/:id": { ids: { id: f.dish } },
     "POST /dishes": {
-      body: { name: "Fuzz Soup", category: "soups", priceCents: 500, station: "cold", prepSeconds: 60, recipe: [{ ingredient: f.ingredient, qty: 1 }] },
+      body: {
+        name: "Fuzz Soup",
+        category: "soups",
+        priceCents: 500,
+        station: "cold",
+        prepSeconds: 60,
+        recipe: [{ ingredient: f.ingredient, qty: 1 }],
+      },
     },
-    "PATCH /dishes/:id": { ids: { id: f.dish }, body: { priceCents: 600, name: "Renamed dish", recipe: [{ ingredient: f.ingredient, qty: 2 }] } },
+    "PATCH /dishes/:id": {
+      ids: { id: f.dish },
+      body: { priceCents: 600, name: "Renamed dish", recipe: [{ ingredient: f.ingredient, qty: 2 }] },
+    },
     "DELETE /dishes/:id": { ids: { id: f.dish } },
     "GET /ingredients": { query: { low: "true", pageSize: "10" } },
     "GET /ingredients/:id": { ids: { id: f.ingredient } },
@@ -236,16 +311,23 @@ function templates(f: Fixture): Record<string, Template> {
 
 function mutations(route: RouteDef, template: Template, rules: Record<string, Rule>): fc.Arbitrary<Mutation> {
   const viaQuery = route.method === "GET";
-  const fields = Object.keys(rules).filter(f => !f.startsWith("$$") && !(f in (template.ids ?? {})));
+  const fields = Object.keys(rules).filter((f) => !f.startsWith("$$") && !(f in (template.ids ?? {})));
   const options: fc.Arbitrary<Mutation>[] = [];
-  const set = (kind: string, field: string, value: unknown): Mutation => ({ kind, apply: s => ({ ...s, params: { ...s.params, [field]: value } }) });
+  const set = (kind: string, field: string, value: unknown): Mutation => ({
+    kind,
+    apply: (s) => ({ ...s, params: { ...s.params, [field]: value } }),
+  });
 
   if (fields.length > 0) {
-    options.push(fc.constantFrom(...fields).chain(field => wrongValue(rules[field], viaQuery).map(v => set(`wrong ${rules[field].type}`, field, v))));
-    const required = fields.filter(f => !rules[f].optional);
+    options.push(
+      fc
+        .constantFrom(...fields)
+        .chain((field) => wrongValue(rules[field], viaQuery).map((v) => set(`wrong ${rules[field].type}`, field, v))),
+    );
+    const required = fields.filter((f) => !rules[f].optional);
     if (required.length > 0)
       options.push(
-        fc.constantFrom(...required).map(field => ({
+        fc.constantFrom(...required).map((field) => ({
           kind: "missing field",
           apply: (s: Spec) => {
             const params = { ...s.params };
@@ -254,54 +336,132 @@ function mutations(route: RouteDef, template: Template, rules: Record<string, Ru
           },
         })),
       );
-    if (!viaQuery) options.push(fc.constantFrom(...fields).map(field => set("null", field, null)));
+    if (!viaQuery) options.push(fc.constantFrom(...fields).map((field) => set("null", field, null)));
     for (const field of fields) {
       const rule = rules[field] as Rule & { items?: Rule & { props?: Record<string, Rule> } };
       const first = (template.body?.[field] as Record<string, unknown>[] | undefined)?.[0];
       if (rule.type === "array" && rule.items?.type === "object" && first) {
-        options.push(brokenLine(first, rule.items).map(line => set("broken line", field, [line])));
-        if (rule.max !== undefined) options.push(fc.constant(set("too many lines", field, Array.from({ length: rule.max + 1 }, () => first))));
+        options.push(brokenLine(first, rule.items).map((line) => set("broken line", field, [line])));
+        if (rule.max !== undefined)
+          options.push(
+            fc.constant(
+              set(
+                "too many lines",
+                field,
+                Array.from({ length: rule.max + 1 }, () => first),
+              ),
+            ),
+          );
       }
     }
     if (viaQuery) {
       // qs turns brackets into objects and repeats into arrays: both must be refused.
-      options.push(fc.tuple(fc.constantFrom(...fields), fc.constantFrom(...OPERATORS)).map(([f, op]) => ({ kind: "query operator", apply: (s: Spec) => ({ ...s, params: omit(s.params, f), extraQuery: `${encodeURIComponent(f)}[${encodeURIComponent(op)}]=x` }) })));
-      options.push(fc.constantFrom(...fields).map(f => ({ kind: "query repeated", apply: (s: Spec) => ({ ...s, params: omit(s.params, f), extraQuery: `${f}=a&${f}=b` }) })));
+      options.push(
+        fc
+          .tuple(fc.constantFrom(...fields), fc.constantFrom(...OPERATORS))
+          .map(([f, op]) => ({
+            kind: "query operator",
+            apply: (s: Spec) => ({
+              ...s,
+              params: omit(s.params, f),
+              extraQuery: `${encodeURIComponent(f)}[${encodeURIComponent(op)}]=x`,
+            }),
+          })),
+      );
+      options.push(
+        fc
+          .constantFrom(...fields)
+          .map((f) => ({
+            kind: "query repeated",
+            apply: (s: Spec) => ({ ...s, params: omit(s.params, f), extraQuery: `${f}=a&${f}=b` }),
+          })),
+      );
     }
   }
 
   // An unknown field: `$$strict` refuses it (its name is never one qs would drop).
   options.push(
     fc
-      .tuple(fc.oneof(fc.constantFrom("$where", "$gt", "role", "isAdmin", "passwordHash", "_id", "tokenVersion", "staff", "meta", "x".repeat(300)), fc.string({ minLength: 1, maxLength: 12 })), fc.jsonValue({ maxDepth: 3 }))
-      .filter(([key]) => !(key in rules) && !(key in (template.ids ?? {})) && /^[\w$-]+$/.test(key) && !(key in Object.prototype))
+      .tuple(
+        fc.oneof(
+          fc.constantFrom(
+            "$where",
+            "$gt",
+            "role",
+            "isAdmin",
+            "passwordHash",
+            "_id",
+            "tokenVersion",
+            "staff",
+            "meta",
+            "x".repeat(300),
+          ),
+          fc.string({ minLength: 1, maxLength: 12 }),
+        ),
+        fc.jsonValue({ maxDepth: 3 }),
+      )
+      .filter(
+        ([key]) =>
+          !(key in rules) && !(key in (template.ids ?? {})) && /^[\w$-]+$/.test(key) && !(key in Object.prototype),
+      )
       .map(([key, value]) => ({
         kind: "unknown field",
-        apply: (s: Spec) => (viaQuery ? { ...s, extraQuery: `${encodeURIComponent(key)}=${encodeURIComponent(JSON.stringify(value) ?? "1")}` } : { ...s, params: { ...s.params, [key]: value ?? 1 } }),
+        apply: (s: Spec) =>
+          viaQuery
+            ? { ...s, extraQuery: `${encodeURIComponent(key)}=${encodeURIComponent(JSON.stringify(value) ?? "1")}` }
+            : { ...s, params: { ...s.params, [key]: value ?? 1 } },
       })),
   );
 
   if (Object.keys(template.ids ?? {}).length > 0) {
-    options.push(badIds.map(id => ({ kind: "bad id", apply: (s: Spec) => ({ ...s, ids: { id } }) })));
+    options.push(badIds.map((id) => ({ kind: "bad id", apply: (s: Spec) => ({ ...s, ids: { id } }) })));
   }
 
-  options.push(badIdempotencyKeys.map(key => ({ kind: "bad Idempotency-Key", apply: (s: Spec) => ({ ...s, headers: { ...s.headers, "idempotency-key": key } }) })));
+  options.push(
+    badIdempotencyKeys.map((key) => ({
+      kind: "bad Idempotency-Key",
+      apply: (s: Spec) => ({ ...s, headers: { ...s.headers, "idempotency-key": key } }),
+    })),
+  );
 
   if (!viaQuery) {
     const json = () => JSON.stringify(template.body ?? {});
     options.push(
-      fc.oneof(fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }), fc.string({ maxLength: 10 }), fc.integer(), fc.boolean()).map(v => ({ kind: "body not an object", apply: (s: Spec) => ({ ...s, rawBody: JSON.stringify(v) }) })),
-      fc.nat().map(n => ({
+      fc
+        .oneof(
+          fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }),
+          fc.string({ maxLength: 10 }),
+          fc.integer(),
+          fc.boolean(),
+        )
+        .map((v) => ({ kind: "body not an object", apply: (s: Spec) => ({ ...s, rawBody: JSON.stringify(v) }) })),
+      fc.nat().map((n) => ({
         kind: "malformed JSON",
         apply: (s: Spec) => {
           const text = json();
           return { ...s, rawBody: text.length > 1 ? text.slice(0, 1 + (n % (text.length - 1))) : "{" };
         },
       })),
-      fc.constantFrom("{'a':1}", "{a:1}", '{"a":1}}', '{"a":1,}', "{\"a\":\"\\x\"}", "\u0000{}", "{}{}", "--", '{"a":01}').map(text => ({ kind: "malformed JSON", apply: (s: Spec) => ({ ...s, rawBody: text }) })),
-      badContentTypes.map(type => ({ kind: "wrong content type", apply: (s: Spec) => ({ ...s, headers: { ...s.headers, "content-type": type }, rawBody: json() }) })),
-      fc.integer({ min: 65 * 1024, max: 200 * 1024 }).map(n => ({ kind: "body too large", apply: (s: Spec) => ({ ...s, rawBody: JSON.stringify({ ...(template.body ?? {}), padding: "p".repeat(n) }) }) })),
-      fc.constant({ kind: "__proto__ key", apply: (s: Spec) => ({ ...s, rawBody: `{"__proto__":{"role":"manager"},${json().slice(1)}`.replace(",}", "}") }) }),
+      fc
+        .constantFrom("{'a':1}", "{a:1}", '{"a":1}}', '{"a":1,}', '{"a":"\\x"}', "\u0000{}", "{}{}", "--", '{"a":01}')
+        .map((text) => ({ kind: "malformed JSON", apply: (s: Spec) => ({ ...s, rawBody: text }) })),
+      badContentTypes.map((type) => ({
+        kind: "wrong content type",
+        apply: (s: Spec) => ({ ...s, headers: { ...s.headers, "content-type": type }, rawBody: json() }),
+      })),
+      fc
+        .integer({ min: 65 * 1024, max: 200 * 1024 })
+        .map((n) => ({
+          kind: "body too large",
+          apply: (s: Spec) => ({ ...s, rawBody: JSON.stringify({ ...(template.body ?? {}), padding: "p".repeat(n) }) }),
+        })),
+      fc.constant({
+        kind: "__proto__ key",
+        apply: (s: Spec) => ({
+          ...s,
+          rawBody: `{"__proto__":{"role":"manager"},${json().slice(1)}`.replace(",}", "}"),
+        }),
+      }),
     );
   }
   return fc.oneof(...options);
@@ -314,11 +474,15 @@ function omit(params: Record<string, unknown>, field: string): Record<string, un
 }
 
 function render(spec: Spec, kind: string): FuzzRequest {
-  let path = spec.rawPath ?? `/api${spec.pathTemplate.replace(/:(\w+)/g, (_m, name: string) => encodeURIComponent(spec.ids[name] ?? ""))}`;
+  let path =
+    spec.rawPath ??
+    `/api${spec.pathTemplate.replace(/:(\w+)/g, (_m, name: string) => encodeURIComponent(spec.ids[name] ?? ""))}`;
   const headers = { ...spec.headers };
   let body = spec.rawBody;
   if (spec.viaQuery) {
-    const pairs = Object.entries(spec.params).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(typeof v === "string" ? v : JSON.stringify(v))}`);
+    const pairs = Object.entries(spec.params).map(
+      ([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(typeof v === "string" ? v : JSON.stringify(v))}`,
+    );
     if (spec.extraQuery) pairs.push(spec.extraQuery);
     if (pairs.length) path += `?${pairs.join("&")}`;
   } else if (body === undefined && (Object.keys(spec.params).length > 0 || spec.method !== "DELETE")) {
@@ -342,19 +506,41 @@ describe("fuzzing every route with malformed requests", () => {
       broker: { logger: [logs] as unknown as BrokerOptions["logger"] },
     });
     for (const role of ROLES) tokens[role] = await b.tokenFor(role);
-    const staff = await b.request("POST", "/api/staff", { token: b.adminToken, body: { username: "fuzz-target", name: "Fuzz Target", role: "waiter", password: "fuzz-target-pw" } });
+    const staff = await b.request("POST", "/api/staff", {
+      token: b.adminToken,
+      body: { username: "fuzz-target", name: "Fuzz Target", role: "waiter", password: "fuzz-target-pw" },
+    });
     const dishes = await b.request("GET", "/api/dishes?pageSize=100");
     const dish = dishes.body.rows.find((d: { available: boolean; prepSeconds: number }) => d.available);
     const ingredients = await b.request("GET", "/api/ingredients?pageSize=1", { token: b.adminToken });
-    const po = await b.request("POST", "/api/purchase-orders", { token: b.adminToken, body: { lines: [{ ingredient: ingredients.body.rows[0].id, qty: 3 }] } });
-    const received = await b.request("POST", "/api/purchase-orders", { token: b.adminToken, body: { lines: [{ ingredient: ingredients.body.rows[0].id, qty: 1 }] } });
+    const po = await b.request("POST", "/api/purchase-orders", {
+      token: b.adminToken,
+      body: { lines: [{ ingredient: ingredients.body.rows[0].id, qty: 3 }] },
+    });
+    const received = await b.request("POST", "/api/purchase-orders", {
+      token: b.adminToken,
+      body: { lines: [{ ingredient: ingredients.body.rows[0].id, qty: 1 }] },
+    });
     await b.request("POST", `/api/purchase-orders/${received.body.id}/receive`, { token: b.adminToken });
-    await b.request("POST", "/api/ingredients", { token: b.adminToken, body: { name: "Fuzz truffle", unit: "g", onHand: 1 } });
+    await b.request("POST", "/api/ingredients", {
+      token: b.adminToken,
+      body: { name: "Fuzz truffle", unit: "g", onHand: 1 },
+    });
     const scarce = await b.request("POST", "/api/dishes", {
       token: b.adminToken,
-      body: { name: "Fuzz truffle risotto", category: "mains", priceCents: 4200, station: "saute", prepSeconds: 60, recipe: [{ ingredient: "fuzz-truffle", qty: 2 }] },
+      body: {
+        name: "Fuzz truffle risotto",
+        category: "mains",
+        priceCents: 4200,
+        station: "saute",
+        prepSeconds: 60,
+        recipe: [{ ingredient: "fuzz-truffle", qty: 2 }],
+      },
     });
-    const placed = await b.request("POST", "/api/orders", { token: tokens.waiter, body: { table: "F1", lines: [{ dish: dish.id, qty: 1 }] } });
+    const placed = await b.request("POST", "/api/orders", {
+      token: tokens.waiter,
+      body: { table: "F1", lines: [{ dish: dish.id, qty: 1 }] },
+    });
     expect([staff.status, po.status, received.status, scarce.status, placed.status]).toEqual([201, 201, 201, 201, 201]);
     const allIngredients = await b.request("GET", "/api/ingredients?pageSize=100", { token: b.adminToken });
     await orderReaches(b, placed.body.id, "ready");
@@ -382,12 +568,17 @@ describe("fuzzing every route with malformed requests", () => {
   /** The restaurant at rest (the kitchen done, nothing pending), or a before/after comparison proves nothing. */
   async function settled(): Promise<StoreSnapshot> {
     let last = await snapshotStores(b.broker);
-    await eventually(async () => {
-      const now = await snapshotStores(b.broker);
-      const still = JSON.stringify(now) === JSON.stringify(last);
-      last = now;
-      return still;
-    }, "the stores to settle", 10_000, 200);
+    await eventually(
+      async () => {
+        const now = await snapshotStores(b.broker);
+        const still = JSON.stringify(now) === JSON.stringify(last);
+        last = now;
+        return still;
+      },
+      "the stores to settle",
+      10_000,
+      200,
+    );
     return last;
   }
 
@@ -395,29 +586,55 @@ describe("fuzzing every route with malformed requests", () => {
     const before = await settled();
     logs.clear();
 
-    const actions = new Map((b.broker.registry.getActionList({ onlyLocal: true }) as unknown as { name: string; action: { params?: Record<string, Rule> } }[]).map(a => [a.name, a.action.params ?? {}]));
+    const actions = new Map(
+      (
+        b.broker.registry.getActionList({ onlyLocal: true }) as unknown as {
+          name: string;
+          action: { params?: Record<string, Rule> };
+        }[]
+      ).map((a) => [a.name, a.action.params ?? {}]),
+    );
     const valid = templates(fixture);
-    const uncovered = API_ROUTES.filter(r => !valid[`${r.method} ${r.path}`]).map(r => `${r.method} ${r.path}`);
+    const uncovered = API_ROUTES.filter((r) => !valid[`${r.method} ${r.path}`]).map((r) => `${r.method} ${r.path}`);
     expect(uncovered).toEqual([]);
-    const internalNames = [...actions.keys()].filter(name => !API_ROUTES.some(r => r.action === name));
+    const internalNames = [...actions.keys()].filter((name) => !API_ROUTES.some((r) => r.action === name));
     const callers = fc.oneof(
       { weight: 12, arbitrary: fc.constant(b.adminToken) },
       { weight: 4, arbitrary: fc.constantFrom(...Object.values(tokens)) },
       { weight: 1, arbitrary: fc.constantFrom(undefined, "garbage", `${b.adminToken.slice(0, -3)}abc`, "a.b.c") },
     );
 
-    const routed = fc.constantFrom(...API_ROUTES).chain(route => {
+    const routed = fc.constantFrom(...API_ROUTES).chain((route) => {
       const template = valid[`${route.method} ${route.path}`];
-      const base: Spec = { method: route.method, pathTemplate: route.path, ids: template.ids ?? {}, params: { ...(template.body ?? template.query ?? {}) }, viaQuery: route.method === "GET", headers: {} };
+      const base: Spec = {
+        method: route.method,
+        pathTemplate: route.path,
+        ids: template.ids ?? {},
+        params: { ...(template.body ?? template.query ?? {}) },
+        viaQuery: route.method === "GET",
+        headers: {},
+      };
       return fc.tuple(mutations(route, template, actions.get(route.action) ?? {}), callers).map(([mutation, token]) => {
         const spec = mutation.apply(base);
         if (token) spec.headers = { ...spec.headers, authorization: `Bearer ${token}` };
         return render(spec, mutation.kind);
       });
     });
-    const stray = fc.tuple(fc.constantFrom(...API_ROUTES), fc.constantFrom("PUT", "HEAD", "TRACE", "PROPFIND"), fc.webSegment()).map(([route, method, segment]) =>
-      render({ method, pathTemplate: `${route.path}/zz${segment}`, ids: { id: fixture.order }, params: {}, viaQuery: true, headers: { authorization: `Bearer ${b.adminToken}` } }, "unknown route or method"),
-    );
+    const stray = fc
+      .tuple(fc.constantFrom(...API_ROUTES), fc.constantFrom("PUT", "HEAD", "TRACE", "PROPFIND"), fc.webSegment())
+      .map(([route, method, segment]) =>
+        render(
+          {
+            method,
+            pathTemplate: `${route.path}/zz${segment}`,
+            ids: { id: fixture.order },
+            params: {},
+            viaQuery: true,
+            headers: { authorization: `Bearer ${b.adminToken}` },
+          },
+          "unknown route or method",
+        ),
+      );
     const requests = fc.oneof({ weight: 30, arbitrary: routed }, { weight: 1, arbitrary: stray });
 
     const statuses = new Map<number, number>();
@@ -427,19 +644,27 @@ describe("fuzzing every route with malformed requests", () => {
       const where = `${req.kind}: ${req.method} ${req.path.slice(0, 200)} ${req.body?.slice(0, 200) ?? ""} → ${res.status} ${res.text.slice(0, 300)}`;
       if (res.status < 400 || res.status >= 500) throw new Error(`Expected a 4xx for ${where}`);
       if (res.headers["x-content-type-options"] !== "nosniff") throw new Error(`No security headers on ${where}`);
-      if (/scrypt\$|"passwordHash":|"tokenVersion":/.test(res.text)) throw new Error(`A password hash or token version leaked: ${where}`);
-      if (/node_modules|\.ts:\d|\n\s+at |Error:\s/.test(res.text) || internalNames.some(name => res.text.includes(name))) throw new Error(`Internals leaked: ${where}`);
+      if (/scrypt\$|"passwordHash":|"tokenVersion":/.test(res.text))
+        throw new Error(`A password hash or token version leaked: ${where}`);
+      if (
+        /node_modules|\.ts:\d|\n\s+at |Error:\s/.test(res.text) ||
+        internalNames.some((name) => res.text.includes(name))
+      )
+        throw new Error(`Internals leaked: ${where}`);
       if (req.method !== "HEAD") {
         const body = JSON.parse(res.text) as Record<string, unknown>;
-        if (Object.keys(body).sort().join() !== "code,data,message,name,type" || body.code !== res.status) throw new Error(`Not the one error shape: ${where}`);
+        if (Object.keys(body).sort().join() !== "code,data,message,name,type" || body.code !== res.status)
+          throw new Error(`Not the one error shape: ${where}`);
       }
     };
 
     try {
       await fc.assert(
         // A few requests at once per run: faster, and concurrent rejections must not interfere.
-        fc.asyncProperty(fc.array(requests, { minLength: BATCH, maxLength: BATCH }), async batch => {
-          const answers = await Promise.all(batch.map(req => rawRequest(b.url, req.method, req.path, req.body, req.headers)));
+        fc.asyncProperty(fc.array(requests, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
+          const answers = await Promise.all(
+            batch.map((req) => rawRequest(b.url, req.method, req.path, req.body, req.headers)),
+          );
           batch.forEach((req, i) => {
             sent++;
             statuses.set(answers[i].status, (statuses.get(answers[i].status) ?? 0) + 1);
@@ -451,11 +676,15 @@ describe("fuzzing every route with malformed requests", () => {
       );
     } catch (err) {
       const cause = (err as { cause?: unknown }).cause;
-      throw new Error(`Fuzz failed with seed ${SEED} (rerun: BRIGADE_FUZZ_SEED=${SEED}).\n${cause instanceof Error ? `${cause.message}\n` : ""}${(err as Error).message}`);
+      throw new Error(
+        `Fuzz failed with seed ${SEED} (rerun: BRIGADE_FUZZ_SEED=${SEED}).\n${cause instanceof Error ? `${cause.message}\n` : ""}${(err as Error).message}`,
+      );
     }
 
     if (process.env.BRIGADE_FUZZ_REPORT) {
-      console.info(`fuzz: ${sent} requests, seed ${SEED}\nstatuses: ${JSON.stringify(Object.fromEntries(statuses))}\nkinds: ${JSON.stringify(Object.fromEntries(kinds))}`);
+      console.info(
+        `fuzz: ${sent} requests, seed ${SEED}\nstatuses: ${JSON.stringify(Object.fromEntries(statuses))}\nkinds: ${JSON.stringify(Object.fromEntries(kinds))}`,
+      );
     }
     expect(sent).toBeGreaterThanOrEqual(Math.min(RUNS, 5_000));
     // Every kind of breakage was tried (the mix is wide enough to mean something).
@@ -482,25 +711,123 @@ describe("fuzzing every route with malformed requests", () => {
     });
     const unknownId = fc.stringMatching(/^zz[a-z0-9_-]{0,20}$/);
     const freeTable = fc
-      .string({ unit: fc.oneof(fc.constantFrom("T", "7", " ", "é", "桌", "😀", "-", "#"), fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 })), minLength: 1, maxLength: 10 })
-      .map(t => t.trim())
-      .filter(t => t.length > 0 && t !== "F1" && !/[\x00-\x1f\x7f]/.test(t));
+      .string({
+        unit: fc.oneof(
+          fc.constantFrom("T", "7", " ", "é", "桌", "😀", "-", "#"),
+          fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 }),
+        ),
+        minLength: 1,
+        maxLength: 10,
+      })
+      .map((t) => t.trim())
+      .filter((t) => t.length > 0 && t !== "F1" && !/[\x00-\x1f\x7f]/.test(t));
     // Another spelling of an existing name: same slug, so the same id.
     const respelled = (names: string[]) =>
-      fc.tuple(fc.constantFrom(...names), fc.constantFrom("upper", "lower", "spaced", "punctuated")).map(([name, how]) =>
-        how === "upper" ? name.toUpperCase() : how === "lower" ? name.toLowerCase() : how === "spaced" ? `  ${name.replace(/ /g, "   ")}  ` : `${name}!`,
-      );
-    const impossibleDay = fc.tuple(fc.integer({ min: 2000, max: 2099 }), fc.constantFrom("02-30", "02-31", "04-31", "13-01", "00-10", "06-00", "11-31"), fc.boolean()).map(([y, md, slash]) => (slash ? `${y}/${md.replace("-", "/")}` : `${y}-${md}`));
+      fc
+        .tuple(fc.constantFrom(...names), fc.constantFrom("upper", "lower", "spaced", "punctuated"))
+        .map(([name, how]) =>
+          how === "upper"
+            ? name.toUpperCase()
+            : how === "lower"
+              ? name.toLowerCase()
+              : how === "spaced"
+                ? `  ${name.replace(/ /g, "   ")}  `
+                : `${name}!`,
+        );
+    const impossibleDay = fc
+      .tuple(
+        fc.integer({ min: 2000, max: 2099 }),
+        fc.constantFrom("02-30", "02-31", "04-31", "13-01", "00-10", "06-00", "11-31"),
+        fc.boolean(),
+      )
+      .map(([y, md, slash]) => (slash ? `${y}/${md.replace("-", "/")}` : `${y}-${md}`));
 
     const refusals = fc.oneof(
-      unknownId.map(id => json("POST", "/api/orders", { table: "F9", lines: [{ dish: id, qty: 1 }] }, "order of an unknown dish")),
-      fc.integer({ min: 1, max: 50 }).map(qty => json("POST", "/api/orders", { table: "F9", lines: [{ dish: f.dish, qty: 1 }, { dish: f.scarceDish, qty }] }, "order short of stock")),
-      respelled(f.dishNames).map(name => json("POST", "/api/dishes", { name, category: "x", priceCents: 100, station: "grill", prepSeconds: 60, recipe: [{ ingredient: f.ingredient, qty: 1 }] }, "dish name taken")),
-      unknownId.map(id => json("POST", "/api/dishes", { name: `New ${id}`, category: "x", priceCents: 100, station: "grill", prepSeconds: 60, recipe: [{ ingredient: id, qty: 1 }] }, "dish of an unknown ingredient")),
-      fc.constantFrom("😀", "!!!", "—", "漢字").map(name => json("POST", "/api/dishes", { name, category: "x", priceCents: 1, station: "bar", prepSeconds: 1, recipe: [{ ingredient: f.ingredient, qty: 1 }] }, "dish name without a letter")),
-      respelled(f.ingredientNames).map(name => json("POST", "/api/ingredients", { name, unit: "g" }, "ingredient name taken")),
-      unknownId.map(id => json("POST", "/api/purchase-orders", { lines: [{ ingredient: id, qty: 1 }] }, "purchase of an unknown ingredient")),
-      fc.constantFrom("admin", f.staff).map(username => json("POST", "/api/staff", { username, name: "Again", role: "chef", password: "long-enough-pw" }, "username taken")),
+      unknownId.map((id) =>
+        json("POST", "/api/orders", { table: "F9", lines: [{ dish: id, qty: 1 }] }, "order of an unknown dish"),
+      ),
+      fc.integer({ min: 1, max: 50 }).map((qty) =>
+        json(
+          "POST",
+          "/api/orders",
+          {
+            table: "F9",
+            lines: [
+              { dish: f.dish, qty: 1 },
+              { dish: f.scarceDish, qty },
+            ],
+          },
+          "order short of stock",
+        ),
+      ),
+      respelled(f.dishNames).map((name) =>
+        json(
+          "POST",
+          "/api/dishes",
+          {
+            name,
+            category: "x",
+            priceCents: 100,
+            station: "grill",
+            prepSeconds: 60,
+            recipe: [{ ingredient: f.ingredient, qty: 1 }],
+          },
+          "dish name taken",
+        ),
+      ),
+      unknownId.map((id) =>
+        json(
+          "POST",
+          "/api/dishes",
+          {
+            name: `New ${id}`,
+            category: "x",
+            priceCents: 100,
+            station: "grill",
+            prepSeconds: 60,
+            recipe: [{ ingredient: id, qty: 1 }],
+          },
+          "dish of an unknown ingredient",
+        ),
+      ),
+      fc
+        .constantFrom("😀", "!!!", "—", "漢字")
+        .map((name) =>
+          json(
+            "POST",
+            "/api/dishes",
+            {
+              name,
+              category: "x",
+              priceCents: 1,
+              station: "bar",
+              prepSeconds: 1,
+              recipe: [{ ingredient: f.ingredient, qty: 1 }],
+            },
+            "dish name without a letter",
+          ),
+        ),
+      respelled(f.ingredientNames).map((name) =>
+        json("POST", "/api/ingredients", { name, unit: "g" }, "ingredient name taken"),
+      ),
+      unknownId.map((id) =>
+        json(
+          "POST",
+          "/api/purchase-orders",
+          { lines: [{ ingredient: id, qty: 1 }] },
+          "purchase of an unknown ingredient",
+        ),
+      ),
+      fc
+        .constantFrom("admin", f.staff)
+        .map((username) =>
+          json(
+            "POST",
+            "/api/staff",
+            { username, name: "Again", role: "chef", password: "long-enough-pw" },
+            "username taken",
+          ),
+        ),
       fc.constantFrom(
         json("DELETE", "/api/staff/admin", undefined, "deactivating oneself"),
         json("PATCH", "/api/staff/admin", { active: false }, "deactivating oneself"),
@@ -509,25 +836,86 @@ describe("fuzzing every route with malformed requests", () => {
         json("POST", `/api/orders/${f.order}/serve`, undefined, "serving a served order"),
         json("POST", `/api/orders/${f.order}/cancel`, { reason: "too late" }, "cancelling a served order"),
         json("POST", `/api/tickets/${f.ticket}/bump`, undefined, "bumping a done ticket"),
-        json("POST", `/api/bills/${f.bill}/refunds`, { amountCents: 100, reason: "nothing paid yet" }, "refunding an unpaid bill"),
-        json("PATCH", `/api/dishes/${f.dish}`, { name: f.dishNames.find(n => n !== f.dishNames[0] && n.toLowerCase().replace(/[^a-z0-9]+/g, "-") !== f.dish) }, "renaming a dish onto another"),
+        json(
+          "POST",
+          `/api/bills/${f.bill}/refunds`,
+          { amountCents: 100, reason: "nothing paid yet" },
+          "refunding an unpaid bill",
+        ),
+        json(
+          "PATCH",
+          `/api/dishes/${f.dish}`,
+          {
+            name: f.dishNames.find(
+              (n) => n !== f.dishNames[0] && n.toLowerCase().replace(/[^a-z0-9]+/g, "-") !== f.dish,
+            ),
+          },
+          "renaming a dish onto another",
+        ),
       ),
-      fc.integer({ min: 1_000_000, max: 10_000_000 }).map(amountCents => json("POST", `/api/bills/${f.bill}/payments`, { method: "card", amountCents }, "card payment above what is due")),
-      fc.integer({ min: 1, max: 10_000_000 }).map(amountCents => json("POST", `/api/bills/${f.bill}/refunds`, { amountCents, reason: "no" }, "refund above what was paid")),
-      freeTable.map(table => json("POST", "/api/bills", { table }, "bill for a table with nothing served")),
-      fc.tuple(fc.constantFrom("/api/staff/", "/api/dishes/", "/api/ingredients/"), unknownId, fc.constantFrom("PATCH", "DELETE")).filter(([path, , method]) => !(path === "/api/ingredients/" && method === "DELETE")).map(([path, id, method]) =>
-        json(method, path + id.replace(/_/g, "-"), method === "PATCH" ? { name: "Whoever" } : undefined, `${method} of an unknown id`),
+      fc
+        .integer({ min: 1_000_000, max: 10_000_000 })
+        .map((amountCents) =>
+          json(
+            "POST",
+            `/api/bills/${f.bill}/payments`,
+            { method: "card", amountCents },
+            "card payment above what is due",
+          ),
+        ),
+      fc
+        .integer({ min: 1, max: 10_000_000 })
+        .map((amountCents) =>
+          json("POST", `/api/bills/${f.bill}/refunds`, { amountCents, reason: "no" }, "refund above what was paid"),
+        ),
+      freeTable.map((table) => json("POST", "/api/bills", { table }, "bill for a table with nothing served")),
+      fc
+        .tuple(
+          fc.constantFrom("/api/staff/", "/api/dishes/", "/api/ingredients/"),
+          unknownId,
+          fc.constantFrom("PATCH", "DELETE"),
+        )
+        .filter(([path, , method]) => !(path === "/api/ingredients/" && method === "DELETE"))
+        .map(([path, id, method]) =>
+          json(
+            method,
+            path + id.replace(/_/g, "-"),
+            method === "PATCH" ? { name: "Whoever" } : undefined,
+            `${method} of an unknown id`,
+          ),
+        ),
+      fc
+        .tuple(
+          fc.constantFrom(
+            "orders/:id/serve",
+            "orders/:id/cancel",
+            "tickets/:id/bump",
+            "purchase-orders/:id/receive",
+            "bills/:id/payments",
+          ),
+          unknownId,
+        )
+        .map(([path, id]) =>
+          json(
+            "POST",
+            `/api/${path.replace(":id", id)}`,
+            path.includes("cancel")
+              ? { reason: "x" }
+              : path.includes("payments")
+                ? { method: "cash", amountCents: 100 }
+                : undefined,
+            "action on an unknown id",
+          ),
+        ),
+      impossibleDay.map((date) =>
+        json("GET", `/api/takings?date=${encodeURIComponent(date)}`, undefined, "takings of an impossible day"),
       ),
-      fc.tuple(fc.constantFrom("orders/:id/serve", "orders/:id/cancel", "tickets/:id/bump", "purchase-orders/:id/receive", "bills/:id/payments"), unknownId).map(([path, id]) =>
-        json("POST", `/api/${path.replace(":id", id)}`, path.includes("cancel") ? { reason: "x" } : path.includes("payments") ? { method: "cash", amountCents: 100 } : undefined, "action on an unknown id"),
-      ),
-      impossibleDay.map(date => json("GET", `/api/takings?date=${encodeURIComponent(date)}`, undefined, "takings of an impossible day")),
     );
 
     const kinds = new Map<string, number>();
     try {
       await fc.assert(
-        fc.asyncProperty(refusals, async req => {
+        fc.asyncProperty(refusals, async (req) => {
           const before = await snapshotStores(b.broker);
           const res = await rawRequest(b.url, req.method, req.path, req.body, req.headers);
           kinds.set(req.kind, (kinds.get(req.kind) ?? 0) + 1);
@@ -539,9 +927,12 @@ describe("fuzzing every route with malformed requests", () => {
       );
     } catch (err) {
       const cause = (err as { cause?: unknown }).cause;
-      throw new Error(`Fuzz failed with seed ${SEED} (rerun: BRIGADE_FUZZ_SEED=${SEED}).\n${cause instanceof Error ? `${cause.message}\n` : ""}${(err as Error).message}`);
+      throw new Error(
+        `Fuzz failed with seed ${SEED} (rerun: BRIGADE_FUZZ_SEED=${SEED}).\n${cause instanceof Error ? `${cause.message}\n` : ""}${(err as Error).message}`,
+      );
     }
-    if (process.env.BRIGADE_FUZZ_REPORT) console.info(`refusals: ${REFUSALS} requests, seed ${SEED}\nkinds: ${JSON.stringify(Object.fromEntries(kinds))}`);
+    if (process.env.BRIGADE_FUZZ_REPORT)
+      console.info(`refusals: ${REFUSALS} requests, seed ${SEED}\nkinds: ${JSON.stringify(Object.fromEntries(kinds))}`);
     expect(kinds.size).toBeGreaterThanOrEqual(15);
     expect(logs.faults()).toEqual([]);
   }, 120_000);

@@ -31,7 +31,10 @@ describe("gateway and staff", () => {
   });
 
   it("stops the tokens of a deactivated account", async () => {
-    const created = await b.request("POST", "/api/staff", { token: b.adminToken, body: { username: "leaving", name: "Leaving", role: "chef", password: "pw-leaving-1" } });
+    const created = await b.request("POST", "/api/staff", {
+      token: b.adminToken,
+      body: { username: "leaving", name: "Leaving", role: "chef", password: "pw-leaving-1" },
+    });
     expect(created.status).toBe(201);
     const token = await b.login("leaving", "pw-leaving-1");
     expect((await b.request("GET", "/api/auth/me", { token })).status).toBe(200);
@@ -42,10 +45,16 @@ describe("gateway and staff", () => {
   it("answers unknown routes, malformed JSON, and wrong content types in the one error shape", async () => {
     const unknown = await b.request("GET", "/api/nothing-here");
     expect(unknown.status).toBe(404);
-    const malformed = await b.request("POST", "/api/auth/login", { raw: "{not json", headers: { "content-type": "application/json" } });
+    const malformed = await b.request("POST", "/api/auth/login", {
+      raw: "{not json",
+      headers: { "content-type": "application/json" },
+    });
     expect(malformed.status).toBe(400);
     expect(malformed.body.type).toBe("MALFORMED_JSON");
-    const wrongType = await b.request("POST", "/api/auth/login", { raw: "username=a", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const wrongType = await b.request("POST", "/api/auth/login", {
+      raw: "username=a",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     expect(wrongType.status).toBe(415);
     const invalid = await b.request("POST", "/api/auth/login", { body: { username: { $gt: "" }, password: "x" } });
     expect(invalid.status).toBe(422);

@@ -25,9 +25,9 @@ async function get(port: number, path: string, method = "GET") {
 
 async function freePort(): Promise<number> {
   const server = net.createServer();
-  await new Promise<void>(resolve => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as net.AddressInfo;
-  await new Promise(resolve => server.close(resolve));
+  await new Promise((resolve) => server.close(resolve));
   return port;
 }
 
@@ -37,7 +37,7 @@ async function startNats(port: number): Promise<ChildProcess> {
   const child = spawn(NATS_SERVER, ["-a", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
   await eventually(
     () =>
-      new Promise<boolean>(resolve => {
+      new Promise<boolean>((resolve) => {
         const socket = net.connect(port, "127.0.0.1", () => (socket.destroy(), resolve(true)));
         socket.on("error", () => resolve(false));
       }),
@@ -49,7 +49,7 @@ async function startNats(port: number): Promise<ChildProcess> {
 
 async function killNats(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise(resolve => child.once("exit", resolve));
+  const exited = new Promise((resolve) => child.once("exit", resolve));
   child.kill("SIGKILL");
   await exited;
 }
@@ -67,7 +67,11 @@ describe("the health port of a node without the gateway", () => {
     expect(await get(port, "/health/live")).toEqual({ status: 200, body: { status: "alive", node: b.broker.nodeID } });
     expect(await get(port, "/health/ready")).toEqual({
       status: 200,
-      body: { ready: true, node: b.broker.nodeID, checks: { broker: true, transporter: "none", stores: { staff: true, menu: true } } },
+      body: {
+        ready: true,
+        node: b.broker.nodeID,
+        checks: { broker: true, transporter: "none", stores: { staff: true, menu: true } },
+      },
     });
   });
 
@@ -80,7 +84,10 @@ describe("the health port of a node without the gateway", () => {
 
   it("is not ready while a store does not answer, and says which", async () => {
     // A store that hangs (a MongoDB behind a dead network link): the probe's deadline answers.
-    const hung = b.broker.createService({ name: "hung", methods: { storeReachable: () => new Promise(() => undefined) } });
+    const hung = b.broker.createService({
+      name: "hung",
+      methods: { storeReachable: () => new Promise(() => undefined) },
+    });
     await b.broker.waitForServices("hung");
     const res = await get(port, "/health/ready");
     expect(res.status).toBe(503);
@@ -139,7 +146,10 @@ describe("readiness follows the transporter", () => {
       b = await startBrigade({
         services: ["api", "staff"],
         env: { HEALTH_PORT: "0", BRIGADE_JWT_SECRET: "a-test-secret-long-enough-for-hs256-0123456789" },
-        broker: { transporter: `nats://127.0.0.1:${natsPort}` as BrokerOptions["transporter"], namespace: `health-${process.pid}` },
+        broker: {
+          transporter: `nats://127.0.0.1:${natsPort}` as BrokerOptions["transporter"],
+          namespace: `health-${process.pid}`,
+        },
       });
       healthPort = healthAddress(b.broker)!.port;
     });
@@ -150,7 +160,10 @@ describe("readiness follows the transporter", () => {
 
     it("turns 503 on both ports while NATS is down, and 200 again once it is back", async () => {
       const ready = await get(healthPort, "/health/ready");
-      expect(ready).toMatchObject({ status: 200, body: { checks: { broker: true, transporter: true, stores: { staff: true } } } });
+      expect(ready).toMatchObject({
+        status: 200,
+        body: { checks: { broker: true, transporter: true, stores: { staff: true } } },
+      });
       expect((await b.request("GET", "/health/ready")).status).toBe(200);
 
       await killNats(nats);
@@ -166,7 +179,11 @@ describe("readiness follows the transporter", () => {
       expect((await get(healthPort, "/health/live")).status).toBe(200);
 
       nats = await startNats(natsPort);
-      await eventually(async () => (await get(healthPort, "/health/ready")).status === 200, "readiness to come back with NATS", 20_000);
+      await eventually(
+        async () => (await get(healthPort, "/health/ready")).status === 200,
+        "readiness to come back with NATS",
+        20_000,
+      );
       expect((await b.request("GET", "/health/ready")).status).toBe(200);
     });
   });

@@ -24,25 +24,55 @@ describe("inventory over HTTP", () => {
   });
   afterAll(() => b.stop());
 
-  const createIngredient = (body: Record<string, unknown>, token = purchaser) => b.request("POST", "/api/ingredients", { token, body });
-  const ingredient = async (id: string) => (await b.request<IngredientView>("GET", `/api/ingredients/${id}`, { token: purchaser })).body;
+  const createIngredient = (body: Record<string, unknown>, token = purchaser) =>
+    b.request("POST", "/api/ingredients", { token, body });
+  const ingredient = async (id: string) =>
+    (await b.request<IngredientView>("GET", `/api/ingredients/${id}`, { token: purchaser })).body;
   const call = (broker: ServiceBroker, action: string, params: object) => broker.call(action, params);
 
   it("creates, reads, lists and edits an ingredient, with its id from its name", async () => {
-    const created = await createIngredient({ name: "Smoked paprika", unit: "g", onHand: 500, reorderPoint: 100, reorderQty: 500 });
+    const created = await createIngredient({
+      name: "Smoked paprika",
+      unit: "g",
+      onHand: 500,
+      reorderPoint: 100,
+      reorderQty: 500,
+    });
     expect(created.status).toBe(201);
     expect(created.headers.get("location")).toBe("/api/ingredients/smoked-paprika");
-    expect(created.body).toEqual({ id: "smoked-paprika", name: "Smoked paprika", unit: "g", onHand: 500, reserved: 0, available: 500, reorderPoint: 100, reorderQty: 500, low: false });
+    expect(created.body).toEqual({
+      id: "smoked-paprika",
+      name: "Smoked paprika",
+      unit: "g",
+      onHand: 500,
+      reserved: 0,
+      available: 500,
+      reorderPoint: 100,
+      reorderQty: 500,
+      low: false,
+    });
 
-    expect((await b.request("GET", "/api/ingredients/smoked-paprika", { token: chef })).body).toMatchObject({ id: "smoked-paprika", available: 500 });
+    expect((await b.request("GET", "/api/ingredients/smoked-paprika", { token: chef })).body).toMatchObject({
+      id: "smoked-paprika",
+      available: 500,
+    });
     const list = await b.request("GET", "/api/ingredients?page=1&pageSize=100", { token: chef });
     expect(list.status).toBe(200);
     expect(list.body).toMatchObject({ page: 1, pageSize: 100 });
     expect(list.body.rows.map((r: IngredientView) => r.id)).toContain("smoked-paprika");
 
-    const edited = await b.request("PATCH", "/api/ingredients/smoked-paprika", { token: purchaser, body: { name: "Smoked paprika (sweet)", reorderQty: 750, onHand: 480 } });
+    const edited = await b.request("PATCH", "/api/ingredients/smoked-paprika", {
+      token: purchaser,
+      body: { name: "Smoked paprika (sweet)", reorderQty: 750, onHand: 480 },
+    });
     expect(edited.status).toBe(200);
-    expect(edited.body).toMatchObject({ id: "smoked-paprika", name: "Smoked paprika (sweet)", reorderQty: 750, onHand: 480, available: 480 });
+    expect(edited.body).toMatchObject({
+      id: "smoked-paprika",
+      name: "Smoked paprika (sweet)",
+      reorderQty: 750,
+      onHand: 480,
+      available: 480,
+    });
     expect((await ingredient("smoked-paprika")).name).toBe("Smoked paprika (sweet)");
   });
 
@@ -52,7 +82,10 @@ describe("inventory over HTTP", () => {
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ type: "INGREDIENT_EXISTS", data: { id: "saffron" } });
     expect((await b.request("GET", "/api/ingredients/no-such-thing", { token: chef })).status).toBe(404);
-    expect((await b.request("PATCH", "/api/ingredients/no-such-thing", { token: purchaser, body: { reorderQty: 1 } })).status).toBe(404);
+    expect(
+      (await b.request("PATCH", "/api/ingredients/no-such-thing", { token: purchaser, body: { reorderQty: 1 } }))
+        .status,
+    ).toBe(404);
   });
 
   it("answers invalid ingredients with 422 naming the fields", async () => {
@@ -86,14 +119,28 @@ describe("inventory over HTTP", () => {
 
   it("adds a purchase order's stock once: a second receive is a 409, also when receives race", async () => {
     await createIngredient({ name: "Basmati rice", unit: "g", onHand: 1000, reorderPoint: 0 });
-    const unknown = await b.request("POST", "/api/purchase-orders", { token: purchaser, body: { lines: [{ ingredient: "basmati-rice", qty: 10 }, { ingredient: "moon-rock", qty: 1 }] } });
+    const unknown = await b.request("POST", "/api/purchase-orders", {
+      token: purchaser,
+      body: {
+        lines: [
+          { ingredient: "basmati-rice", qty: 10 },
+          { ingredient: "moon-rock", qty: 1 },
+        ],
+      },
+    });
     expect(unknown.status).toBe(422);
     expect(unknown.body.data.map((p: { field: string }) => p.field)).toEqual(["lines[1].ingredient"]);
-    const badQty = await b.request("POST", "/api/purchase-orders", { token: purchaser, body: { lines: [{ ingredient: "basmati-rice", qty: 0 }] } });
+    const badQty = await b.request("POST", "/api/purchase-orders", {
+      token: purchaser,
+      body: { lines: [{ ingredient: "basmati-rice", qty: 0 }] },
+    });
     expect(badQty.status).toBe(422);
     expect(badQty.body.data[0].field).toBe("lines[0].qty");
 
-    const po = await b.request("POST", "/api/purchase-orders", { token: purchaser, body: { lines: [{ ingredient: "basmati-rice", qty: 5000 }] } });
+    const po = await b.request("POST", "/api/purchase-orders", {
+      token: purchaser,
+      body: { lines: [{ ingredient: "basmati-rice", qty: 5000 }] },
+    });
     expect(po.status).toBe(201);
     expect(po.body).toMatchObject({ status: "open", lines: [{ ingredient: "basmati-rice", qty: 5000 }] });
 
@@ -106,26 +153,42 @@ describe("inventory over HTTP", () => {
     expect(twice.body.type).toBe("ALREADY_RECEIVED");
     expect(await ingredient("basmati-rice")).toMatchObject({ onHand: 6000, available: 6000 });
 
-    const racing = await b.request("POST", "/api/purchase-orders", { token: purchaser, body: { lines: [{ ingredient: "basmati-rice", qty: 1000 }] } });
-    const answers = await Promise.all(Array.from({ length: 8 }, () => b.request("POST", `/api/purchase-orders/${racing.body.id}/receive`, { token: purchaser })));
-    expect(answers.map(a => a.status).sort()).toEqual([200, 409, 409, 409, 409, 409, 409, 409]);
+    const racing = await b.request("POST", "/api/purchase-orders", {
+      token: purchaser,
+      body: { lines: [{ ingredient: "basmati-rice", qty: 1000 }] },
+    });
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        b.request("POST", `/api/purchase-orders/${racing.body.id}/receive`, { token: purchaser }),
+      ),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409, 409, 409, 409, 409, 409]);
     expect(await ingredient("basmati-rice")).toMatchObject({ onHand: 7000, available: 7000 });
 
     const open = await b.request("GET", "/api/purchase-orders?status=received", { token: purchaser });
-    expect(open.body.rows.map((r: { id: string }) => r.id)).toEqual(expect.arrayContaining([po.body.id, racing.body.id]));
+    expect(open.body.rows.map((r: { id: string }) => r.id)).toEqual(
+      expect.arrayContaining([po.body.id, racing.body.id]),
+    );
     expect((await b.request("POST", "/api/purchase-orders/po_nothing/receive", { token: purchaser })).status).toBe(404);
   });
 
   it("lets exactly 50 of 200 concurrent reservations through against stock for 50", async () => {
     await createIngredient({ name: "Truffle shavings", unit: "g", onHand: 50, reorderPoint: 0 });
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 200 }, (_, i) => call(b.broker, "inventory.reserve", { reservation: `truffle-${i}`, lines: [{ ingredient: "truffle-shavings", qty: 1 }] })),
+      Array.from({ length: 200 }, (_, i) =>
+        call(b.broker, "inventory.reserve", {
+          reservation: `truffle-${i}`,
+          lines: [{ ingredient: "truffle-shavings", qty: 1 }],
+        }),
+      ),
     );
-    const held = outcomes.filter(o => o.status === "fulfilled");
+    const held = outcomes.filter((o) => o.status === "fulfilled");
     const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
     expect(held).toHaveLength(50);
     expect(refused).toHaveLength(150);
-    expect(refused.every(o => o.reason.type === "OUT_OF_STOCK" && o.reason.data.ingredients[0] === "truffle-shavings")).toBe(true);
+    expect(
+      refused.every((o) => o.reason.type === "OUT_OF_STOCK" && o.reason.data.ingredients[0] === "truffle-shavings"),
+    ).toBe(true);
     const after = await ingredient("truffle-shavings");
     expect(after).toMatchObject({ onHand: 50, reserved: 50, available: 0 });
     expect(after.available + after.reserved).toBe(after.onHand);
@@ -135,30 +198,58 @@ describe("inventory over HTTP", () => {
     await createIngredient({ name: "Duck breast", unit: "pcs", onHand: 10 });
     await createIngredient({ name: "Orange", unit: "pcs", onHand: 1 });
     await expect(
-      call(b.broker, "inventory.reserve", { reservation: "ord-duck-0", lines: [{ ingredient: "duck-breast", qty: 2 }, { ingredient: "orange", qty: 2 }] }),
+      call(b.broker, "inventory.reserve", {
+        reservation: "ord-duck-0",
+        lines: [
+          { ingredient: "duck-breast", qty: 2 },
+          { ingredient: "orange", qty: 2 },
+        ],
+      }),
     ).rejects.toMatchObject({ type: "OUT_OF_STOCK", data: { ingredients: ["orange"] } });
     expect(await ingredient("duck-breast")).toMatchObject({ reserved: 0, available: 10 });
 
-    const lines = [{ ingredient: "duck-breast", qty: 2 }, { ingredient: "orange", qty: 1 }];
-    await expect(call(b.broker, "inventory.reserve", { reservation: "ord-duck-1", lines })).resolves.toEqual({ reservation: "ord-duck-1", status: "held" });
-    await expect(call(b.broker, "inventory.reserve", { reservation: "ord-duck-1", lines })).resolves.toEqual({ reservation: "ord-duck-1", status: "held" });
+    const lines = [
+      { ingredient: "duck-breast", qty: 2 },
+      { ingredient: "orange", qty: 1 },
+    ];
+    await expect(call(b.broker, "inventory.reserve", { reservation: "ord-duck-1", lines })).resolves.toEqual({
+      reservation: "ord-duck-1",
+      status: "held",
+    });
+    await expect(call(b.broker, "inventory.reserve", { reservation: "ord-duck-1", lines })).resolves.toEqual({
+      reservation: "ord-duck-1",
+      status: "held",
+    });
     expect(await ingredient("duck-breast")).toMatchObject({ onHand: 10, reserved: 2, available: 8 });
 
     const consume = { reservation: "ord-duck-1", key: "tkt-duck-1", lines: [{ ingredient: "duck-breast", qty: 1 }] };
     await Promise.all([call(b.broker, "inventory.consume", consume), call(b.broker, "inventory.consume", consume)]);
     expect(await ingredient("duck-breast")).toMatchObject({ onHand: 9, reserved: 1, available: 8 });
 
-    await Promise.all([call(b.broker, "inventory.release", { reservation: "ord-duck-1" }), call(b.broker, "inventory.release", { reservation: "ord-duck-1" })]);
+    await Promise.all([
+      call(b.broker, "inventory.release", { reservation: "ord-duck-1" }),
+      call(b.broker, "inventory.release", { reservation: "ord-duck-1" }),
+    ]);
     expect(await ingredient("duck-breast")).toMatchObject({ onHand: 9, reserved: 0, available: 9 });
     expect(await ingredient("orange")).toMatchObject({ onHand: 1, reserved: 0, available: 1 });
-    await expect(call(b.broker, "inventory.consume", { ...consume, key: "tkt-duck-2" })).rejects.toMatchObject({ code: 409, type: "RESERVATION_RELEASED" });
-    await expect(call(b.broker, "inventory.consume", { ...consume, reservation: "ord-never" })).rejects.toMatchObject({ code: 404 });
-    await expect(call(b.broker, "inventory.reserve", { reservation: "ord-bad", lines: [{ ingredient: "duck-breast", qty: -1 }] })).rejects.toMatchObject({ code: 422 });
+    await expect(call(b.broker, "inventory.consume", { ...consume, key: "tkt-duck-2" })).rejects.toMatchObject({
+      code: 409,
+      type: "RESERVATION_RELEASED",
+    });
+    await expect(call(b.broker, "inventory.consume", { ...consume, reservation: "ord-never" })).rejects.toMatchObject({
+      code: 404,
+    });
+    await expect(
+      call(b.broker, "inventory.reserve", { reservation: "ord-bad", lines: [{ ingredient: "duck-breast", qty: -1 }] }),
+    ).rejects.toMatchObject({ code: 422 });
   });
 
   it("will not count stock below what orders hold", async () => {
     await createIngredient({ name: "Scallops", unit: "pcs", onHand: 12 });
-    await call(b.broker, "inventory.reserve", { reservation: "ord-scallops", lines: [{ ingredient: "scallops", qty: 8 }] });
+    await call(b.broker, "inventory.reserve", {
+      reservation: "ord-scallops",
+      lines: [{ ingredient: "scallops", qty: 8 }],
+    });
     const below = await b.request("PATCH", "/api/ingredients/scallops", { token: purchaser, body: { onHand: 7 } });
     expect(below.status).toBe(409);
     expect(below.body).toMatchObject({ type: "BELOW_RESERVED", data: { reserved: 8 } });
@@ -168,17 +259,33 @@ describe("inventory over HTTP", () => {
 
   it("sends stock.low once when stock dips below the reorder point, and again only after it recovered", async () => {
     await createIngredient({ name: "Oysters", unit: "pcs", onHand: 24, reorderPoint: 10, reorderQty: 48 });
-    const oysterEvents = () => lowEvents.filter(e => e.ingredient === "oysters");
-    await Promise.all(Array.from({ length: 20 }, (_, i) => call(b.broker, "inventory.reserve", { reservation: `oys-${i}`, lines: [{ ingredient: "oysters", qty: 1 }] })));
+    const oysterEvents = () => lowEvents.filter((e) => e.ingredient === "oysters");
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        call(b.broker, "inventory.reserve", { reservation: `oys-${i}`, lines: [{ ingredient: "oysters", qty: 1 }] }),
+      ),
+    );
     expect(oysterEvents()).toHaveLength(1);
-    expect(oysterEvents()[0]).toMatchObject({ ingredient: "oysters", name: "Oysters", reorderPoint: 10, reorderQty: 48 });
+    expect(oysterEvents()[0]).toMatchObject({
+      ingredient: "oysters",
+      name: "Oysters",
+      reorderPoint: 10,
+      reorderQty: 48,
+    });
     expect(oysterEvents()[0].available).toBeLessThan(10);
     expect((await ingredient("oysters")).low).toBe(true);
-    expect((await b.request("GET", "/api/ingredients?low=true&pageSize=100", { token: chef })).body.rows.map((r: IngredientView) => r.id)).toContain("oysters");
+    expect(
+      (await b.request("GET", "/api/ingredients?low=true&pageSize=100", { token: chef })).body.rows.map(
+        (r: IngredientView) => r.id,
+      ),
+    ).toContain("oysters");
 
     for (let i = 0; i < 20; i++) await call(b.broker, "inventory.release", { reservation: `oys-${i}` });
     expect((await ingredient("oysters")).low).toBe(false);
-    await call(b.broker, "inventory.reserve", { reservation: "oys-again", lines: [{ ingredient: "oysters", qty: 20 }] });
+    await call(b.broker, "inventory.reserve", {
+      reservation: "oys-again",
+      lines: [{ ingredient: "oysters", qty: 20 }],
+    });
     expect(oysterEvents()).toHaveLength(2);
   });
 });

@@ -4,7 +4,17 @@
  */
 import { startBrigade, type Brigade } from "../support/brigade";
 import type { KitchenProgress, OrderPlaced } from "../../lib/contracts";
-import { allTickets, createDishes, createIngredients, ingredient, order, orderReaches, ticketsOf, KITCHEN_SERVICES, fastKitchen } from "../support/meal";
+import {
+  allTickets,
+  createDishes,
+  createIngredients,
+  ingredient,
+  order,
+  orderReaches,
+  ticketsOf,
+  KITCHEN_SERVICES,
+  fastKitchen,
+} from "../support/meal";
 
 const TEA = "green-tea"; // bar, 10 s → 100 ms
 const STEW = "long-stew"; // saute, 1 h → 36 s: waits for a bump
@@ -24,8 +34,20 @@ describe("kitchen", () => {
       { name: "Stew meat", unit: "g", onHand: 10_000 },
     ]);
     await createDishes(b, [
-      { name: "Green Tea", priceCents: 300, station: "bar", prepSeconds: 10, recipe: [{ ingredient: "tea-leaves", qty: 5 }] },
-      { name: "Long Stew", priceCents: 1900, station: "saute", prepSeconds: 3600, recipe: [{ ingredient: "stew-meat", qty: 250 }] },
+      {
+        name: "Green Tea",
+        priceCents: 300,
+        station: "bar",
+        prepSeconds: 10,
+        recipe: [{ ingredient: "tea-leaves", qty: 5 }],
+      },
+      {
+        name: "Long Stew",
+        priceCents: 1900,
+        station: "saute",
+        prepSeconds: 3600,
+        recipe: [{ ingredient: "stew-meat", qty: 250 }],
+      },
     ]);
     [waiter, chef] = await Promise.all([b.tokenFor("waiter"), b.tokenFor("chef")]);
   });
@@ -39,19 +61,22 @@ describe("kitchen", () => {
   const bump = (id: string, token = chef) => b.request("POST", `/api/tickets/${id}/bump`, { token });
 
   it("cooks oldest first, one ticket at a time per chef, and records the node", async () => {
-    const first = await place("1", [{ dish: TEA, qty: 1 }, { dish: TEA, qty: 2 }]);
+    const first = await place("1", [
+      { dish: TEA, qty: 1 },
+      { dish: TEA, qty: 2 },
+    ]);
     const second = await place("2", [{ dish: TEA, qty: 1 }]);
     const third = await place("3", [{ dish: TEA, qty: 1 }]);
     for (const id of [first, second, third]) await orderReaches(b, id, "ready");
 
     const tickets = [...(await ticketsOf(b, first)), ...(await ticketsOf(b, second)), ...(await ticketsOf(b, third))];
-    expect(tickets.map(t => t.id)).toEqual([`${first}-0`, `${first}-1`, `${second}-0`, `${third}-0`]);
+    expect(tickets.map((t) => t.id)).toEqual([`${first}-0`, `${first}-1`, `${second}-0`, `${third}-0`]);
     for (let i = 1; i < tickets.length; i++) {
       // One chef: each ticket starts only once the one before it is done, in queue order.
       expect(Date.parse(tickets[i].startedAt!)).toBeGreaterThanOrEqual(Date.parse(tickets[i - 1].doneAt!));
     }
-    expect(new Set(tickets.map(t => t.node))).toEqual(new Set([b.broker.nodeID]));
-    expect(tickets.every(t => t.status === "done")).toBe(true);
+    expect(new Set(tickets.map((t) => t.node))).toEqual(new Set([b.broker.nodeID]));
+    expect(tickets.every((t) => t.status === "done")).toBe(true);
   });
 
   it("moves the order through cooking to ready as its tickets start and finish", async () => {
@@ -63,7 +88,12 @@ describe("kitchen", () => {
 
     const res = await bump(ticket.id);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: ticket.id, status: "done", startedAt: ticket.startedAt, doneAt: expect.any(String) });
+    expect(res.body).toMatchObject({
+      id: ticket.id,
+      status: "done",
+      startedAt: ticket.startedAt,
+      doneAt: expect.any(String),
+    });
     await orderReaches(b, id, "ready");
   });
 
@@ -78,7 +108,12 @@ describe("kitchen", () => {
 
     const res = await bump(queued.id);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: "done", node: b.broker.nodeID, startedAt: expect.any(String), doneAt: expect.any(String) });
+    expect(res.body).toMatchObject({
+      status: "done",
+      node: b.broker.nodeID,
+      startedAt: expect.any(String),
+      doneAt: expect.any(String),
+    });
     await orderReaches(b, waiting, "ready");
     // Both stews' meat is used: the bumped one's on its bump, the cooking one's when it started.
     const now = await ingredient(b, "stew-meat");
@@ -97,23 +132,43 @@ describe("kitchen", () => {
     const [ticket] = await ticketsOf(b, id);
     const again = await bump(ticket.id);
     expect(again.status).toBe(409);
-    expect(again.body).toMatchObject({ type: "INVALID_TRANSITION", data: { id: ticket.id, from: "done", action: "bump" } });
+    expect(again.body).toMatchObject({
+      type: "INVALID_TRANSITION",
+      data: { id: ticket.id, from: "done", action: "bump" },
+    });
     expect((await bump(`${id}-9`)).status).toBe(404);
     expect((await bump(ticket.id, waiter)).status).toBe(403);
   });
 
   it("lists tickets oldest first, by status and station, in pages", async () => {
     const all = await allTickets(b);
-    const queuedAt = all.map(t => t.queuedAt);
+    const queuedAt = all.map((t) => t.queuedAt);
     expect(queuedAt).toEqual([...queuedAt].sort());
 
     const bar = await b.request("GET", "/api/tickets?station=bar&status=done&pageSize=2", { token: chef });
     expect(bar.status).toBe(200);
     expect(bar.body.rows).toHaveLength(2);
-    expect(bar.body.rows.every((t: { station: string; status: string }) => t.station === "bar" && t.status === "done")).toBe(true);
-    expect(bar.body.total).toBe(all.filter(t => t.station === "bar" && t.status === "done").length);
+    expect(
+      bar.body.rows.every((t: { station: string; status: string }) => t.station === "bar" && t.status === "done"),
+    ).toBe(true);
+    expect(bar.body.total).toBe(all.filter((t) => t.station === "bar" && t.status === "done").length);
     expect(Object.keys(bar.body.rows[0]).sort()).toEqual(
-      ["dish", "doneAt", "id", "name", "node", "notes", "order", "prepSeconds", "qty", "queuedAt", "startedAt", "station", "status", "table"].sort(),
+      [
+        "dish",
+        "doneAt",
+        "id",
+        "name",
+        "node",
+        "notes",
+        "order",
+        "prepSeconds",
+        "qty",
+        "queuedAt",
+        "startedAt",
+        "station",
+        "status",
+        "table",
+      ].sort(),
     );
 
     expect((await b.request("GET", "/api/tickets?station=oven", { token: chef })).status).toBe(422);
@@ -121,21 +176,41 @@ describe("kitchen", () => {
   });
 
   it("creates nothing new when an order.placed arrives twice, and never moves the order back", async () => {
-    const id = await place("8", [{ dish: TEA, qty: 1 }, { dish: TEA, qty: 1 }]);
+    const id = await place("8", [
+      { dish: TEA, qty: 1 },
+      { dish: TEA, qty: 1 },
+    ]);
     await orderReaches(b, id, "ready");
     const before = await ticketsOf(b, id);
     const redelivered: OrderPlaced = {
       order: id,
       table: "8",
       placedAt: before[0].queuedAt,
-      lines: before.map((t, index) => ({ index, dish: t.dish, name: t.name, qty: t.qty, notes: t.notes, station: t.station, prepSeconds: t.prepSeconds, ingredients: [{ ingredient: "tea-leaves", qty: 5 }] })),
+      lines: before.map((t, index) => ({
+        index,
+        dish: t.dish,
+        name: t.name,
+        qty: t.qty,
+        notes: t.notes,
+        station: t.station,
+        prepSeconds: t.prepSeconds,
+        ingredients: [{ ingredient: "tea-leaves", qty: 5 }],
+      })),
     };
     await b.broker.emit("order.placed", redelivered);
-    await b.broker.emit("ticket.started", { ticket: before[0].id, order: id, station: "bar", node: "elsewhere", startedAt: before[0].startedAt! });
+    await b.broker.emit("ticket.started", {
+      ticket: before[0].id,
+      order: id,
+      station: "bar",
+      node: "elsewhere",
+      startedAt: before[0].startedAt!,
+    });
 
     expect(await ticketsOf(b, id)).toEqual(before);
     expect((await order(b, id)).status).toBe("ready");
-    const progress = await b.broker.call<KitchenProgress[], object>("kitchen.progress", { orders: [id, "ord_unknown"] });
+    const progress = await b.broker.call<KitchenProgress[], object>("kitchen.progress", {
+      orders: [id, "ord_unknown"],
+    });
     expect(progress).toEqual([
       { order: id, tickets: 2, done: 2, void: 0, started: true },
       { order: "ord_unknown", tickets: 0, done: 0, void: 0, started: false },

@@ -14,7 +14,15 @@ import path from "node:path";
 import type { ServiceBroker } from "moleculer";
 import type { TicketDone, TicketView } from "../../lib/contracts";
 import { startBrigade, type Brigade, type ServiceName } from "../support/brigade";
-import { allTickets, createDishes, createIngredients, eventually, ingredient, orderReaches, fastKitchen } from "../support/meal";
+import {
+  allTickets,
+  createDishes,
+  createIngredients,
+  eventually,
+  ingredient,
+  orderReaches,
+  fastKitchen,
+} from "../support/meal";
 
 const FULL: ServiceName[] = ["api", "staff", "menu", "inventory", "orders", "kitchen"];
 const SLOW = "braised-short-rib"; // 300 s → 3 s
@@ -33,7 +41,10 @@ describe("a restart in the middle of service", () => {
       env: fastKitchen(2, { DATA_DIR: dir, BRIGADE_SEED: "false" }),
       broker: {
         created(broker: ServiceBroker) {
-          broker.createService({ name: "ticket-watch", events: { "ticket.done": { handler: (ctx: { params: TicketDone }) => void done.push(ctx.params) } } });
+          broker.createService({
+            name: "ticket-watch",
+            events: { "ticket.done": { handler: (ctx: { params: TicketDone }) => void done.push(ctx.params) } },
+          });
         },
       },
     });
@@ -55,12 +66,27 @@ describe("a restart in the middle of service", () => {
       { name: "Lettuce", unit: "g", onHand: 5_000 },
     ]);
     await createDishes(b, [
-      { name: "Braised Short Rib", priceCents: 2600, station: "grill", prepSeconds: 300, recipe: [{ ingredient: "short-ribs", qty: 1 }] },
-      { name: "Side Salad", priceCents: 500, station: "cold", prepSeconds: 10, recipe: [{ ingredient: "lettuce", qty: 100 }] },
+      {
+        name: "Braised Short Rib",
+        priceCents: 2600,
+        station: "grill",
+        prepSeconds: 300,
+        recipe: [{ ingredient: "short-ribs", qty: 1 }],
+      },
+      {
+        name: "Side Salad",
+        priceCents: 500,
+        station: "cold",
+        prepSeconds: 10,
+        recipe: [{ ingredient: "lettuce", qty: 100 }],
+      },
     ]);
     let waiter = await b.tokenFor("waiter", "walt");
     const place = async (brigade: Brigade, dish: string, table: string) => {
-      const res = await brigade.request("POST", "/api/orders", { token: waiter, body: { table, lines: [{ dish, qty: 1 }] } });
+      const res = await brigade.request("POST", "/api/orders", {
+        token: waiter,
+        body: { table, lines: [{ dish, qty: 1 }] },
+      });
       expect(res.status).toBe(201);
       return res.body.id as string;
     };
@@ -68,10 +94,10 @@ describe("a restart in the middle of service", () => {
     for (const id of slow) await orderReaches(b, id, "cooking"); // started: ribs consumed
     const queued = [await place(b, QUICK, "3"), await place(b, QUICK, "4")];
     const before = await allTickets(b);
-    const cookingBefore = before.filter(t => t.status === "cooking");
-    expect(cookingBefore.map(t => t.order).sort()).toEqual([...slow].sort());
-    expect(cookingBefore.every(t => t.node === firstNode)).toBe(true);
-    expect(before.filter(t => queued.includes(t.order)).map(t => t.status)).toEqual(["queued", "queued"]);
+    const cookingBefore = before.filter((t) => t.status === "cooking");
+    expect(cookingBefore.map((t) => t.order).sort()).toEqual([...slow].sort());
+    expect(cookingBefore.every((t) => t.node === firstNode)).toBe(true);
+    expect(before.filter((t) => queued.includes(t.order)).map((t) => t.status)).toEqual(["queued", "queued"]);
     expect(await ingredient(b, "short-ribs")).toMatchObject({ onHand: 48, reserved: 0 });
     await b.stop();
     b = undefined;
@@ -91,16 +117,16 @@ describe("a restart in the middle of service", () => {
 
     const after = await allTickets(b);
     expect(after).toHaveLength(6);
-    const byId = new Map<string, TicketView>(after.map(t => [t.id, t]));
+    const byId = new Map<string, TicketView>(after.map((t) => [t.id, t]));
     for (const t of cookingBefore) {
       // Adopted, not restarted: the same start, finished by the live node.
       expect(byId.get(t.id)).toMatchObject({ status: "done", startedAt: t.startedAt, node: b.broker.nodeID });
     }
-    expect(after.every(t => t.status === "done")).toBe(true);
+    expect(after.every((t) => t.status === "done")).toBe(true);
 
     // Each ticket finished exactly once over all three runs.
     await eventually(async () => done.length >= 6, "six ticket.done events");
-    expect(done.map(d => d.ticket).sort()).toEqual(after.map(t => t.id).sort());
+    expect(done.map((d) => d.ticket).sort()).toEqual(after.map((t) => t.id).sort());
 
     // Stock left the shelf once per ticket.
     expect(await ingredient(b, "short-ribs")).toMatchObject({ onHand: 48, reserved: 0, available: 48 });

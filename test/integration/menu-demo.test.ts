@@ -14,9 +14,9 @@ describe("the demo restaurant (BRIGADE_SEED=true)", () => {
     expect(menu.status).toBe(200);
     expect(menu.body.total).toBe(DEMO_DISHES.length);
     const dishes: DishView[] = menu.body.rows;
-    expect(dishes.map(d => d.name).sort()).toEqual(DEMO_DISHES.map(d => d.name).sort());
-    expect(new Set(dishes.map(d => d.station)).size).toBe(6);
-    expect(dishes.every(d => d.available)).toBe(true);
+    expect(dishes.map((d) => d.name).sort()).toEqual(DEMO_DISHES.map((d) => d.name).sort());
+    expect(new Set(dishes.map((d) => d.station)).size).toBe(6);
+    expect(dishes.every((d) => d.available)).toBe(true);
 
     const stock = await b.request("GET", "/api/ingredients?pageSize=100", { token: b.adminToken });
     expect(stock.body.total).toBe(DEMO_INGREDIENTS.length);
@@ -26,7 +26,13 @@ describe("the demo restaurant (BRIGADE_SEED=true)", () => {
 
   it("shows a seeded dish with its price in cents and its recipe", async () => {
     const burger = await b.request("GET", "/api/dishes/classic-cheeseburger");
-    expect(burger.body).toMatchObject({ name: "Classic Cheeseburger", station: "grill", priceCents: 1450, prepSeconds: 600, available: true });
+    expect(burger.body).toMatchObject({
+      name: "Classic Cheeseburger",
+      station: "grill",
+      priceCents: 1450,
+      prepSeconds: 600,
+      available: true,
+    });
     expect(burger.body.recipe).toContainEqual({ ingredient: "beef-mince", qty: 180 });
   });
 });

@@ -46,12 +46,21 @@ describe("menu over HTTP", () => {
     expect(list.body).toMatchObject({ total: 1, page: 1, totalPages: 1 });
     expect(list.body.rows[0]).toMatchObject({ id: "classic-cheeseburger", available: true });
 
-    const changed = await b.request("PATCH", "/api/dishes/classic-cheeseburger", { token: b.adminToken, body: { priceCents: 1550, name: "Cheeseburger" } });
+    const changed = await b.request("PATCH", "/api/dishes/classic-cheeseburger", {
+      token: b.adminToken,
+      body: { priceCents: 1550, name: "Cheeseburger" },
+    });
     expect(changed.status).toBe(200);
     expect(changed.body).toMatchObject({ id: "classic-cheeseburger", name: "Cheeseburger", priceCents: 1550 });
     expect(await dish("classic-cheeseburger")).toMatchObject({ name: "Cheeseburger", priceCents: 1550 });
 
-    const fries = await createDish({ ...burger, name: "Fries", category: "sides", station: "fryer", recipe: [{ ingredient: "potatoes", qty: 300 }] });
+    const fries = await createDish({
+      ...burger,
+      name: "Fries",
+      category: "sides",
+      station: "fryer",
+      recipe: [{ ingredient: "potatoes", qty: 300 }],
+    });
     expect(fries.status).toBe(201);
     const grillOnly = await b.request("GET", "/api/dishes?station=grill");
     expect(grillOnly.body.rows.map((d: DishView) => d.id)).toEqual(["classic-cheeseburger"]);
@@ -67,7 +76,10 @@ describe("menu over HTTP", () => {
     const again = await createDish({ ...burger, name: "double  burger!" });
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ type: "DISH_EXISTS", data: { id: "double-burger" } });
-    const rename = await b.request("PATCH", "/api/dishes/double-burger", { token: b.adminToken, body: { name: "Classic cheeseburger" } });
+    const rename = await b.request("PATCH", "/api/dishes/double-burger", {
+      token: b.adminToken,
+      body: { name: "Classic cheeseburger" },
+    });
     expect(rename.status).toBe(422);
     expect(rename.body.data[0]).toMatchObject({ field: "name", type: "nameTaken" });
   });
@@ -93,14 +105,25 @@ describe("menu over HTTP", () => {
     const extra = await createDish({ ...burger, name: "Extra", secret: true });
     expect(extra.status).toBe(422);
 
-    const unknown = await createDish({ ...burger, name: "Unicorn burger", recipe: [{ ingredient: "beef-mince", qty: 100 }, { ingredient: "unicorn", qty: 1 }, { ingredient: "beef-mince", qty: 1 }] });
+    const unknown = await createDish({
+      ...burger,
+      name: "Unicorn burger",
+      recipe: [
+        { ingredient: "beef-mince", qty: 100 },
+        { ingredient: "unicorn", qty: 1 },
+        { ingredient: "beef-mince", qty: 1 },
+      ],
+    });
     expect(unknown.status).toBe(422);
     expect(unknown.body.data.map((p: { field: string; type: string }) => [p.field, p.type])).toEqual([
       ["recipe[1].ingredient", "unknownIngredient"],
       ["recipe[2].ingredient", "duplicateIngredient"],
     ]);
     expect((await b.request("GET", "/api/dishes/unicorn-burger")).status).toBe(404);
-    const badPatch = await b.request("PATCH", "/api/dishes/classic-cheeseburger", { token: b.adminToken, body: { recipe: [{ ingredient: "unicorn", qty: 1 }] } });
+    const badPatch = await b.request("PATCH", "/api/dishes/classic-cheeseburger", {
+      token: b.adminToken,
+      body: { recipe: [{ ingredient: "unicorn", qty: 1 }] },
+    });
     expect(badPatch.status).toBe(422);
     expect(badPatch.body.data[0].field).toBe("recipe[0].ingredient");
   });
@@ -110,27 +133,47 @@ describe("menu over HTTP", () => {
     const res = await createDish({ ...burger, name: "Sneaky" }, waiter);
     expect(res.status).toBe(403);
     expect(res.body.type).toBe("FORBIDDEN");
-    expect((await b.request("PATCH", "/api/dishes/classic-cheeseburger", { token: purchaser, body: { priceCents: 1 } })).status).toBe(403);
+    expect(
+      (await b.request("PATCH", "/api/dishes/classic-cheeseburger", { token: purchaser, body: { priceCents: 1 } }))
+        .status,
+    ).toBe(403);
     expect((await b.request("DELETE", "/api/dishes/classic-cheeseburger", { token: waiter })).status).toBe(403);
     // A bad token on the public menu is ignored, not refused.
     expect((await b.request("GET", "/api/dishes", { token: "a.b.c" })).status).toBe(200);
   });
 
   it("marks a dish unavailable when an ingredient runs out, and the cached menu follows the stock", async () => {
-    await b.request("POST", "/api/ingredients", { token: purchaser, body: { name: "Lobster", unit: "pcs", onHand: 2 } });
-    await createDish({ ...burger, name: "Lobster roll", recipe: [{ ingredient: "lobster", qty: 1 }, { ingredient: "brioche-burger-buns", qty: 1 }] });
-    const menu = b.broker.getLocalService("menu") as unknown as { store: { find: (...a: unknown[]) => unknown }; levels: (...a: unknown[]) => unknown };
+    await b.request("POST", "/api/ingredients", {
+      token: purchaser,
+      body: { name: "Lobster", unit: "pcs", onHand: 2 },
+    });
+    await createDish({
+      ...burger,
+      name: "Lobster roll",
+      recipe: [
+        { ingredient: "lobster", qty: 1 },
+        { ingredient: "brioche-burger-buns", qty: 1 },
+      ],
+    });
+    const menu = b.broker.getLocalService("menu") as unknown as {
+      store: { find: (...a: unknown[]) => unknown };
+      levels: (...a: unknown[]) => unknown;
+    };
     const finds = jest.spyOn(menu.store, "find");
     const levels = jest.spyOn(menu, "levels");
     try {
-      const lobster = async () => (await b.request("GET", "/api/dishes?pageSize=100")).body.rows.find((d: DishView) => d.id === "lobster-roll");
+      const lobster = async () =>
+        (await b.request("GET", "/api/dishes?pageSize=100")).body.rows.find((d: DishView) => d.id === "lobster-roll");
       expect((await lobster()).available).toBe(true);
       // One stock lookup for the whole list, however many dishes it shows.
       expect(levels).toHaveBeenCalledTimes(1);
       expect((await lobster()).available).toBe(true);
       expect(finds).toHaveBeenCalledTimes(1); // the second answer came from the cache
 
-      await b.broker.call("inventory.reserve", { reservation: "ord-lobster-1", lines: [{ ingredient: "lobster", qty: 2 }] });
+      await b.broker.call("inventory.reserve", {
+        reservation: "ord-lobster-1",
+        lines: [{ ingredient: "lobster", qty: 2 }],
+      });
       expect((await lobster()).available).toBe(false);
       expect((await dish("lobster-roll")).available).toBe(false);
       expect(finds).toHaveBeenCalledTimes(2);
@@ -148,20 +191,35 @@ describe("menu over HTTP", () => {
     const menu = b.broker.getLocalService("menu") as unknown as { store: { getMany: (...a: unknown[]) => unknown } };
     const reads = jest.spyOn(menu.store, "getMany");
     try {
-      const price = async () => (await b.broker.call<ResolvedDish[], object>("menu.resolve", { dishes: ["classic-cheeseburger"] }))[0].priceCents;
+      const price = async () =>
+        (await b.broker.call<ResolvedDish[], object>("menu.resolve", { dishes: ["classic-cheeseburger"] }))[0]
+          .priceCents;
       const before = await price();
       await price();
       // What an order looks up (names, prices, recipes) does not follow the stock: a rush's
       // reservations leave it cached, while the list above follows every movement.
-      await b.broker.call("inventory.reserve", { reservation: "ord-resolve-1", lines: [{ ingredient: "cheddar", qty: 30 }] });
+      await b.broker.call("inventory.reserve", {
+        reservation: "ord-resolve-1",
+        lines: [{ ingredient: "cheddar", qty: 30 }],
+      });
       await b.broker.call("inventory.release", { reservation: "ord-resolve-1" });
       expect(await price()).toBe(before);
       expect(reads).toHaveBeenCalledTimes(1);
 
-      expect((await b.request("PATCH", "/api/dishes/classic-cheeseburger", { token: b.adminToken, body: { priceCents: before + 50 } })).status).toBe(200);
+      expect(
+        (
+          await b.request("PATCH", "/api/dishes/classic-cheeseburger", {
+            token: b.adminToken,
+            body: { priceCents: before + 50 },
+          })
+        ).status,
+      ).toBe(200);
       expect(await price()).toBe(before + 50);
       expect(reads).toHaveBeenCalledTimes(2);
-      await b.request("PATCH", "/api/dishes/classic-cheeseburger", { token: b.adminToken, body: { priceCents: before } });
+      await b.request("PATCH", "/api/dishes/classic-cheeseburger", {
+        token: b.adminToken,
+        body: { priceCents: before },
+      });
     } finally {
       reads.mockRestore();
     }
@@ -177,8 +235,10 @@ describe("menu over HTTP", () => {
   });
 
   it("resolves the dishes an order names, in the order asked, and names unknown ones", async () => {
-    const resolved = await b.broker.call<ResolvedDish[], object>("menu.resolve", { dishes: ["lobster-roll", "classic-cheeseburger", "lobster-roll"] });
-    expect(resolved.map(d => d.id)).toEqual(["lobster-roll", "classic-cheeseburger", "lobster-roll"]);
+    const resolved = await b.broker.call<ResolvedDish[], object>("menu.resolve", {
+      dishes: ["lobster-roll", "classic-cheeseburger", "lobster-roll"],
+    });
+    expect(resolved.map((d) => d.id)).toEqual(["lobster-roll", "classic-cheeseburger", "lobster-roll"]);
     expect(resolved[1]).toEqual({
       id: "classic-cheeseburger",
       name: "Cheeseburger",

@@ -22,7 +22,7 @@ function parsePrometheus(text: string): Samples {
     const labels = (match[2] ?? "")
       .split(/,(?=[a-zA-Z_]\w*=")/)
       .filter(Boolean)
-      .filter(l => !l.startsWith("namespace=") && !l.startsWith("nodeID="))
+      .filter((l) => !l.startsWith("namespace=") && !l.startsWith("nodeID="))
       .sort();
     samples.set(labels.length ? `${match[1]}{${labels.join(",")}}` : match[1], Number(match[3]));
   }
@@ -58,9 +58,27 @@ describe("metrics on the Prometheus endpoint", () => {
       { name: "Lamb shoulder", unit: "pcs", onHand: 10 },
     ]);
     await createDishes(b, [
-      { name: "House Soda", priceCents: 350, station: "bar", prepSeconds: 5, recipe: [{ ingredient: "soda-syrup", qty: 30 }] },
-      { name: "Smash Burger", priceCents: 1250, station: "grill", prepSeconds: 20, recipe: [{ ingredient: "beef-patty", qty: 2 }] },
-      { name: "Slow Roast", priceCents: 2400, station: "grill", prepSeconds: 3600, recipe: [{ ingredient: "lamb-shoulder", qty: 1 }] },
+      {
+        name: "House Soda",
+        priceCents: 350,
+        station: "bar",
+        prepSeconds: 5,
+        recipe: [{ ingredient: "soda-syrup", qty: 30 }],
+      },
+      {
+        name: "Smash Burger",
+        priceCents: 1250,
+        station: "grill",
+        prepSeconds: 20,
+        recipe: [{ ingredient: "beef-patty", qty: 2 }],
+      },
+      {
+        name: "Slow Roast",
+        priceCents: 2400,
+        station: "grill",
+        prepSeconds: 3600,
+        recipe: [{ ingredient: "lamb-shoulder", qty: 1 }],
+      },
     ]);
     [waiter, cashier] = await Promise.all([b.tokenFor("waiter"), b.tokenFor("cashier")]);
   });
@@ -76,7 +94,7 @@ describe("metrics on the Prometheus endpoint", () => {
       expect(samples.get(`brigade_tips_cents_total{method="${method}"}`)).toBe(0);
     }
     // Moleculer's own metrics are on the same endpoint.
-    expect([...samples.keys()].some(k => k.startsWith("moleculer_request_total"))).toBe(true);
+    expect([...samples.keys()].some((k) => k.startsWith("moleculer_request_total"))).toBe(true);
   });
 
   it("moves each counter by exactly what a meal did", async () => {
@@ -87,9 +105,19 @@ describe("metrics on the Prometheus endpoint", () => {
       return res.body.id as string;
     };
     const first = await place("5", [{ dish: "house-soda", qty: 1 }]);
-    const second = await place("5", [{ dish: "smash-burger", qty: 2 }, { dish: "house-soda", qty: 1 }]);
+    const second = await place("5", [
+      { dish: "smash-burger", qty: 2 },
+      { dish: "house-soda", qty: 1 },
+    ]);
     const roast = await place("8", [{ dish: "slow-roast", qty: 1 }]);
-    expect((await b.request("POST", `/api/orders/${roast}/cancel`, { token: waiter, body: { reason: "changed their mind" } })).status).toBe(200);
+    expect(
+      (
+        await b.request("POST", `/api/orders/${roast}/cancel`, {
+          token: waiter,
+          body: { reason: "changed their mind" },
+        })
+      ).status,
+    ).toBe(200);
 
     for (const id of [first, second]) {
       await orderReaches(b, id, "ready");
@@ -98,7 +126,10 @@ describe("metrics on the Prometheus endpoint", () => {
     const bill = await b.request("POST", "/api/bills", { token: cashier, body: { table: "5" } });
     expect(bill.status).toBe(201);
     const due = bill.body.totalCents as number;
-    const paid = await b.request("POST", `/api/bills/${bill.body.id}/payments`, { token: cashier, body: { method: "cash", amountCents: due + 300, tipCents: 200 } });
+    const paid = await b.request("POST", `/api/bills/${bill.body.id}/payments`, {
+      token: cashier,
+      body: { method: "cash", amountCents: due + 300, tipCents: 200 },
+    });
     expect(paid.status).toBe(201);
     const settled = await b.request("GET", `/api/bills/${bill.body.id}`, { token: cashier });
     expect(settled.body).toMatchObject({ status: "paid", paidCents: due, tipsCents: 200 });
@@ -118,7 +149,9 @@ describe("metrics on the Prometheus endpoint", () => {
     // roast never finished, so it was never timed.
     expect(delta(before, after, 'brigade_ticket_cook_seconds_count{station="bar"}')).toBe(2);
     expect(delta(before, after, 'brigade_ticket_cook_seconds_count{station="grill"}')).toBe(1);
-    expect(after.get('brigade_ticket_cook_seconds_bucket{le="+Inf",station="grill"}')).toBe(after.get('brigade_ticket_cook_seconds_count{station="grill"}'));
+    expect(after.get('brigade_ticket_cook_seconds_bucket{le="+Inf",station="grill"}')).toBe(
+      after.get('brigade_ticket_cook_seconds_count{station="grill"}'),
+    );
     // A 20 s burger at 0.01 scale cooks in about 0.2 s: within the 1 s bucket.
     expect(delta(before, after, 'brigade_ticket_cook_seconds_bucket{le="1",station="grill"}')).toBe(1);
     expect(after.get("brigade_order_ready_seconds_sum")).toBeGreaterThan(0);
@@ -127,10 +160,16 @@ describe("metrics on the Prometheus endpoint", () => {
   it("follows stock available per ingredient", async () => {
     const beef = await ingredient(b, "beef-patty");
     expect(beef.available).toBe(96);
-    await eventually(async () => (await scrape()).get('brigade_stock_available{ingredient="beef-patty"}') === 96, "the beef gauge to read 96");
+    await eventually(
+      async () => (await scrape()).get('brigade_stock_available{ingredient="beef-patty"}') === 96,
+      "the beef gauge to read 96",
+    );
     const res = await b.request("PATCH", "/api/ingredients/beef-patty", { token: b.adminToken, body: { onHand: 40 } });
     expect(res.status).toBe(200);
-    await eventually(async () => (await scrape()).get('brigade_stock_available{ingredient="beef-patty"}') === 40, "the beef gauge to follow a stock count");
+    await eventually(
+      async () => (await scrape()).get('brigade_stock_available{ingredient="beef-patty"}') === 40,
+      "the beef gauge to follow a stock count",
+    );
   });
 });
 
@@ -155,8 +194,20 @@ describe("each fact is counted once, on the node that made it", () => {
     actions: {
       async sell(ctx) {
         await ctx.emit("order.placed", { order: "ord_1", table: "1", lines: [], placedAt: new Date().toISOString() });
-        await ctx.emit("order.placed", { order: "ord_1", table: "1", lines: [], placedAt: new Date().toISOString(), resent: true });
-        await ctx.emit("payment.taken", { payment: "pay_1", bill: "bil_1", method: "card", appliedCents: 1250, tipCents: 0 });
+        await ctx.emit("order.placed", {
+          order: "ord_1",
+          table: "1",
+          lines: [],
+          placedAt: new Date().toISOString(),
+          resent: true,
+        });
+        await ctx.emit("payment.taken", {
+          payment: "pay_1",
+          bill: "bil_1",
+          method: "card",
+          appliedCents: 1250,
+          tipCents: 0,
+        });
       },
     },
   } as ServiceSchema);
@@ -179,7 +230,8 @@ describe("each fact is counted once, on the node that made it", () => {
   afterAll(() => Promise.all([front.stop(), back.stop()]));
 
   const value = (broker: ServiceBroker, name: string, labels?: Record<string, string>) =>
-    (broker.metrics.getMetric(name) as unknown as { get(labels?: object): { value: number } | null }).get(labels)?.value ?? 0;
+    (broker.metrics.getMetric(name) as unknown as { get(labels?: object): { value: number } | null }).get(labels)
+      ?.value ?? 0;
 
   it("counts on the emitter, not on the listeners", async () => {
     await front.call("till.sell");

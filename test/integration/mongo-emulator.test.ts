@@ -7,8 +7,18 @@
 import { startMongo, type TestMongo } from "../support/mongo";
 
 // mongodb 3.7 ships no type declarations; these are the few calls this file makes.
-interface WriteResult { matchedCount: number; modifiedCount: number; upsertedCount: number }
-interface Cursor<T> { sort(spec: object): Cursor<T>; skip(n: number): Cursor<T>; limit(n: number): Cursor<T>; batchSize(n: number): Cursor<T>; toArray(): Promise<T[]> }
+interface WriteResult {
+  matchedCount: number;
+  modifiedCount: number;
+  upsertedCount: number;
+}
+interface Cursor<T> {
+  sort(spec: object): Cursor<T>;
+  skip(n: number): Cursor<T>;
+  limit(n: number): Cursor<T>;
+  batchSize(n: number): Cursor<T>;
+  toArray(): Promise<T[]>;
+}
 interface Collection<T> {
   insertOne(doc: T): Promise<{ insertedCount: number }>;
   insertMany(docs: T[]): Promise<{ insertedCount: number }>;
@@ -20,10 +30,20 @@ interface Collection<T> {
   countDocuments(filter?: object): Promise<number>;
   deleteMany(filter: object): Promise<{ deletedCount: number }>;
 }
-interface Client { db(): { collection<T>(name: string): Collection<T> & { drop(): Promise<unknown> } }; close(): Promise<void> }
-const { MongoClient } = require("mongodb") as { MongoClient: { connect(uri: string, options: object): Promise<Client> } };
+interface Client {
+  db(): { collection<T>(name: string): Collection<T> & { drop(): Promise<unknown> } };
+  close(): Promise<void>;
+}
+const { MongoClient } = require("mongodb") as {
+  MongoClient: { connect(uri: string, options: object): Promise<Client> };
+};
 
-interface Stock { _id: string; available: number; reserved: number; par: number }
+interface Stock {
+  _id: string;
+  available: number;
+  reserved: number;
+  par: number;
+}
 
 let mongo: TestMongo;
 let client: Client;
@@ -71,7 +91,9 @@ describe(`MongoDB driver 3.7 against ${process.env.MONGO_URI ? "MONGO_URI" : "th
   });
 
   it("rejects a second document with the same _id with code 11000", async () => {
-    await expect(stock.insertOne({ _id: "oil", available: 1, reserved: 0, par: 0 })).rejects.toMatchObject({ code: 11000 });
+    await expect(stock.insertOne({ _id: "oil", available: 1, reserved: 0, par: 0 })).rejects.toMatchObject({
+      code: 11000,
+    });
     expect(await stock.countDocuments({ _id: "oil" })).toBe(1);
   });
 
@@ -94,9 +116,17 @@ describe(`MongoDB driver 3.7 against ${process.env.MONGO_URI ? "MONGO_URI" : "th
   });
 
   it("findOneAndUpdate applies a conditional filter and returns the new document, or null", async () => {
-    const hit = await stock.findOneAndUpdate({ _id: "potato", available: { $gte: 10 } }, { $inc: { available: -10, reserved: 10 } }, { returnDocument: "after" });
+    const hit = await stock.findOneAndUpdate(
+      { _id: "potato", available: { $gte: 10 } },
+      { $inc: { available: -10, reserved: 10 } },
+      { returnDocument: "after" },
+    );
     expect(hit.value).toMatchObject({ _id: "potato", available: 30, reserved: 10 });
-    const miss = await stock.findOneAndUpdate({ _id: "potato", available: { $gte: 100 } }, { $inc: { available: -100 } }, { returnDocument: "after" });
+    const miss = await stock.findOneAndUpdate(
+      { _id: "potato", available: { $gte: 100 } },
+      { $inc: { available: -100 } },
+      { returnDocument: "after" },
+    );
     expect(miss.value).toBeNull();
   });
 
@@ -108,14 +138,21 @@ describe(`MongoDB driver 3.7 against ${process.env.MONGO_URI ? "MONGO_URI" : "th
   it("counts, filters with $in, and pages with sort + skip + limit", async () => {
     expect(await stock.countDocuments()).toBe(3);
     expect(await stock.countDocuments({ available: { $gte: 5 } })).toBe(2);
-    const some = await stock.find({ _id: { $in: ["salt", "oil", "nope"] } }).sort({ _id: 1 }).toArray();
+    const some = await stock
+      .find({ _id: { $in: ["salt", "oil", "nope"] } })
+      .sort({ _id: 1 })
+      .toArray();
     expect(some.map((d) => d._id)).toEqual(["oil", "salt"]);
     const page = await stock.find({}).sort({ available: -1 }).skip(1).limit(1).toArray();
     expect(page.map((d) => d._id)).toEqual(["oil"]);
   });
 
   it("upserts by string _id", async () => {
-    const result = await stock.updateOne({ _id: "pepper" }, { $inc: { available: 4 }, $setOnInsert: { reserved: 0, par: 2 } }, { upsert: true });
+    const result = await stock.updateOne(
+      { _id: "pepper" },
+      { $inc: { available: 4 }, $setOnInsert: { reserved: 0, par: 2 } },
+      { upsert: true },
+    );
     expect(result.upsertedCount).toBe(1);
     expect(await stock.findOne({ _id: "pepper" })).toEqual({ _id: "pepper", available: 4, reserved: 0, par: 2 });
   });

@@ -9,7 +9,15 @@ import os from "node:os";
 import path from "node:path";
 import { ServiceBroker, Errors } from "moleculer";
 import { startBrigade, type Brigade } from "../support/brigade";
-import { createDishes, createIngredients, eventually, orderReaches, allTickets, KITCHEN_SERVICES, fastKitchen } from "../support/meal";
+import {
+  createDishes,
+  createIngredients,
+  eventually,
+  orderReaches,
+  allTickets,
+  KITCHEN_SERVICES,
+  fastKitchen,
+} from "../support/meal";
 import { replCommands } from "../../services/operator/repl-commands";
 import { readBreakers, renderBreakers } from "../../services/operator/breakers";
 import OperatorService from "../../services/operator/operator.service";
@@ -18,20 +26,20 @@ import OperatorService from "../../services/operator/operator.service";
 function rowsOf(text: string): string[][] {
   return text
     .split("\n")
-    .filter(line => line.startsWith("│"))
-    .map(line =>
+    .filter((line) => line.startsWith("│"))
+    .map((line) =>
       line
         .split("│")
         .slice(1, -1)
-        .map(cell => cell.trim()),
+        .map((cell) => cell.trim()),
     );
 }
 
 async function run(broker: ServiceBroker, line: string): Promise<string> {
   const printed: string[] = [];
-  const commands = replCommands(text => printed.push(text));
+  const commands = replCommands((text) => printed.push(text));
   const [name, ...rest] = line.split(" ");
-  const command = commands.find(c => c.command.split(" ")[0] === name);
+  const command = commands.find((c) => c.command.split(" ")[0] === name);
   if (!command) throw new Error(`no command ${name}`);
   const options: Record<string, unknown> = {};
   const positional: string[] = [];
@@ -61,11 +69,26 @@ describe("operator commands on a live Brigade", () => {
       { name: "Truffle", unit: "pcs", onHand: 3 },
     ]);
     // Truffle is low from the start: 3 on hand against a reorder point of 10.
-    expect((await b.request("PATCH", "/api/ingredients/truffle", { token: b.adminToken, body: { reorderPoint: 10 } })).status).toBe(200);
+    expect(
+      (await b.request("PATCH", "/api/ingredients/truffle", { token: b.adminToken, body: { reorderPoint: 10 } }))
+        .status,
+    ).toBe(200);
     await createDishes(b, [
-      { name: "House Soda", priceCents: 350, station: "bar", prepSeconds: 5, recipe: [{ ingredient: "soda-syrup", qty: 30 }] },
+      {
+        name: "House Soda",
+        priceCents: 350,
+        station: "bar",
+        prepSeconds: 5,
+        recipe: [{ ingredient: "soda-syrup", qty: 30 }],
+      },
       // An hour, 36 s here: it stays cooking for the whole file.
-      { name: "Slow Roast", priceCents: 2400, station: "grill", prepSeconds: 3600, recipe: [{ ingredient: "lamb-shoulder", qty: 1 }] },
+      {
+        name: "Slow Roast",
+        priceCents: 2400,
+        station: "grill",
+        prepSeconds: 3600,
+        recipe: [{ ingredient: "lamb-shoulder", qty: 1 }],
+      },
     ]);
     waiter = await b.tokenFor("waiter");
     const place = async (table: string, dish: string) => {
@@ -76,7 +99,14 @@ describe("operator commands on a live Brigade", () => {
     placed.roast = await place("7", "slow-roast");
     placed.soda = await place("3", "house-soda");
     placed.cancelled = await place("9", "slow-roast");
-    expect((await b.request("POST", `/api/orders/${placed.cancelled}/cancel`, { token: waiter, body: { reason: "guest left" } })).status).toBe(200);
+    expect(
+      (
+        await b.request("POST", `/api/orders/${placed.cancelled}/cancel`, {
+          token: waiter,
+          body: { reason: "guest left" },
+        })
+      ).status,
+    ).toBe(200);
     await orderReaches(b, placed.roast, "cooking");
     await orderReaches(b, placed.soda, "ready");
   });
@@ -87,7 +117,7 @@ describe("operator commands on a live Brigade", () => {
     const rows = rowsOf(out);
     expect(rows[0]).toEqual(["placed", "cooking", "ready", "served", "paid", "cancelled"]);
     expect(rows[1]).toEqual(["0", "1", "1", "0", "0", "1"]);
-    const waiting = rows.slice(3).map(r => r.slice(0, 3));
+    const waiting = rows.slice(3).map((r) => r.slice(0, 3));
     expect(waiting).toEqual([
       [placed.roast, "7", "cooking"],
       [placed.soda, "3", "ready"],
@@ -97,7 +127,7 @@ describe("operator commands on a live Brigade", () => {
 
   it("board --limit keeps only the oldest", async () => {
     const rows = rowsOf(await run(b.broker, "board --limit 1"));
-    expect(rows.slice(3).map(r => r[0])).toEqual([placed.roast]);
+    expect(rows.slice(3).map((r) => r[0])).toEqual([placed.roast]);
   });
 
   it("stock: low items come first, marked LOW", async () => {
@@ -106,7 +136,7 @@ describe("operator commands on a live Brigade", () => {
     expect(rows[1]).toEqual(["LOW", "truffle", "3", "0", "3", "10", "pcs"]);
     // Then the rest by name. (Whether the cancelled roast had started, and so used its lamb,
     // is a race with the kitchen: the lamb's numbers are the inventory's business.)
-    expect(rows.slice(2).map(r => r.slice(0, 2))).toEqual([
+    expect(rows.slice(2).map((r) => r.slice(0, 2))).toEqual([
       ["", "lamb-shoulder"],
       ["", "soda-syrup"],
     ]);
@@ -124,10 +154,16 @@ describe("operator commands on a live Brigade", () => {
     expect(rowsOf(drained)[1]).toEqual([b.broker.nodeID, "draining", "1", "2"]);
     expect(drained).toContain("It finishes its 1 ticket(s)");
 
-    const res = await b.request("POST", "/api/orders", { token: waiter, body: { table: "12", lines: [{ dish: "house-soda", qty: 1 }] } });
+    const res = await b.request("POST", "/api/orders", {
+      token: waiter,
+      body: { table: "12", lines: [{ dish: "house-soda", qty: 1 }] },
+    });
     expect(res.status).toBe(201);
     // Accepted and queued, but no chef of a draining node picks it up.
-    await eventually(async () => (await allTickets(b, "status=queued")).some(t => t.order === res.body.id), "the soda ticket to be queued");
+    await eventually(
+      async () => (await allTickets(b, "status=queued")).some((t) => t.order === res.body.id),
+      "the soda ticket to be queued",
+    );
     const kitchen = await run(b.broker, "kitchen");
     expect(kitchen).toContain("1 cooking, 1 queued");
     expect(rowsOf(kitchen)[1].slice(0, 2)).toEqual([b.broker.nodeID, "draining"]);
@@ -139,7 +175,9 @@ describe("operator commands on a live Brigade", () => {
 
   it("drain refuses a node that runs no kitchen, naming the ones that do", async () => {
     const out = await run(b.broker, "drain nowhere-1");
-    expect(out).toBe(`Could not read kitchen node nowhere-1: No kitchen runs on node "nowhere-1". Kitchen nodes now: ${b.broker.nodeID}.`);
+    expect(out).toBe(
+      `Could not read kitchen node nowhere-1: No kitchen runs on node "nowhere-1". Kitchen nodes now: ${b.broker.nodeID}.`,
+    );
   });
 
   it("breakers: every breaker closed on a calm node", async () => {
@@ -151,7 +189,9 @@ describe("operator commands on a live Brigade", () => {
   it("the operator service answers the same views as actions", async () => {
     const svc = b.broker.createService(OperatorService);
     await b.broker.waitForServices("operator");
-    const board = await b.broker.call<{ counts: Record<string, number> }, { limit: number }>("operator.board", { limit: 5 });
+    const board = await b.broker.call<{ counts: Record<string, number> }, { limit: number }>("operator.board", {
+      limit: 5,
+    });
     expect(board.counts).toMatchObject({ cooking: 1, cancelled: 1 });
     await b.broker.destroyService(svc);
   });
@@ -163,8 +203,21 @@ describe("breakers across nodes", () => {
   // cluster apart from any other in the process.
   const namespace = `ops-${process.pid}-${Date.now()}`;
   const quiet = { type: "Console", options: { level: "error" } } as const;
-  const caller = new ServiceBroker({ namespace, nodeID: "front-1", transporter: "Fake", logger: quiet, circuitBreaker: { enabled: true, threshold: 0.5, minRequestCount: 5, windowTime: 60, halfOpenTime: 60_000 }, retryPolicy: { enabled: false } });
-  const callee = new ServiceBroker({ namespace, nodeID: "back-1", transporter: "Fake", logger: quiet, circuitBreaker: { enabled: true } });
+  const caller = new ServiceBroker({
+    namespace,
+    nodeID: "front-1",
+    transporter: "Fake",
+    logger: quiet,
+    circuitBreaker: { enabled: true, threshold: 0.5, minRequestCount: 5, windowTime: 60, halfOpenTime: 60_000 },
+    retryPolicy: { enabled: false },
+  });
+  const callee = new ServiceBroker({
+    namespace,
+    nodeID: "back-1",
+    transporter: "Fake",
+    logger: quiet,
+    circuitBreaker: { enabled: true },
+  });
   callee.createService({
     name: "flaky",
     actions: {
@@ -191,7 +244,9 @@ describe("breakers across nodes", () => {
 
     const view = await readBreakers(caller);
     expect(view.silent).toEqual([]);
-    expect(view.rows.filter(r => r.state !== "closed")).toEqual([{ node: "front-1", action: "flaky.fail", target: "back-1", state: "open" }]);
+    expect(view.rows.filter((r) => r.state !== "closed")).toEqual([
+      { node: "front-1", action: "flaky.fail", target: "back-1", state: "open" },
+    ]);
     expect(view.rows).toContainEqual({ node: "back-1", action: "flaky.fail", target: "back-1", state: "closed" });
 
     const out = await run(caller, "breakers");
@@ -217,25 +272,50 @@ describe("through moleculer-repl, as `npm run repl` starts it", () => {
   async function type(line: string, until: RegExp): Promise<string> {
     const from = output.length;
     child.stdin!.write(`${line}\n`);
-    return eventually(async () => {
-      const answer = output.slice(from);
-      return until.test(answer) ? answer : null;
-    }, `the answer to "${line}"`, 30_000);
+    return eventually(
+      async () => {
+        const answer = output.slice(from);
+        return until.test(answer) ? answer : null;
+      },
+      `the answer to "${line}"`,
+      30_000,
+    );
   }
 
   beforeAll(async () => {
-    child = spawn(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/brigade-runner.ts", "--config", "moleculer.config.ts", "--mask", "**/*.service.ts", "--repl"], {
-      cwd: root,
-      env: { PATH: process.env.PATH, HOME: data, NODE_ENV: "development", LOG_LEVEL: "warn", SERVICEDIR: "services", DATA_DIR: data, PORT: "0", BRIGADE_ADMIN_PASSWORD: "repl-admin-pw" },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    child = spawn(
+      process.execPath,
+      [
+        path.join(root, "node_modules/tsx/dist/cli.mjs"),
+        "scripts/brigade-runner.ts",
+        "--config",
+        "moleculer.config.ts",
+        "--mask",
+        "**/*.service.ts",
+        "--repl",
+      ],
+      {
+        cwd: root,
+        env: {
+          PATH: process.env.PATH,
+          HOME: data,
+          NODE_ENV: "development",
+          LOG_LEVEL: "warn",
+          SERVICEDIR: "services",
+          DATA_DIR: data,
+          PORT: "0",
+          BRIGADE_ADMIN_PASSWORD: "repl-admin-pw",
+        },
+        stdio: ["pipe", "pipe", "pipe"],
+      },
+    );
     child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
     child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
     await eventually(async () => output.includes("brigade $"), "the REPL prompt", 60_000);
   }, 90_000);
   afterAll(async () => {
     if (child.exitCode === null) {
-      const exited = new Promise(resolve => child.once("exit", resolve));
+      const exited = new Promise((resolve) => child.once("exit", resolve));
       child.stdin!.end("quit\n");
       await exited;
     }
@@ -251,7 +331,12 @@ describe("through moleculer-repl, as `npm run repl` starts it", () => {
     const kitchen = await type("kitchen", /taking tickets/);
     const node = rowsOf(kitchen)[1][0];
     expect(rowsOf(await type(`drain ${node}`, /can be stopped now/))[1]).toEqual([node, "draining", "0", "4"]);
-    expect(rowsOf(await type(`drain ${node} --resume`, /takes tickets again/))[1]).toEqual([node, "taking tickets", "0", "4"]);
+    expect(rowsOf(await type(`drain ${node} --resume`, /takes tickets again/))[1]).toEqual([
+      node,
+      "taking tickets",
+      "0",
+      "4",
+    ]);
     expect(await type("breakers", /Every breaker is closed/)).toContain("Circuit breakers on 1 node(s)");
     // moleculer-repl's built-ins are still there.
     expect(await type("services", /operator/)).toContain("kitchen");

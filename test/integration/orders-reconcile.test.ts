@@ -7,7 +7,15 @@
 import type { Middleware } from "moleculer";
 import config from "../../moleculer.config";
 import { startBrigade, type Brigade } from "../support/brigade";
-import { createDishes, createIngredients, ingredient, orderReaches, ticketsOf, KITCHEN_SERVICES, fastKitchen } from "../support/meal";
+import {
+  createDishes,
+  createIngredients,
+  ingredient,
+  orderReaches,
+  ticketsOf,
+  KITCHEN_SERVICES,
+  fastKitchen,
+} from "../support/meal";
 
 describe("orders reconcile with the kitchen when events are lost", () => {
   let b: Brigade;
@@ -38,13 +46,30 @@ describe("orders reconcile with the kitchen when events are lost", () => {
       broker: { middlewares: [...((config.middlewares as Middleware[]) ?? []), loseEvents] },
     });
     await createIngredients(b, [{ name: "Rice", unit: "g", onHand: 10_000 }]);
-    await createDishes(b, [{ name: "Fried Rice", priceCents: 1100, station: "saute", prepSeconds: 10, recipe: [{ ingredient: "rice", qty: 200 }] }]);
+    await createDishes(b, [
+      {
+        name: "Fried Rice",
+        priceCents: 1100,
+        station: "saute",
+        prepSeconds: 10,
+        recipe: [{ ingredient: "rice", qty: 200 }],
+      },
+    ]);
     waiter = await b.tokenFor("waiter");
   });
   afterAll(() => b.stop());
 
   it("hands an order over again and catches up with its tickets", async () => {
-    const placed = await b.request("POST", "/api/orders", { token: waiter, body: { table: "1", lines: [{ dish: "fried-rice", qty: 1 }, { dish: "fried-rice", qty: 2 }] } });
+    const placed = await b.request("POST", "/api/orders", {
+      token: waiter,
+      body: {
+        table: "1",
+        lines: [
+          { dish: "fried-rice", qty: 1 },
+          { dish: "fried-rice", qty: 2 },
+        ],
+      },
+    });
     expect(placed.status).toBe(201);
 
     const ready = await orderReaches(b, placed.body.id, "ready");
@@ -53,7 +78,7 @@ describe("orders reconcile with the kitchen when events are lost", () => {
     expect(lost).not.toContain("order.ready");
 
     const tickets = await ticketsOf(b, placed.body.id);
-    expect(tickets.map(t => t.status)).toEqual(["done", "done"]);
+    expect(tickets.map((t) => t.status)).toEqual(["done", "done"]);
     const rice = await ingredient(b, "rice");
     expect(rice).toMatchObject({ onHand: 10_000 - 600, reserved: 0 });
   });

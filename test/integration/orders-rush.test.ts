@@ -21,8 +21,23 @@ describe("100 orders at once on limited stock", () => {
       { name: "Lemons", unit: "pcs", onHand: 10_000 },
     ]);
     await createDishes(b, [
-      { name: "Oyster Plate", priceCents: 1800, station: "cold", prepSeconds: 60, recipe: [{ ingredient: "oysters", qty: 1 }, { ingredient: "lemons", qty: 1 }] },
-      { name: "Lemon Tart", priceCents: 700, station: "pastry", prepSeconds: 60, recipe: [{ ingredient: "lemons", qty: 2 }] },
+      {
+        name: "Oyster Plate",
+        priceCents: 1800,
+        station: "cold",
+        prepSeconds: 60,
+        recipe: [
+          { ingredient: "oysters", qty: 1 },
+          { ingredient: "lemons", qty: 1 },
+        ],
+      },
+      {
+        name: "Lemon Tart",
+        priceCents: 700,
+        station: "pastry",
+        prepSeconds: 60,
+        recipe: [{ ingredient: "lemons", qty: 2 }],
+      },
     ]);
     waiter = await b.tokenFor("waiter");
   });
@@ -35,13 +50,19 @@ describe("100 orders at once on limited stock", () => {
       wanted.map((qty, i) =>
         b.request("POST", "/api/orders", {
           token: waiter,
-          body: { table: `T${i}`, lines: [{ dish: "oyster-plate", qty }, { dish: "lemon-tart", qty: 1 }] },
+          body: {
+            table: `T${i}`,
+            lines: [
+              { dish: "oyster-plate", qty },
+              { dish: "lemon-tart", qty: 1 },
+            ],
+          },
         }),
       ),
     );
 
     const accepted = answers.flatMap((a, i) => (a.status === 201 ? [{ id: a.body.id as string, qty: wanted[i] }] : []));
-    const refused = answers.filter(a => a.status !== 201);
+    const refused = answers.filter((a) => a.status !== 201);
     for (const r of refused) {
       expect(r.status).toBe(409);
       expect(r.body.type).toBe("OUT_OF_STOCK");
@@ -60,7 +81,7 @@ describe("100 orders at once on limited stock", () => {
 
     const listed = await b.request("GET", "/api/orders?pageSize=100", { token: waiter });
     expect(listed.body.total).toBe(accepted.length);
-    expect(new Set(listed.body.rows.map((o: { id: string }) => o.id))).toEqual(new Set(accepted.map(a => a.id)));
+    expect(new Set(listed.body.rows.map((o: { id: string }) => o.id))).toEqual(new Set(accepted.map((a) => a.id)));
 
     // Every accepted order is cooked; the shelf then holds exactly what was never ordered.
     for (const a of accepted) await orderReaches(b, a.id, "ready");

@@ -4,7 +4,17 @@
  * The kitchen runs 100× fast (KITCHEN_TIME_SCALE 0.01) with two chefs.
  */
 import { startBrigade, type Brigade } from "../support/brigade";
-import { createDishes, createIngredients, eventually, ingredient, order, orderReaches, ticketsOf, KITCHEN_SERVICES, fastKitchen } from "../support/meal";
+import {
+  createDishes,
+  createIngredients,
+  eventually,
+  ingredient,
+  order,
+  orderReaches,
+  ticketsOf,
+  KITCHEN_SERVICES,
+  fastKitchen,
+} from "../support/meal";
 
 const SODA = "house-soda"; // bar, 5 s → 50 ms
 const BURGER = "smash-burger"; // grill, 20 s → 200 ms
@@ -30,20 +40,57 @@ describe("orders", () => {
       { name: "Pasta", unit: "g", onHand: 100_000 },
     ]);
     await createDishes(b, [
-      { name: "House Soda", priceCents: 350, station: "bar", prepSeconds: 5, recipe: [{ ingredient: "soda-syrup", qty: 30 }] },
-      { name: "Smash Burger", priceCents: 1250, station: "grill", prepSeconds: 20, recipe: [{ ingredient: "beef-patty", qty: 2 }, { ingredient: "bun", qty: 1 }] },
-      { name: "Slow Roast", priceCents: 2400, station: "grill", prepSeconds: 3600, recipe: [{ ingredient: "lamb-shoulder", qty: 1 }] },
-      { name: "Truffle Pasta", priceCents: 2900, station: "saute", prepSeconds: 30, recipe: [{ ingredient: "truffle", qty: 1 }, { ingredient: "pasta", qty: 120 }] },
+      {
+        name: "House Soda",
+        priceCents: 350,
+        station: "bar",
+        prepSeconds: 5,
+        recipe: [{ ingredient: "soda-syrup", qty: 30 }],
+      },
+      {
+        name: "Smash Burger",
+        priceCents: 1250,
+        station: "grill",
+        prepSeconds: 20,
+        recipe: [
+          { ingredient: "beef-patty", qty: 2 },
+          { ingredient: "bun", qty: 1 },
+        ],
+      },
+      {
+        name: "Slow Roast",
+        priceCents: 2400,
+        station: "grill",
+        prepSeconds: 3600,
+        recipe: [{ ingredient: "lamb-shoulder", qty: 1 }],
+      },
+      {
+        name: "Truffle Pasta",
+        priceCents: 2900,
+        station: "saute",
+        prepSeconds: 30,
+        recipe: [
+          { ingredient: "truffle", qty: 1 },
+          { ingredient: "pasta", qty: 120 },
+        ],
+      },
     ]);
     [waiter, chef] = await Promise.all([b.tokenFor("waiter", "wanda"), b.tokenFor("chef")]);
   });
   afterAll(() => b.stop());
 
-  const place = (body: unknown, headers: Record<string, string> = {}, token = waiter) => b.request("POST", "/api/orders", { token, body, headers });
+  const place = (body: unknown, headers: Record<string, string> = {}, token = waiter) =>
+    b.request("POST", "/api/orders", { token, body, headers });
 
   it("takes an order, cooks every line, and lets the waiter serve it when ready", async () => {
     const before = { beef: await ingredient(b, "beef-patty"), soda: await ingredient(b, "soda-syrup") };
-    const placed = await place({ table: "4", lines: [{ dish: BURGER, qty: 2, notes: "no pickles" }, { dish: SODA, qty: 3 }] });
+    const placed = await place({
+      table: "4",
+      lines: [
+        { dish: BURGER, qty: 2, notes: "no pickles" },
+        { dish: SODA, qty: 3 },
+      ],
+    });
 
     expect(placed.status).toBe(201);
     expect(placed.headers.get("location")).toBe(`/api/orders/${placed.body.id}`);
@@ -64,7 +111,7 @@ describe("orders", () => {
     const ready = await orderReaches(b, placed.body.id, "ready");
     expect(ready.readyAt).toEqual(expect.any(String));
     const tickets = await ticketsOf(b, placed.body.id);
-    expect(tickets.map(t => [t.dish, t.station, t.status, t.qty])).toEqual([
+    expect(tickets.map((t) => [t.dish, t.station, t.status, t.qty])).toEqual([
       [BURGER, "grill", "done", 2],
       [SODA, "bar", "done", 3],
     ]);
@@ -86,7 +133,10 @@ describe("orders", () => {
 
     const again = await b.request("POST", `/api/orders/${placed.body.id}/serve`, { token: waiter });
     expect(again.status).toBe(409);
-    expect(again.body).toMatchObject({ type: "INVALID_TRANSITION", data: { id: placed.body.id, from: "served", action: "serve" } });
+    expect(again.body).toMatchObject({
+      type: "INVALID_TRANSITION",
+      data: { id: placed.body.id, from: "served", action: "serve" },
+    });
   });
 
   it("keeps the price an order was placed at when the menu changes afterwards", async () => {
@@ -127,22 +177,38 @@ describe("orders", () => {
     for (const [body, field] of cases) {
       const res = await place(body);
       expect({ body, status: res.status }).toEqual({ body, status: 422 });
-      expect(res.body.data.map((p: { field: string; message: string }) => `${p.field} ${p.message}`).join(" ")).toContain(field);
+      expect(
+        res.body.data.map((p: { field: string; message: string }) => `${p.field} ${p.message}`).join(" "),
+      ).toContain(field);
     }
 
-    const unknown = await place({ table: "1", lines: [{ dish: SODA, qty: 1 }, { dish: "no-such-dish", qty: 1 }] });
+    const unknown = await place({
+      table: "1",
+      lines: [
+        { dish: SODA, qty: 1 },
+        { dish: "no-such-dish", qty: 1 },
+      ],
+    });
     expect(unknown.status).toBe(422);
     expect(unknown.body.data).toEqual([expect.objectContaining({ field: "lines[1].dish" })]);
 
     expect((await place({ table: "1", lines: [{ dish: SODA, qty: 1 }] }, {}, chef)).status).toBe(403);
-    expect((await b.request("POST", "/api/orders", { body: { table: "1", lines: [{ dish: SODA, qty: 1 }] } })).status).toBe(401);
+    expect(
+      (await b.request("POST", "/api/orders", { body: { table: "1", lines: [{ dish: SODA, qty: 1 }] } })).status,
+    ).toBe(401);
     expect((await place({ table: "1", lines: [{ dish: SODA, qty: 1 }] }, {}, b.adminToken)).status).toBe(201);
   });
 
   it("refuses an order it cannot cook with 409 naming the dishes short, and reserves nothing", async () => {
     const truffle = await ingredient(b, "truffle");
     const pasta = await ingredient(b, "pasta");
-    const res = await place({ table: "7", lines: [{ dish: SODA, qty: 1 }, { dish: TRUFFLE, qty: 2 }] });
+    const res = await place({
+      table: "7",
+      lines: [
+        { dish: SODA, qty: 1 },
+        { dish: TRUFFLE, qty: 2 },
+      ],
+    });
 
     expect(res.status).toBe(409);
     expect(res.body).toMatchObject({
@@ -160,28 +226,56 @@ describe("orders", () => {
   it("cancels an order while it cooks: what was cooked stays used, the rest goes back", async () => {
     const lamb = await ingredient(b, "lamb-shoulder");
     // Three roasts, two chefs: two start cooking (and consume), one waits in the queue.
-    const placed = await place({ table: "8", lines: [{ dish: ROAST, qty: 1 }, { dish: ROAST, qty: 1 }, { dish: ROAST, qty: 1 }] });
+    const placed = await place({
+      table: "8",
+      lines: [
+        { dish: ROAST, qty: 1 },
+        { dish: ROAST, qty: 1 },
+        { dish: ROAST, qty: 1 },
+      ],
+    });
     expect(placed.status).toBe(201);
     await orderReaches(b, placed.body.id, "cooking");
-    await eventually(async () => (await ticketsOf(b, placed.body.id)).filter(t => t.status === "cooking").length === 2, "two roasts cooking");
+    await eventually(
+      async () => (await ticketsOf(b, placed.body.id)).filter((t) => t.status === "cooking").length === 2,
+      "two roasts cooking",
+    );
     // A ticket is claimed first and its ingredients consumed right after: wait for both.
-    await eventually(async () => (await ingredient(b, "lamb-shoulder")).onHand === lamb.onHand - 2, "two roasts' lamb consumed");
-    expect((await ticketsOf(b, placed.body.id)).map(t => t.status).sort()).toEqual(["cooking", "cooking", "queued"]);
+    await eventually(
+      async () => (await ingredient(b, "lamb-shoulder")).onHand === lamb.onHand - 2,
+      "two roasts' lamb consumed",
+    );
+    expect((await ticketsOf(b, placed.body.id)).map((t) => t.status).sort()).toEqual(["cooking", "cooking", "queued"]);
 
-    const cancelled = await b.request("POST", `/api/orders/${placed.body.id}/cancel`, { token: waiter, body: { reason: "guest left" } });
+    const cancelled = await b.request("POST", `/api/orders/${placed.body.id}/cancel`, {
+      token: waiter,
+      body: { reason: "guest left" },
+    });
     expect(cancelled.status).toBe(200);
-    expect(cancelled.body).toMatchObject({ status: "cancelled", cancelReason: "guest left", cancelledAt: expect.any(String) });
+    expect(cancelled.body).toMatchObject({
+      status: "cancelled",
+      cancelReason: "guest left",
+      cancelledAt: expect.any(String),
+    });
 
     const after = await ingredient(b, "lamb-shoulder");
     expect(after.onHand).toBe(lamb.onHand - 2); // two roasts were started: used
     expect(after.reserved).toBe(lamb.reserved); // the third went back
     expect(after.available).toBe(lamb.available - 2);
-    await eventually(async () => (await ticketsOf(b, placed.body.id)).every(t => t.status === "void"), "every ticket void");
+    await eventually(
+      async () => (await ticketsOf(b, placed.body.id)).every((t) => t.status === "void"),
+      "every ticket void",
+    );
 
-    const twice = await b.request("POST", `/api/orders/${placed.body.id}/cancel`, { token: waiter, body: { reason: "again" } });
+    const twice = await b.request("POST", `/api/orders/${placed.body.id}/cancel`, {
+      token: waiter,
+      body: { reason: "again" },
+    });
     expect(twice.status).toBe(409);
     expect(twice.body.type).toBe("INVALID_TRANSITION");
-    expect((await b.request("POST", `/api/orders/${placed.body.id}/cancel`, { token: waiter, body: {} })).status).toBe(422);
+    expect((await b.request("POST", `/api/orders/${placed.body.id}/cancel`, { token: waiter, body: {} })).status).toBe(
+      422,
+    );
     // The kitchen never brings a cancelled order back.
     expect((await order(b, placed.body.id)).status).toBe("cancelled");
   });
@@ -189,7 +283,10 @@ describe("orders", () => {
   it("cannot cancel an order once it is ready", async () => {
     const placed = await place({ table: "9", lines: [{ dish: SODA, qty: 1 }] });
     await orderReaches(b, placed.body.id, "ready");
-    const res = await b.request("POST", `/api/orders/${placed.body.id}/cancel`, { token: waiter, body: { reason: "too late" } });
+    const res = await b.request("POST", `/api/orders/${placed.body.id}/cancel`, {
+      token: waiter,
+      body: { reason: "too late" },
+    });
     expect(res.status).toBe(409);
     expect(res.body.data).toMatchObject({ from: "ready", action: "cancel" });
   });
@@ -214,9 +311,11 @@ describe("orders", () => {
 
     it("makes one order of the same key sent many times at once", async () => {
       const beef = await ingredient(b, "beef-patty");
-      const answers = await Promise.all(Array.from({ length: 8 }, () => place({ ...body, table: "11" }, { "Idempotency-Key": "burst-1" })));
-      expect(answers.map(a => a.status)).toEqual(Array(8).fill(201));
-      expect(new Set(answers.map(a => a.body.id)).size).toBe(1);
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, () => place({ ...body, table: "11" }, { "Idempotency-Key": "burst-1" })),
+      );
+      expect(answers.map((a) => a.status)).toEqual(Array(8).fill(201));
+      expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
 
       const listed = await b.request("GET", "/api/orders?table=11", { token: waiter });
       expect(listed.body.total).toBe(1);

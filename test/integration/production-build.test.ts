@@ -31,11 +31,14 @@ interface LogLine {
 
 /** The production dependency tree, as `npm ci --omit=dev` installs it from the lockfile. */
 async function productionPackages(): Promise<string[]> {
-  const { stdout } = await run("npm", ["ls", "--omit=dev", "--all", "--parseable"], { cwd: root, maxBuffer: 16 * 1024 * 1024 }).catch(err => err as { stdout: string });
+  const { stdout } = await run("npm", ["ls", "--omit=dev", "--all", "--parseable"], {
+    cwd: root,
+    maxBuffer: 16 * 1024 * 1024,
+  }).catch((err) => err as { stdout: string });
   return stdout
     .split("\n")
-    .filter(line => line.startsWith(path.join(root, "node_modules") + path.sep))
-    .map(line => path.relative(path.join(root, "node_modules"), line));
+    .filter((line) => line.startsWith(path.join(root, "node_modules") + path.sep))
+    .map((line) => path.relative(path.join(root, "node_modules"), line));
 }
 
 describe("the production build, run as the image runs it", () => {
@@ -48,17 +51,27 @@ describe("the production build, run as the image runs it", () => {
   let prodPackages: string[];
   const port = { health: 0, gateway: 0, metrics: 0 };
 
-  const found = (pattern: RegExp) => lines.map(l => pattern.exec(l.msg)).find(Boolean);
+  const found = (pattern: RegExp) => lines.map((l) => pattern.exec(l.msg)).find(Boolean);
 
   beforeAll(async () => {
     // The build stage: `npm run build` is tsc with tsconfig.build.json, then public/ beside it.
-    await run(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", path.join(work, "dist")], { cwd: root });
+    await run(
+      process.execPath,
+      [
+        path.join(root, "node_modules/typescript/bin/tsc"),
+        "-p",
+        "tsconfig.build.json",
+        "--outDir",
+        path.join(work, "dist"),
+      ],
+      { cwd: root },
+    );
     cpSync(path.join(root, "public"), path.join(work, "dist/public"), { recursive: true });
 
     // The final stage's node_modules: production packages only. Top-level links suffice; nested
     // packages live inside their parents.
     prodPackages = await productionPackages();
-    for (const pkg of prodPackages.filter(p => !p.includes(`${path.sep}node_modules${path.sep}`))) {
+    for (const pkg of prodPackages.filter((p) => !p.includes(`${path.sep}node_modules${path.sep}`))) {
       mkdirSync(path.dirname(path.join(work, "node_modules", pkg)), { recursive: true });
       symlinkSync(path.join(root, "node_modules", pkg), path.join(work, "node_modules", pkg), "dir");
     }
@@ -86,19 +99,27 @@ describe("the production build, run as the image runs it", () => {
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    exited = new Promise(resolve => child.once("exit", code => resolve(code)));
-    createInterface({ input: child.stdout! }).on("line", line => {
+    exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+    createInterface({ input: child.stdout! }).on("line", (line) => {
       try {
         lines.push(JSON.parse(line) as LogLine);
       } catch {
         other.push(line);
       }
     });
-    createInterface({ input: child.stderr! }).on("line", line => other.push(line));
+    createInterface({ input: child.stderr! }).on("line", (line) => other.push(line));
 
-    const health = await eventually(async () => found(/Health probes on http:\/\/[^:]+:(\d+)\//), "the health server's port in the log", 60_000);
+    const health = await eventually(
+      async () => found(/Health probes on http:\/\/[^:]+:(\d+)\//),
+      "the health server's port in the log",
+      60_000,
+    );
     port.health = Number(health[1]);
-    await eventually(async () => (await fetch(`http://127.0.0.1:${port.health}/health/ready`)).status === 200, "the node to be ready", 60_000);
+    await eventually(
+      async () => (await fetch(`http://127.0.0.1:${port.health}/health/ready`)).status === 200,
+      "the node to be ready",
+      60_000,
+    );
     port.gateway = Number(found(/Brigade gateway listening on http:\/\/127\.0\.0\.1:(\d+)/)![1]);
     port.metrics = Number(found(/Prometheus metric reporter listening on http:\/\/.*:(\d+)\/metrics/)![1]);
   }, 180_000);
@@ -109,15 +130,19 @@ describe("the production build, run as the image runs it", () => {
   });
 
   it("runs without any dev dependency installed", () => {
-    const devDependencies = Object.keys(JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).devDependencies);
+    const devDependencies = Object.keys(
+      JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).devDependencies,
+    );
     const topLevel = new Set(prodPackages);
     // A dev dependency that a production package also needs (the lockfile does not mark it
     // `dev`) belongs in the image; any other one does not.
-    const lock = JSON.parse(readFileSync(path.join(root, "package-lock.json"), "utf8")) as { packages: Record<string, { dev?: boolean }> };
-    const devOnly = devDependencies.filter(dep => lock.packages[`node_modules/${dep}`]?.dev === true);
+    const lock = JSON.parse(readFileSync(path.join(root, "package-lock.json"), "utf8")) as {
+      packages: Record<string, { dev?: boolean }>;
+    };
+    const devOnly = devDependencies.filter((dep) => lock.packages[`node_modules/${dep}`]?.dev === true);
     expect(devOnly.length).toBeGreaterThan(5);
-    expect(devOnly.filter(dep => topLevel.has(dep))).toEqual([]);
-    expect(["tsx", "typescript", "jest", "ts-jest"].filter(dep => topLevel.has(dep))).toEqual([]);
+    expect(devOnly.filter((dep) => topLevel.has(dep))).toEqual([]);
+    expect(["tsx", "typescript", "jest", "ts-jest"].filter((dep) => topLevel.has(dep))).toEqual([]);
     expect(topLevel.has("moleculer")).toBe(true);
   });
 
@@ -132,9 +157,13 @@ describe("the production build, run as the image runs it", () => {
   it("passes the image's own HEALTHCHECK command", async () => {
     const [command, ...args] = execForm(stage, "HEALTHCHECK");
     expect(command).toBe("node");
-    await expect(run(process.execPath, args, { env: { ...process.env, HEALTH_PORT: String(port.health) } })).resolves.toBeDefined();
+    await expect(
+      run(process.execPath, args, { env: { ...process.env, HEALTH_PORT: String(port.health) } }),
+    ).resolves.toBeDefined();
     // And it fails where nothing is ready.
-    await expect(run(process.execPath, args, { env: { ...process.env, HEALTH_PORT: "1" } })).rejects.toMatchObject({ code: 1 });
+    await expect(run(process.execPath, args, { env: { ...process.env, HEALTH_PORT: "1" } })).rejects.toMatchObject({
+      code: 1,
+    });
   });
 
   it("logs JSON lines that carry the node ID, and the request ID within a request", async () => {
@@ -146,9 +175,12 @@ describe("the production build, run as the image runs it", () => {
     expect(login.status).toBe(200);
     const nodeID = lines[0].nodeID;
     expect(nodeID).toEqual(expect.any(String));
-    const inRequest = await eventually(async () => lines.find(l => l.msg === "Staff member logged in."), "the login's log line");
+    const inRequest = await eventually(
+      async () => lines.find((l) => l.msg === "Staff member logged in."),
+      "the login's log line",
+    );
     expect(inRequest).toMatchObject({ nodeID, mod: "staff", requestID: "prod-build-login-1", staff: "admin" });
-    expect(lines.every(l => l.nodeID === nodeID)).toBe(true);
+    expect(lines.every((l) => l.nodeID === nodeID)).toBe(true);
     // Nothing on stdout or stderr that is not a JSON log line.
     expect(other).toEqual([]);
   });
@@ -161,20 +193,29 @@ describe("the production build, run as the image runs it", () => {
     });
     const { token } = (await login.json()) as { token: string };
     const before = lines.length;
-    const orders = await fetch(`http://127.0.0.1:${port.gateway}/api/orders`, { headers: { authorization: `Bearer ${token}`, "x-request-id": "prod-build-trace-1" } });
+    const orders = await fetch(`http://127.0.0.1:${port.gateway}/api/orders`, {
+      headers: { authorization: `Bearer ${token}`, "x-request-id": "prod-build-trace-1" },
+    });
     expect(orders.status).toBe(200);
     // The console exporter draws each request as one box, a tree of spans, once its root ends:
     // the gateway's HTTP span, and under it the actions it called, service by service.
     const box = await eventually(async () => {
-      const drawn = lines.slice(before).filter(l => l.mod === "tracer").map(l => l.msg).join("\n");
-      return drawn.split("┌").find(b => b.includes("GET /api/orders") && b.includes("└"));
+      const drawn = lines
+        .slice(before)
+        .filter((l) => l.mod === "tracer")
+        .map((l) => l.msg)
+        .join("\n");
+      return drawn.split("┌").find((b) => b.includes("GET /api/orders") && b.includes("└"));
     }, "the request's trace");
-    const spans = box.split("\n").filter(l => l.startsWith("│") && !l.includes("ID:"));
-    expect(spans.map(l => /│ ([^\d]*?)\s+\d/.exec(l)?.[1].replace(/[├└─ ]+(?=action)/, "").trim())).toEqual([
-      "GET /api/orders",
-      "action 'staff.resolveToken'",
-      "action 'orders.list'",
-    ]);
+    const spans = box.split("\n").filter((l) => l.startsWith("│") && !l.includes("ID:"));
+    expect(
+      spans.map((l) =>
+        /│ ([^\d]*?)\s+\d/
+          .exec(l)?.[1]
+          .replace(/[├└─ ]+(?=action)/, "")
+          .trim(),
+      ),
+    ).toEqual(["GET /api/orders", "action 'staff.resolveToken'", "action 'orders.list'"]);
   });
 
   it("serves Moleculer's and Brigade's metrics on METRICS_PORT", async () => {

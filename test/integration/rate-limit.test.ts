@@ -14,7 +14,8 @@ import type { RateLimits } from "../../services/api/rate-limit";
 const REDIS_URL = process.env.BRIGADE_TEST_REDIS ?? "redis://127.0.0.1:6379";
 
 const wrong = { username: "admin", password: "not-the-password" };
-const rateLimitsOf = (b: Brigade) => (b.broker.getLocalService("api") as unknown as { rateLimits: RateLimits }).rateLimits;
+const rateLimitsOf = (b: Brigade) =>
+  (b.broker.getLocalService("api") as unknown as { rateLimits: RateLimits }).rateLimits;
 
 function expectRateLimited(res: { status: number; body: any; headers: Headers }) {
   expect(res.status).toBe(429);
@@ -29,7 +30,10 @@ describe("rate limits, one gateway", () => {
     let b: Brigade;
     beforeAll(async () => {
       // No staff service: startBrigade's own admin login would count too.
-      b = await startBrigade({ services: ["api", "menu", "inventory"], env: { RATE_LIMIT_REQUESTS: "5", RATE_LIMIT_WINDOW: "60" } });
+      b = await startBrigade({
+        services: ["api", "menu", "inventory"],
+        env: { RATE_LIMIT_REQUESTS: "5", RATE_LIMIT_WINDOW: "60" },
+      });
     });
     afterAll(() => b.stop());
 
@@ -48,7 +52,10 @@ describe("rate limits, one gateway", () => {
   describe("behind a trusted proxy", () => {
     let b: Brigade;
     beforeAll(async () => {
-      b = await startBrigade({ services: ["api", "menu", "inventory"], env: { RATE_LIMIT_REQUESTS: "3", TRUST_PROXY: "1" } });
+      b = await startBrigade({
+        services: ["api", "menu", "inventory"],
+        env: { RATE_LIMIT_REQUESTS: "3", TRUST_PROXY: "1" },
+      });
     });
     afterAll(() => b.stop());
 
@@ -70,13 +77,20 @@ describe("rate limits, one gateway", () => {
     afterAll(() => b.stop());
 
     it("never counts successful logins", async () => {
-      for (let i = 0; i < 8; i++) expect((await b.request("POST", "/api/auth/login", { body: { username: "admin", password: ADMIN_PASSWORD } })).status).toBe(200);
+      for (let i = 0; i < 8; i++)
+        expect(
+          (await b.request("POST", "/api/auth/login", { body: { username: "admin", password: ADMIN_PASSWORD } }))
+            .status,
+        ).toBe(200);
     });
 
     it("stops a brute force: after the allowed failures, 429 even for the right password", async () => {
-      for (let i = 0; i < 3; i++) expect((await b.request("POST", "/api/auth/login", { body: wrong })).status).toBe(401);
+      for (let i = 0; i < 3; i++)
+        expect((await b.request("POST", "/api/auth/login", { body: wrong })).status).toBe(401);
       expectRateLimited(await b.request("POST", "/api/auth/login", { body: wrong }));
-      expectRateLimited(await b.request("POST", "/api/auth/login", { body: { username: "admin", password: ADMIN_PASSWORD } }));
+      expectRateLimited(
+        await b.request("POST", "/api/auth/login", { body: { username: "admin", password: ADMIN_PASSWORD } }),
+      );
       // However the route is spelled, it is the login action that is limited.
       expectRateLimited(await b.request("POST", "/api/auth/login/", { body: wrong }));
       // The rest of the API is not locked for a valid token.
@@ -92,10 +106,12 @@ describe("rate limits, one gateway", () => {
     afterAll(() => b.stop());
 
     it("counts guesses sent in parallel before any password is checked", async () => {
-      const answers = await Promise.all(Array.from({ length: 20 }, () => b.request("POST", "/api/auth/login", { body: wrong })));
-      const statuses = answers.map(a => a.status).sort();
-      expect(statuses.filter(s => s === 401)).toHaveLength(4);
-      expect(statuses.filter(s => s === 429)).toHaveLength(16);
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () => b.request("POST", "/api/auth/login", { body: wrong })),
+      );
+      const statuses = answers.map((a) => a.status).sort();
+      expect(statuses.filter((s) => s === 401)).toHaveLength(4);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(16);
     });
   });
 });
@@ -108,12 +124,19 @@ describe("rate limits shared through Redis", () => {
   let second: Brigade;
 
   beforeAll(async () => {
-    redis = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    redis = new Redis(REDIS_URL, {
+      lazyConnect: true,
+      connectTimeout: 2000,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     try {
       await redis.connect();
       expect(await redis.ping()).toBe("PONG");
     } catch (err) {
-      throw new Error(`This test needs Redis at ${REDIS_URL} (.ci/run starts one; or set BRIGADE_TEST_REDIS): ${(err as Error).message}`);
+      throw new Error(
+        `This test needs Redis at ${REDIS_URL} (.ci/run starts one; or set BRIGADE_TEST_REDIS): ${(err as Error).message}`,
+      );
     }
     first = await startBrigade({ services: ["api", "staff"], env });
     second = await startBrigade({ services: ["api", "staff"], env });
@@ -158,7 +181,9 @@ describe("rate limits while Redis is away", () => {
   it("keeps serving (fails open on the shared count) and says why in a warning", async () => {
     expect(rateLimitsOf(b).store).toBe("redis");
     for (let i = 0; i < 5; i++) expect((await b.request("GET", "/api/dishes")).status).toBe(200);
-    expect(logs.entries.some(e => e.level === "warn" && /Redis/.test(e.text) && /rate limit/i.test(e.text))).toBe(true);
+    expect(logs.entries.some((e) => e.level === "warn" && /Redis/.test(e.text) && /rate limit/i.test(e.text))).toBe(
+      true,
+    );
     expect(logs.faults()).toEqual([]);
   });
 

@@ -75,9 +75,9 @@ describe("route × role matrix", () => {
   afterAll(() => b.stop());
 
   it("has exactly one expected row per route, and no row for a route that does not exist", () => {
-    const routes = API_ROUTES.map(r => `${r.method} ${r.path}`);
-    expect(routes.filter(r => !(r in EXPECTED))).toEqual([]);
-    expect(Object.keys(EXPECTED).filter(r => !routes.includes(r))).toEqual([]);
+    const routes = API_ROUTES.map((r) => `${r.method} ${r.path}`);
+    expect(routes.filter((r) => !(r in EXPECTED))).toEqual([]);
+    expect(Object.keys(EXPECTED).filter((r) => !routes.includes(r))).toEqual([]);
   });
 
   it("answers every route, for every caller, with exactly the allowed / 401 / 403 of the table", async () => {
@@ -92,7 +92,10 @@ describe("route × role matrix", () => {
         const token = tokens.get(caller);
         const res = await fetch(b.url + path, {
           method: route.method,
-          headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(route.method === "GET" ? {} : { "content-type": "application/json" }) },
+          headers: {
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+            ...(route.method === "GET" ? {} : { "content-type": "application/json" }),
+          },
           body: route.method === "GET" ? undefined : "{}",
         });
         // Only the status matters; a streaming route must not hold the test open.
@@ -112,7 +115,9 @@ describe("route × role matrix", () => {
     const junk = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJl";
     expect((await b.request("GET", "/api/dishes", { token: junk })).status).toBe(200);
     expect((await b.request("GET", "/api/auth/me", { token: junk })).status).toBe(401);
-    expect((await b.request("GET", "/api/auth/me", { headers: { authorization: "Basic YWRtaW46YWRtaW4=" } })).status).toBe(401);
+    expect(
+      (await b.request("GET", "/api/auth/me", { headers: { authorization: "Basic YWRtaW46YWRtaW4=" } })).status,
+    ).toBe(401);
   });
 
   it("exposes no internal action and nothing by auto-aliasing, even to a manager", async () => {

@@ -10,7 +10,8 @@ import { LogCapture } from "../security/support/log-capture";
 import { rawRequest } from "../security/support/raw-http";
 
 const SHAPE = ["code", "data", "message", "name", "type"];
-const INTERNALS = /node_modules|\.ts:\d|\n\s+at |\bTypeError|\bReferenceError|MoleculerError|staff\.resolveToken|inventory\.reserve|\$node/;
+const INTERNALS =
+  /node_modules|\.ts:\d|\n\s+at |\bTypeError|\bReferenceError|MoleculerError|staff\.resolveToken|inventory\.reserve|\$node/;
 
 function expectSecurityHeaders(headers: Headers, what: string) {
   const seen = {
@@ -22,7 +23,15 @@ function expectSecurityHeaders(headers: Headers, what: string) {
     opener: headers.get("cross-origin-opener-policy"),
     poweredBy: headers.get("x-powered-by"),
   };
-  expect(seen).toEqual({ what, nosniff: "nosniff", frame: "SAMEORIGIN", csp: true, referrer: "no-referrer", opener: "same-origin", poweredBy: null });
+  expect(seen).toEqual({
+    what,
+    nosniff: "nosniff",
+    frame: "SAMEORIGIN",
+    csp: true,
+    referrer: "no-referrer",
+    opener: "same-origin",
+    poweredBy: null,
+  });
 }
 
 describe("HTTP hygiene", () => {
@@ -30,12 +39,16 @@ describe("HTTP hygiene", () => {
   const logs = new LogCapture();
 
   beforeAll(async () => {
-    b = await startBrigade({ services: ["api", "staff", "menu", "inventory"], broker: { logger: [logs] as unknown as BrokerOptions["logger"] } });
+    b = await startBrigade({
+      services: ["api", "staff", "menu", "inventory"],
+      broker: { logger: [logs] as unknown as BrokerOptions["logger"] },
+    });
   });
   afterAll(() => b.stop());
 
   it("refuses a body too large (413), malformed JSON (400), other content types (415), a non-object (422), null values (422)", async () => {
-    const login = (raw: string, type = "application/json") => b.request("POST", "/api/auth/login", { raw, headers: { "content-type": type } });
+    const login = (raw: string, type = "application/json") =>
+      b.request("POST", "/api/auth/login", { raw, headers: { "content-type": type } });
     const cases: [Promise<{ status: number; body: any }>, number, string][] = [
       [login(JSON.stringify({ username: "admin", password: "x".repeat(70 * 1024) })), 413, "PAYLOAD_TOO_LARGE"],
       [login('{"username": "admin", "password": '), 400, "MALFORMED_JSON"],
@@ -55,9 +68,15 @@ describe("HTTP hygiene", () => {
       expect(JSON.stringify(res.body)).not.toMatch(INTERNALS);
     }
     // A JSON type other than application/json is read like it, never ignored as if empty.
-    expect((await login(JSON.stringify({ username: "admin", password: ADMIN_PASSWORD }), "application/vnd.brigade+json")).status).toBe(200);
+    expect(
+      (await login(JSON.stringify({ username: "admin", password: ADMIN_PASSWORD }), "application/vnd.brigade+json"))
+        .status,
+    ).toBe(200);
     // The fields at fault are named, without echoing the client's values.
-    const nulls = await b.request("PATCH", "/api/dishes/anything", { token: b.adminToken, body: { priceCents: null, recipe: [{ ingredient: "flour", qty: null }] } });
+    const nulls = await b.request("PATCH", "/api/dishes/anything", {
+      token: b.adminToken,
+      body: { priceCents: null, recipe: [{ ingredient: "flour", qty: null }] },
+    });
     expect(nulls.status).toBe(422);
     expect(nulls.body.data.map((p: { field: string }) => p.field).sort()).toEqual(["priceCents", "recipe[0].qty"]);
   });
@@ -66,20 +85,34 @@ describe("HTTP hygiene", () => {
     const waiter = await b.tokenFor("waiter");
     const answers: [string, Promise<{ headers: Headers; status: number }>, number][] = [
       ["an API answer", b.request("GET", "/api/dishes"), 200],
-      ["a creation", b.request("POST", "/api/ingredients", { token: b.adminToken, body: { name: "Header salt", unit: "g" } }), 201],
+      [
+        "a creation",
+        b.request("POST", "/api/ingredients", { token: b.adminToken, body: { name: "Header salt", unit: "g" } }),
+        201,
+      ],
       ["a 401", b.request("GET", "/api/auth/me"), 401],
       ["a 403", b.request("GET", "/api/staff", { token: waiter }), 403],
       ["a 404 route", b.request("GET", "/api/nothing-here"), 404],
       ["a 404 id", b.request("GET", "/api/dishes/no-such-dish"), 404],
       ["a 422", b.request("GET", "/api/dishes?pageSize=1000"), 422],
-      ["a 400", b.request("POST", "/api/auth/login", { raw: "{", headers: { "content-type": "application/json" } }), 400],
+      [
+        "a 400",
+        b.request("POST", "/api/auth/login", { raw: "{", headers: { "content-type": "application/json" } }),
+        400,
+      ],
       ["a 413", b.request("POST", "/api/auth/login", { body: { username: "x".repeat(70_000) } }), 413],
       ["a 415", b.request("POST", "/api/auth/login", { raw: "x", headers: { "content-type": "text/plain" } }), 415],
       ["liveness", b.request("GET", "/health/live"), 200],
       ["readiness", b.request("GET", "/health/ready"), 200],
       ["the dashboard", b.request("GET", "/"), 200],
       ["a missing static file", b.request("GET", "/no-such-file.js"), 404],
-      ["a preflight", b.request("OPTIONS", "/api/dishes", { headers: { origin: "https://elsewhere.example", "access-control-request-method": "GET" } }), 204],
+      [
+        "a preflight",
+        b.request("OPTIONS", "/api/dishes", {
+          headers: { origin: "https://elsewhere.example", "access-control-request-method": "GET" },
+        }),
+        204,
+      ],
     ];
     for (const [what, answer, status] of answers) {
       const res = await answer;
@@ -89,7 +122,13 @@ describe("HTTP hygiene", () => {
   });
 
   it("serves no file outside the dashboard's folder", async () => {
-    for (const path of ["/../package.json", "/%2e%2e/package.json", "/..%2fpackage.json", "/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/.env.example"]) {
+    for (const path of [
+      "/../package.json",
+      "/%2e%2e/package.json",
+      "/..%2fpackage.json",
+      "/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+      "/.env.example",
+    ]) {
       const res = await rawRequest(b.url, "GET", path);
       expect({ path, status: res.status }).toEqual({ path, status: 404 });
       expect(res.text).not.toMatch(/"dependencies"|root:x:0|BRIGADE_/);
@@ -104,7 +143,9 @@ describe("HTTP hygiene", () => {
   });
 
   it("drops a client's X-Request-ID that is not short and printable", async () => {
-    const res = await b.request("GET", "/api/nothing-here", { headers: { "x-request-id": "<script>alert(1)</script>" } });
+    const res = await b.request("GET", "/api/nothing-here", {
+      headers: { "x-request-id": "<script>alert(1)</script>" },
+    });
     expect(res.headers.get("x-request-id")).not.toContain("<script>");
     const kept = await b.request("GET", "/api/nothing-here", { headers: { "x-request-id": "till-7.req-42" } });
     expect(kept.headers.get("x-request-id")).toBe("till-7.req-42");
@@ -119,10 +160,12 @@ describe("HTTP hygiene", () => {
       (await b.request("GET", "/api/staff", { token: waiter })).status,
       (await b.request("GET", "/api/nothing-here")).status,
       (await b.request("GET", "/api/dishes/no-such-dish")).status,
-      (await b.request("POST", "/api/ingredients", { token: b.adminToken, body: { name: "Header salt", unit: "g" } })).status,
+      (await b.request("POST", "/api/ingredients", { token: b.adminToken, body: { name: "Header salt", unit: "g" } }))
+        .status,
       (await b.request("POST", "/api/dishes", { token: b.adminToken, body: { name: "" } })).status,
       (await b.request("POST", "/api/auth/login", { body: { username: "admin", password: "wrong-password" } })).status,
-      (await b.request("POST", "/api/auth/login", { raw: "{", headers: { "content-type": "application/json" } })).status,
+      (await b.request("POST", "/api/auth/login", { raw: "{", headers: { "content-type": "application/json" } }))
+        .status,
       (await b.request("POST", "/api/auth/login", { raw: "x", headers: { "content-type": "text/plain" } })).status,
       (await b.request("POST", "/api/auth/login", { body: { username: "x".repeat(70_000) } })).status,
       (await b.request("GET", "/api/orders", { token: b.adminToken })).status,
@@ -137,7 +180,10 @@ describe("a fault on our side", () => {
   const logs = new LogCapture();
 
   beforeAll(async () => {
-    b = await startBrigade({ services: ["api", "staff"], broker: { logger: [logs] as unknown as BrokerOptions["logger"] } });
+    b = await startBrigade({
+      services: ["api", "staff"],
+      broker: { logger: [logs] as unknown as BrokerOptions["logger"] },
+    });
     // A menu whose list breaks the way a bug would.
     await b.broker.createService({
       name: "menu",
@@ -146,7 +192,9 @@ describe("a fault on our side", () => {
           roles: [ANYONE],
           params: { $$strict: true },
           handler() {
-            throw new TypeError("Cannot read properties of undefined (reading 'adapter') at MenuService.list (services/menu/menu.service.ts:42:7)");
+            throw new TypeError(
+              "Cannot read properties of undefined (reading 'adapter') at MenuService.list (services/menu/menu.service.ts:42:7)",
+            );
           },
         },
         get: {
@@ -167,13 +215,19 @@ describe("a fault on our side", () => {
       const res = await b.request("GET", path, { headers: { "x-request-id": `fault-${path.length}` } });
       expect(res.status).toBe(500);
       expect(Object.keys(res.body).sort()).toEqual(SHAPE);
-      expect(res.body).toMatchObject({ name: "InternalError", type: "INTERNAL_ERROR", data: { requestId: `fault-${path.length}` } });
-      expect(JSON.stringify(res.body)).not.toMatch(/adapter|MenuService|menu\.service|TypeError|mongodb|10\.0\.0\.5|DB_DOWN/);
+      expect(res.body).toMatchObject({
+        name: "InternalError",
+        type: "INTERNAL_ERROR",
+        data: { requestId: `fault-${path.length}` },
+      });
+      expect(JSON.stringify(res.body)).not.toMatch(
+        /adapter|MenuService|menu\.service|TypeError|mongodb|10\.0\.0\.5|DB_DOWN/,
+      );
       expectSecurityHeaders(res.headers, path);
     }
     const faults = logs.faults();
     expect(faults).toHaveLength(2);
-    expect(faults.map(f => f.text).join("\n")).toMatch(/fault-11[\s\S]*TypeError|TypeError[\s\S]*fault-11/);
+    expect(faults.map((f) => f.text).join("\n")).toMatch(/fault-11[\s\S]*TypeError|TypeError[\s\S]*fault-11/);
   });
 });
 
@@ -197,7 +251,13 @@ describe("CORS when CORS_ORIGINS is set", () => {
     expect(allowed.headers.get("access-control-allow-origin")).toBe("https://pos.example");
     const other = await b.request("GET", "/api/dishes", { headers: { origin: "https://evil.example" } });
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
-    const preflight = await b.request("OPTIONS", "/api/orders", { headers: { origin: "https://kitchen.example", "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type,idempotency-key" } });
+    const preflight = await b.request("OPTIONS", "/api/orders", {
+      headers: {
+        origin: "https://kitchen.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization,content-type,idempotency-key",
+      },
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("access-control-allow-origin")).toBe("https://kitchen.example");
     expect(preflight.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("idempotency-key");

@@ -22,18 +22,33 @@ interface Item {
   createdAt: string;
 }
 
-type Connectable = DbAdapter & { init(b: unknown, s: unknown): void; connect(): Promise<void>; disconnect(): Promise<void> };
+type Connectable = DbAdapter & {
+  init(b: unknown, s: unknown): void;
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+};
 
 const quiet = { info() {}, warn() {}, error() {}, debug() {} };
 
-async function open(collection: string, env: Record<string, string>): Promise<{ store: Store<Item>; close(): Promise<void> }> {
+async function open(
+  collection: string,
+  env: Record<string, string>,
+): Promise<{ store: Store<Item>; close(): Promise<void> }> {
   const adapter = createAdapter(collection, { NODE_ENV: "test", ...env }) as Connectable;
   adapter.init({}, { schema: { collection }, logger: quiet, broker: {} });
   await adapter.connect();
   return { store: new Store<Item>(adapter), close: () => adapter.disconnect() };
 }
 
-const item = (id: string, qty = 10, extra: Partial<Item> = {}): Item => ({ _id: id, name: `Item ${id}`, qty, held: 0, tags: [], createdAt: `2026-01-01T00:00:${id.padStart(2, "0").slice(-2)}Z`, ...extra });
+const item = (id: string, qty = 10, extra: Partial<Item> = {}): Item => ({
+  _id: id,
+  name: `Item ${id}`,
+  qty,
+  held: 0,
+  tags: [],
+  createdAt: `2026-01-01T00:00:${id.padStart(2, "0").slice(-2)}Z`,
+  ...extra,
+});
 
 let mongo: TestMongo;
 let tmp: string;
@@ -49,7 +64,10 @@ afterAll(async () => {
 const stores: [string, () => Record<string, string>][] = [
   ["NeDB in memory", () => ({ DATA_DIR: ":memory:" })],
   ["NeDB files", () => ({ DATA_DIR: tmp })],
-  ["MongoDB adapter contract, against a wire-compatible emulator in CI (or MONGO_URI)", () => ({ MONGO_URI: mongo.uri })],
+  [
+    "MongoDB adapter contract, against a wire-compatible emulator in CI (or MONGO_URI)",
+    () => ({ MONGO_URI: mongo.uri }),
+  ],
 ];
 
 describe.each(stores)("store contract: %s", (_label, env) => {
@@ -81,7 +99,7 @@ describe.each(stores)("store contract: %s", (_label, env) => {
     // One of them already there (a ticket written before a crash): the other is still created.
     await store.remove({ _id: "t-2" });
     expect(await store.insertAllOnce([item("t-1"), item("t-2"), item("t-3")])).toBe(2);
-    expect((await store.find({}, { sort: ["_id"] })).map(d => d._id)).toEqual(["t-1", "t-2", "t-3"]);
+    expect((await store.find({}, { sort: ["_id"] })).map((d) => d._id)).toEqual(["t-1", "t-2", "t-3"]);
   });
 
   it("updates only when the condition still holds, and says how many changed", async () => {
@@ -96,18 +114,32 @@ describe.each(stores)("store contract: %s", (_label, env) => {
 
   it("never oversells under concurrent conditional decrements", async () => {
     await store.insert(item("stock", 50));
-    const attempts = await Promise.all(Array.from({ length: 200 }, () => store.update({ _id: "stock", qty: { $gte: 1 } }, { $inc: { qty: -1, held: 1 } })));
-    expect(attempts.filter(c => c === 1)).toHaveLength(50);
+    const attempts = await Promise.all(
+      Array.from({ length: 200 }, () =>
+        store.update({ _id: "stock", qty: { $gte: 1 } }, { $inc: { qty: -1, held: 1 } }),
+      ),
+    );
+    expect(attempts.filter((c) => c === 1)).toHaveLength(50);
     expect(await store.get("stock")).toMatchObject({ qty: 0, held: 50 });
   });
 
   it("finds with a query, sort, limit and offset, and counts", async () => {
-    for (const [id, qty] of [["01", 3], ["02", 1], ["03", 2], ["04", 5], ["05", 4]] as const) await store.insert(item(id, qty));
+    for (const [id, qty] of [
+      ["01", 3],
+      ["02", 1],
+      ["03", 2],
+      ["04", 5],
+      ["05", 4],
+    ] as const)
+      await store.insert(item(id, qty));
     const page = await store.find({ qty: { $gte: 2 } }, { sort: ["-qty"], limit: 2, offset: 1 });
-    expect(page.map(d => d._id)).toEqual(["05", "01"]);
+    expect(page.map((d) => d._id)).toEqual(["05", "01"]);
     expect(await store.count({ qty: { $lt: 3 } })).toBe(2);
-    expect((await store.getMany(["02", "04", "zz"])).map(d => d._id).sort()).toEqual(["02", "04"]);
-    expect((await store.find({ _id: { $in: ["01", "03"] } }, { sort: ["createdAt"] })).map(d => d._id)).toEqual(["01", "03"]);
+    expect((await store.getMany(["02", "04", "zz"])).map((d) => d._id).sort()).toEqual(["02", "04"]);
+    expect((await store.find({ _id: { $in: ["01", "03"] } }, { sort: ["createdAt"] })).map((d) => d._id)).toEqual([
+      "01",
+      "03",
+    ]);
   });
 
   it("removes what matches", async () => {

@@ -15,7 +15,12 @@ const SECRET = "tokens-test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 const TTL_SECONDS = 600;
 
 const sign = (claims: object, secret = SECRET, options: jwt.SignOptions = {}) =>
-  jwt.sign(claims, secret, { algorithm: "HS256", issuer: "brigade", ...("exp" in claims ? {} : { expiresIn: TTL_SECONDS }), ...options });
+  jwt.sign(claims, secret, {
+    algorithm: "HS256",
+    issuer: "brigade",
+    ...("exp" in claims ? {} : { expiresIn: TTL_SECONDS }),
+    ...options,
+  });
 
 /** Turns the base64url JSON of a token's payload into something else, keeping its signature. */
 function tamper(token: string, change: (claims: Record<string, unknown>) => void): string {
@@ -30,7 +35,10 @@ describe("login tokens", () => {
   const events: { name: string; payload: unknown }[] = [];
 
   beforeAll(async () => {
-    b = await startBrigade({ services: ["api", "staff"], env: { BRIGADE_JWT_SECRET: SECRET, BRIGADE_TOKEN_TTL: String(TTL_SECONDS) } });
+    b = await startBrigade({
+      services: ["api", "staff"],
+      env: { BRIGADE_JWT_SECRET: SECRET, BRIGADE_TOKEN_TTL: String(TTL_SECONDS) },
+    });
     // Everything the cluster hears, to prove no event carries a password hash.
     await b.broker.createService({
       name: "eavesdropper",
@@ -45,7 +53,10 @@ describe("login tokens", () => {
 
   const me = (token: string) => b.request("GET", "/api/auth/me", { token });
   async function staffMember(role: string, username: string, password = `${username}-password`) {
-    const res = await b.request("POST", "/api/staff", { token: b.adminToken, body: { username, name: username, role, password } });
+    const res = await b.request("POST", "/api/staff", {
+      token: b.adminToken,
+      body: { username, name: username, role, password },
+    });
     expect(res.status).toBe(201);
     return { token: await b.login(username, password), password };
   }
@@ -59,7 +70,13 @@ describe("login tokens", () => {
   });
 
   it("refuses an expired token", async () => {
-    const expired = sign({ sub: "admin", ver: 1, role: "manager", iat: Math.floor(Date.now() / 1000) - 3600, exp: Math.floor(Date.now() / 1000) - 60 });
+    const expired = sign({
+      sub: "admin",
+      ver: 1,
+      role: "manager",
+      iat: Math.floor(Date.now() / 1000) - 3600,
+      exp: Math.floor(Date.now() / 1000) - 60,
+    });
     const res = await me(expired);
     expect(res.status).toBe(401);
     expect(res.body.message).toMatch(/expired/);
@@ -81,16 +98,25 @@ describe("login tokens", () => {
   it("refuses tampered tokens, tokens signed with another secret, and unsigned ones", async () => {
     const { token: waiter } = await staffMember("waiter", "tamper-waiter");
     expect((await me(waiter)).status).toBe(200);
-    const promoted = tamper(waiter, claims => (claims.role = "manager"));
-    const someoneElse = tamper(waiter, claims => (claims.sub = "admin"));
-    const longer = tamper(waiter, claims => (claims.exp = Number(claims.exp) + 86_400));
-    const foreign = sign({ sub: "admin", ver: 1, role: "manager" }, "another-secret-that-is-long-enough-to-be-used-0123");
+    const promoted = tamper(waiter, (claims) => (claims.role = "manager"));
+    const someoneElse = tamper(waiter, (claims) => (claims.sub = "admin"));
+    const longer = tamper(waiter, (claims) => (claims.exp = Number(claims.exp) + 86_400));
+    const foreign = sign(
+      { sub: "admin", ver: 1, role: "manager" },
+      "another-secret-that-is-long-enough-to-be-used-0123",
+    );
     const otherIssuer = sign({ sub: "admin", ver: 1, role: "manager" }, SECRET, { issuer: "somebody-else" });
     const header = Buffer.from(JSON.stringify({ alg: "none", typ: "JWT" })).toString("base64url");
-    const payload = Buffer.from(JSON.stringify({ sub: "admin", ver: 1, role: "manager", iss: "brigade", exp: 9_999_999_999 })).toString("base64url");
+    const payload = Buffer.from(
+      JSON.stringify({ sub: "admin", ver: 1, role: "manager", iss: "brigade", exp: 9_999_999_999 }),
+    ).toString("base64url");
     const unsigned = `${header}.${payload}.`;
     const fakeSigned = `${header}.${payload}.c2lnbmF0dXJl`;
-    const otherAlgorithm = jwt.sign({ sub: "admin", ver: 1, role: "manager" }, SECRET, { algorithm: "HS512", issuer: "brigade", expiresIn: 60 });
+    const otherAlgorithm = jwt.sign({ sub: "admin", ver: 1, role: "manager" }, SECRET, {
+      algorithm: "HS512",
+      issuer: "brigade",
+      expiresIn: 60,
+    });
     for (const token of [promoted, someoneElse, longer, foreign, otherIssuer, unsigned, fakeSigned, otherAlgorithm]) {
       const res = await me(token);
       expect(res.status).toBe(401);
@@ -105,34 +131,64 @@ describe("login tokens", () => {
     expect((await me(token)).status).toBe(200);
     expect((await b.request("DELETE", "/api/staff/leaving-chef", { token: b.adminToken })).status).toBe(200);
     expect((await me(token)).status).toBe(401);
-    expect((await b.request("POST", "/api/auth/login", { body: { username: "leaving-chef", password } })).status).toBe(401);
-    expect((await b.request("PATCH", "/api/staff/leaving-chef", { token: b.adminToken, body: { active: true } })).status).toBe(200);
+    expect((await b.request("POST", "/api/auth/login", { body: { username: "leaving-chef", password } })).status).toBe(
+      401,
+    );
+    expect(
+      (await b.request("PATCH", "/api/staff/leaving-chef", { token: b.adminToken, body: { active: true } })).status,
+    ).toBe(200);
     expect((await me(token)).status).toBe(401);
     expect((await me(await b.login("leaving-chef", password))).status).toBe(200);
   });
 
   it("ends every session on a password change, a role change or PATCH active:false, but not on a new name", async () => {
     const { token: first } = await staffMember("cashier", "changing-cashier");
-    expect((await b.request("PATCH", "/api/staff/changing-cashier", { token: b.adminToken, body: { name: "New Name" } })).status).toBe(200);
+    expect(
+      (await b.request("PATCH", "/api/staff/changing-cashier", { token: b.adminToken, body: { name: "New Name" } }))
+        .status,
+    ).toBe(200);
     expect((await me(first)).status).toBe(200);
 
-    expect((await b.request("PATCH", "/api/staff/changing-cashier", { token: b.adminToken, body: { password: "a-brand-new-password" } })).status).toBe(200);
+    expect(
+      (
+        await b.request("PATCH", "/api/staff/changing-cashier", {
+          token: b.adminToken,
+          body: { password: "a-brand-new-password" },
+        })
+      ).status,
+    ).toBe(200);
     expect((await me(first)).status).toBe(401);
-    expect((await b.request("POST", "/api/auth/login", { body: { username: "changing-cashier", password: "changing-cashier-password" } })).status).toBe(401);
+    expect(
+      (
+        await b.request("POST", "/api/auth/login", {
+          body: { username: "changing-cashier", password: "changing-cashier-password" },
+        })
+      ).status,
+    ).toBe(401);
     const second = await b.login("changing-cashier", "a-brand-new-password");
 
-    expect((await b.request("PATCH", "/api/staff/changing-cashier", { token: b.adminToken, body: { role: "waiter" } })).status).toBe(200);
+    expect(
+      (await b.request("PATCH", "/api/staff/changing-cashier", { token: b.adminToken, body: { role: "waiter" } }))
+        .status,
+    ).toBe(200);
     expect((await me(second)).status).toBe(401);
     const third = await b.login("changing-cashier", "a-brand-new-password");
     expect((await me(third)).body.role).toBe("waiter");
 
-    expect((await b.request("PATCH", "/api/staff/changing-cashier", { token: b.adminToken, body: { active: false } })).status).toBe(200);
+    expect(
+      (await b.request("PATCH", "/api/staff/changing-cashier", { token: b.adminToken, body: { active: false } }))
+        .status,
+    ).toBe(200);
     expect((await me(third)).status).toBe(401);
   });
 
   it("does not let a manager end their own access, by DELETE or by PATCH", async () => {
     const { token } = await staffMember("manager", "sole-boss");
-    for (const [method, body] of [["DELETE", undefined], ["PATCH", { active: false }], ["PATCH", { role: "waiter" }]] as const) {
+    for (const [method, body] of [
+      ["DELETE", undefined],
+      ["PATCH", { active: false }],
+      ["PATCH", { role: "waiter" }],
+    ] as const) {
       const res = await b.request(method, "/api/staff/sole-boss", { token, body });
       expect(res.status).toBe(409);
     }
@@ -143,7 +199,10 @@ describe("login tokens", () => {
     await staffMember("purchaser", "revoked-buyer");
     const old = sign({ sub: "revoked-buyer", ver: 1, role: "purchaser" });
     expect((await me(old)).status).toBe(200);
-    await b.request("PATCH", "/api/staff/revoked-buyer", { token: b.adminToken, body: { password: "another-password-1" } });
+    await b.request("PATCH", "/api/staff/revoked-buyer", {
+      token: b.adminToken,
+      body: { password: "another-password-1" },
+    });
     expect((await me(old)).status).toBe(401);
     expect((await me(sign({ sub: "revoked-buyer", ver: 2, role: "purchaser" }))).status).toBe(200);
     expect((await me(sign({ sub: "nobody-at-all", ver: 1, role: "manager" }))).status).toBe(401);
@@ -158,9 +217,19 @@ describe("login tokens", () => {
     };
     await keep(b.request("POST", "/api/auth/login", { body: { username: "admin", password: ADMIN_PASSWORD } }));
     await keep(me(b.adminToken));
-    await keep(b.request("POST", "/api/staff", { token: b.adminToken, body: { username: "hash-check", name: "Hash", role: "waiter", password: "hash-check-pw" } }));
+    await keep(
+      b.request("POST", "/api/staff", {
+        token: b.adminToken,
+        body: { username: "hash-check", name: "Hash", role: "waiter", password: "hash-check-pw" },
+      }),
+    );
     await keep(b.request("GET", "/api/staff?pageSize=100", { token: b.adminToken }));
-    await keep(b.request("PATCH", "/api/staff/hash-check", { token: b.adminToken, body: { password: "hash-check-pw-2", name: "Hashed" } }));
+    await keep(
+      b.request("PATCH", "/api/staff/hash-check", {
+        token: b.adminToken,
+        body: { password: "hash-check-pw-2", name: "Hashed" },
+      }),
+    );
     await keep(b.request("DELETE", "/api/staff/hash-check", { token: b.adminToken }));
     answers.push(await b.broker.call("staff.resolveToken", { token: b.adminToken }));
     answers.push(await b.broker.call("staff.list", { pageSize: 100 }));
@@ -184,10 +253,17 @@ describe("login tokens", () => {
       for (const body of attempts) {
         scrypt.mockClear();
         const res = await b.request("POST", "/api/auth/login", { body });
-        answers.push({ status: res.status, type: res.body.type, message: res.body.message, kdfCalls: scrypt.mock.calls.length });
+        answers.push({
+          status: res.status,
+          type: res.body.type,
+          message: res.body.message,
+          kdfCalls: scrypt.mock.calls.length,
+        });
       }
       // One key derivation each, and one indistinguishable answer.
-      expect(answers).toEqual(attempts.map(() => ({ status: 401, type: "INVALID_CREDENTIALS", message: answers[0].message, kdfCalls: 1 })));
+      expect(answers).toEqual(
+        attempts.map(() => ({ status: 401, type: "INVALID_CREDENTIALS", message: answers[0].message, kdfCalls: 1 })),
+      );
     } finally {
       scrypt.mockRestore();
     }
@@ -213,8 +289,12 @@ describe("the token secret", () => {
     delete process.env.BRIGADE_JWT_SECRET;
     const broker = new ServiceBroker({ logger: false, transporter: null, skipProcessEventRegistration: true });
     try {
-      expect(() => broker.createService({ name: "api", mixins: [ApiService as unknown as ServiceSchema], settings: { port: 0 } })).toThrow(/BRIGADE_JWT_SECRET is required/);
-      expect(() => broker.createService(StaffService as unknown as ServiceSchema)).toThrow(/BRIGADE_JWT_SECRET is required/);
+      expect(() =>
+        broker.createService({ name: "api", mixins: [ApiService as unknown as ServiceSchema], settings: { port: 0 } }),
+      ).toThrow(/BRIGADE_JWT_SECRET is required/);
+      expect(() => broker.createService(StaffService as unknown as ServiceSchema)).toThrow(
+        /BRIGADE_JWT_SECRET is required/,
+      );
     } finally {
       for (const [key, value] of Object.entries(saved)) {
         if (value === undefined) delete process.env[key];

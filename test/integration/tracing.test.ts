@@ -39,7 +39,7 @@ describe("tracing to a Zipkin collector", () => {
   const received: ZipkinSpan[] = [];
   const collector = http.createServer((req, res) => {
     let body = "";
-    req.on("data", chunk => (body += chunk));
+    req.on("data", (chunk) => (body += chunk));
     req.on("end", () => {
       if (req.method === "POST" && req.url === "/api/v2/spans") received.push(...(JSON.parse(body) as ZipkinSpan[]));
       res.writeHead(202).end();
@@ -48,29 +48,43 @@ describe("tracing to a Zipkin collector", () => {
   let b: Brigade;
 
   beforeAll(async () => {
-    await new Promise<void>(resolve => collector.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => collector.listen(0, "127.0.0.1", resolve));
     const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
     const { tracing } = configWith({ TRACING: "zipkin", TRACING_ENDPOINT: endpoint });
-    b = await startBrigade({ services: ["api", "staff", "menu", "inventory", "orders", "kitchen"], env: { BRIGADE_SEED: "true" }, broker: { tracing } });
+    b = await startBrigade({
+      services: ["api", "staff", "menu", "inventory", "orders", "kitchen"],
+      env: { BRIGADE_SEED: "true" },
+      broker: { tracing },
+    });
   });
   afterAll(async () => {
     await b.stop();
-    await new Promise(resolve => collector.close(resolve));
+    await new Promise((resolve) => collector.close(resolve));
   });
 
   it("sends one trace per request, a span per service crossed, keyed by the request ID", async () => {
-    const res = await b.request("GET", "/api/orders", { token: b.adminToken, headers: { "x-request-id": "table-4-rush" } });
+    const res = await b.request("GET", "/api/orders", {
+      token: b.adminToken,
+      headers: { "x-request-id": "table-4-rush" },
+    });
     expect(res.status).toBe(200);
     const traceId = zipkinID("table-4-rush");
     expect(traceId).toMatch(/^[0-9a-f]{16}$/);
 
-    const spans = await eventually(async () => {
-      const trace = received.filter(s => s.traceId === traceId);
-      return trace.some(s => s.name === "action 'orders.list'") ? trace : null;
-    }, "the request's spans at the collector", 15_000);
-    const root = spans.find(s => s.name === "GET /api/orders")!;
+    const spans = await eventually(
+      async () => {
+        const trace = received.filter((s) => s.traceId === traceId);
+        return trace.some((s) => s.name === "action 'orders.list'") ? trace : null;
+      },
+      "the request's spans at the collector",
+      15_000,
+    );
+    const root = spans.find((s) => s.name === "GET /api/orders")!;
     expect(root).toBeDefined();
-    const children = spans.filter(s => s.parentId === root.id).map(s => s.name).sort();
+    const children = spans
+      .filter((s) => s.parentId === root.id)
+      .map((s) => s.name)
+      .sort();
     expect(children).toEqual(["action 'orders.list'", "action 'staff.resolveToken'"]);
     for (const span of spans) {
       expect(span.tags.requestID).toBe("table-4-rush");
@@ -81,15 +95,23 @@ describe("tracing to a Zipkin collector", () => {
   it("keeps an order's hand-off to the kitchen in the placing request's trace", async () => {
     const waiter = await b.tokenFor("waiter");
     const body = { table: "7", lines: [{ dish: "classic-cheeseburger", qty: 1 }] };
-    const res = await b.request("POST", "/api/orders", { token: waiter, body, headers: { "x-request-id": "table-7-order" } });
+    const res = await b.request("POST", "/api/orders", {
+      token: waiter,
+      body,
+      headers: { "x-request-id": "table-7-order" },
+    });
     expect(res.status).toBe(201);
     const traceId = zipkinID("table-7-order");
-    const spans = await eventually(async () => {
-      const trace = received.filter(s => s.traceId === traceId);
-      return trace.some(s => s.name.includes("order.placed")) ? trace : null;
-    }, "the kitchen's handling of the order in the request's trace", 15_000);
-    const handOff = spans.find(s => s.name.includes("order.placed"))!;
-    const place = spans.find(s => s.name === "action 'orders.place'")!;
+    const spans = await eventually(
+      async () => {
+        const trace = received.filter((s) => s.traceId === traceId);
+        return trace.some((s) => s.name.includes("order.placed")) ? trace : null;
+      },
+      "the kitchen's handling of the order in the request's trace",
+      15_000,
+    );
+    const handOff = spans.find((s) => s.name.includes("order.placed"))!;
+    const place = spans.find((s) => s.name === "action 'orders.place'")!;
     expect(place).toBeDefined();
     // The kitchen's handler hangs under the placement, and carries its request ID.
     expect(handOff.parentId).toBe(place.id);
@@ -111,7 +133,10 @@ describe("choosing the exporter from TRACING", () => {
   });
 
   it("draws traces on the log with TRACING=console", () => {
-    expect(configWith({ TRACING: "console" }).tracing).toMatchObject({ enabled: true, exporter: [{ type: "Console" }] });
+    expect(configWith({ TRACING: "console" }).tracing).toMatchObject({
+      enabled: true,
+      exporter: [{ type: "Console" }],
+    });
   });
 
   it("keeps a UUID request ID as Moleculer's Zipkin exporter would, and hashes any other", () => {

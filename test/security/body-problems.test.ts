@@ -5,13 +5,21 @@ import { tokenExpired } from "../../services/api/token-expiry";
 describe("what the gateway refuses in a JSON body", () => {
   it("finds null anywhere, named by its path", () => {
     const body = JSON.parse('{"priceCents": null, "recipe": [{"ingredient": "flour", "qty": null}], "name": "Soup"}');
-    expect(bodyProblems(body).map(p => p.field).sort()).toEqual(["priceCents", "recipe[0].qty"]);
-    expect(bodyProblems(body).every(p => p.type === "null")).toBe(true);
+    expect(
+      bodyProblems(body)
+        .map((p) => p.field)
+        .sort(),
+    ).toEqual(["priceCents", "recipe[0].qty"]);
+    expect(bodyProblems(body).every((p) => p.type === "null")).toBe(true);
   });
 
   it("finds a __proto__ key, which Object.assign would turn into the params' prototype", () => {
     const body = JSON.parse('{"__proto__": {"role": "manager"}, "lines": [{"__proto__": {}}]}');
-    expect(bodyProblems(body).map(p => `${p.type} ${p.field}`).sort()).toEqual(["forbiddenKey __proto__", "forbiddenKey lines[0].__proto__"]);
+    expect(
+      bodyProblems(body)
+        .map((p) => `${p.type} ${p.field}`)
+        .sort(),
+    ).toEqual(["forbiddenKey __proto__", "forbiddenKey lines[0].__proto__"]);
   });
 
   it("accepts what the API takes", () => {

@@ -36,20 +36,24 @@ const ID_FIELDS = new Set(["id", "reservation", "key", "bill", "dish", "ingredie
 const LONGEST_STRING = 4096;
 
 function problemsOf(field: string, rule: Rule | string, where: string): string[] {
-  if (typeof rule === "string") return [`${where}.${field}: shorthand rule "${rule}" cannot be audited; write it as an object`];
+  if (typeof rule === "string")
+    return [`${where}.${field}: shorthand rule "${rule}" cannot be audited; write it as an object`];
   const at = `${where}.${field}`;
   const problems: string[] = [];
   const bounded = (n: unknown) => typeof n === "number" && Number.isFinite(n);
   switch (rule.type) {
     case "string":
       if (!bounded(rule.max) && !bounded(rule.length)) problems.push(`${at}: string without max length`);
-      else if ((rule.max ?? rule.length ?? 0) > LONGEST_STRING) problems.push(`${at}: max length ${rule.max} is unbounded in practice`);
+      else if ((rule.max ?? rule.length ?? 0) > LONGEST_STRING)
+        problems.push(`${at}: max length ${rule.max} is unbounded in practice`);
       if (ID_FIELDS.has(field) && !rule.pattern) problems.push(`${at}: an id without a pattern (use idParam)`);
       break;
     case "number":
       if (!bounded(rule.min) || !bounded(rule.max)) problems.push(`${at}: number without min and max`);
-      if (/Cents$/.test(field) && (!rule.integer || (rule.min ?? -1) < 0)) problems.push(`${at}: money must be whole, non-negative cents`);
-      if (/^qty$/.test(field) && (!rule.integer || (rule.min ?? 0) < 1)) problems.push(`${at}: a quantity must be a whole number of at least 1`);
+      if (/Cents$/.test(field) && (!rule.integer || (rule.min ?? -1) < 0))
+        problems.push(`${at}: money must be whole, non-negative cents`);
+      if (/^qty$/.test(field) && (!rule.integer || (rule.min ?? 0) < 1))
+        problems.push(`${at}: a quantity must be a whole number of at least 1`);
       break;
     case "array":
       if (!bounded(rule.max)) problems.push(`${at}: array without max items`);
@@ -80,15 +84,24 @@ describe("every action's params", () => {
     b = await startBrigade();
     await b.broker.createService(OperatorService);
     await b.broker.waitForServices(["operator"]);
-    actions = (b.broker.registry.getActionList({ onlyLocal: true, skipInternal: true }) as unknown as RegisteredAction[]).filter(
-      a => !GATEWAY_BUILTINS.has(a.name),
-    );
+    actions = (
+      b.broker.registry.getActionList({ onlyLocal: true, skipInternal: true }) as unknown as RegisteredAction[]
+    ).filter((a) => !GATEWAY_BUILTINS.has(a.name));
   });
   afterAll(() => b.stop());
 
   it("covers every service", () => {
-    const services = new Set(actions.map(a => a.name.split(".")[0]));
-    expect([...services].sort()).toEqual(["api", "billing", "inventory", "kitchen", "menu", "operator", "orders", "staff"]);
+    const services = new Set(actions.map((a) => a.name.split(".")[0]));
+    expect([...services].sort()).toEqual([
+      "api",
+      "billing",
+      "inventory",
+      "kitchen",
+      "menu",
+      "operator",
+      "orders",
+      "staff",
+    ]);
   });
 
   it("(the audit itself catches loose rules)", () => {
@@ -96,7 +109,13 @@ describe("every action's params", () => {
     expect(problemsOf("id", { type: "string", max: 64 }, "x")).toHaveLength(1);
     expect(problemsOf("tipCents", { type: "number", min: -5, max: 10 }, "x")).toHaveLength(1);
     expect(problemsOf("qty", { type: "number", min: 0.5, max: 10 }, "x")).toHaveLength(1);
-    expect(problemsOf("lines", { type: "array", items: { type: "object", props: { dish: { type: "string", max: 9 } } } }, "x")).toHaveLength(3);
+    expect(
+      problemsOf(
+        "lines",
+        { type: "array", items: { type: "object", props: { dish: { type: "string", max: 9 } } } },
+        "x",
+      ),
+    ).toHaveLength(3);
     expect(problemsOf("filter", { type: "any" }, "x")).toHaveLength(1);
     expect(problemsOf("orders", { type: "array", max: 5, items: { type: "string", max: 64 } }, "x")).toHaveLength(1);
   });
@@ -133,7 +152,7 @@ describe("every action's params", () => {
     const accepted: string[] = [];
     let calls = 0;
     for (const { name, action } of actions) {
-      const fields = Object.keys(action.params ?? {}).filter(f => !f.startsWith("$$"));
+      const fields = Object.keys(action.params ?? {}).filter((f) => !f.startsWith("$$"));
       // An action without params must refuse an unknown one just the same.
       for (const field of fields.length ? fields : ["$where"]) {
         calls++;
@@ -142,8 +161,10 @@ describe("every action's params", () => {
           accepted.push(`${name}(${field}): accepted`);
         } catch (err) {
           const e = err as { name?: string; data?: { field?: string }[] };
-          if (!(err instanceof Errors.ValidationError)) accepted.push(`${name}(${field}): ${e.name} instead of a ValidationError`);
-          else if (fields.length && !e.data?.some(p => p.field === field)) accepted.push(`${name}(${field}): refused, but not for ${field}`);
+          if (!(err instanceof Errors.ValidationError))
+            accepted.push(`${name}(${field}): ${e.name} instead of a ValidationError`);
+          else if (fields.length && !e.data?.some((p) => p.field === field))
+            accepted.push(`${name}(${field}): refused, but not for ${field}`);
         }
       }
     }
@@ -154,26 +175,27 @@ describe("every action's params", () => {
   it("refuses ids that could reach a store as something else than a plain id", async () => {
     const badIds = ["", "A", "../etc", "a.b", "a b", "$gt", "_hidden", "-x", "x".repeat(65), "ord_1\u0000", "ŏrd"];
     const internal: [string, (id: string) => object][] = [
-      ["inventory.reserve", id => ({ reservation: id, lines: [{ ingredient: "flour", qty: 1 }] })],
-      ["inventory.reserve", id => ({ reservation: "ok", lines: [{ ingredient: id, qty: 1 }] })],
-      ["inventory.release", id => ({ reservation: id })],
-      ["inventory.consume", id => ({ reservation: "ok", key: id, lines: [{ ingredient: "flour", qty: 1 }] })],
-      ["orders.claimForBill", id => ({ table: "1", bill: id })],
-      ["orders.settle", id => ({ bill: "b1", orders: [id] })],
-      ["orders.releaseFromBill", id => ({ bill: id })],
-      ["menu.resolve", id => ({ dishes: [id] })],
-      ["kitchen.progress", id => ({ orders: [id] })],
-      ["menu.get", id => ({ id })],
-      ["billing.get", id => ({ id })],
-      ["kitchen.bump", id => ({ id })],
+      ["inventory.reserve", (id) => ({ reservation: id, lines: [{ ingredient: "flour", qty: 1 }] })],
+      ["inventory.reserve", (id) => ({ reservation: "ok", lines: [{ ingredient: id, qty: 1 }] })],
+      ["inventory.release", (id) => ({ reservation: id })],
+      ["inventory.consume", (id) => ({ reservation: "ok", key: id, lines: [{ ingredient: "flour", qty: 1 }] })],
+      ["orders.claimForBill", (id) => ({ table: "1", bill: id })],
+      ["orders.settle", (id) => ({ bill: "b1", orders: [id] })],
+      ["orders.releaseFromBill", (id) => ({ bill: id })],
+      ["menu.resolve", (id) => ({ dishes: [id] })],
+      ["kitchen.progress", (id) => ({ orders: [id] })],
+      ["menu.get", (id) => ({ id })],
+      ["billing.get", (id) => ({ id })],
+      ["kitchen.bump", (id) => ({ id })],
     ];
     const accepted: string[] = [];
     for (const [action, params] of internal) {
       for (const id of badIds) {
         await b.broker.call(action, params(id)).then(
           () => accepted.push(`${action} took ${JSON.stringify(id)}`),
-          err => {
-            if (!(err instanceof Errors.ValidationError)) accepted.push(`${action} with ${JSON.stringify(id)}: ${(err as Error).name}`);
+          (err) => {
+            if (!(err instanceof Errors.ValidationError))
+              accepted.push(`${action} with ${JSON.stringify(id)}: ${(err as Error).name}`);
           },
         );
       }

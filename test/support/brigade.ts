@@ -23,7 +23,11 @@ export interface Answer<T = any> {
 export interface Brigade {
   broker: ServiceBroker;
   url: string;
-  request<T = any>(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<Answer<T>>;
+  request<T = any>(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string },
+  ): Promise<Answer<T>>;
   login(username: string, password: string): Promise<string>;
   /** A token for a new staff member of that role (created by the admin). */
   tokenFor(role: string, username?: string): Promise<string>;
@@ -89,11 +93,15 @@ export async function startBrigade(
     return res.body.token as string;
   };
 
-  const adminToken = services.includes("api") && services.includes("staff") ? await login("admin", env.BRIGADE_ADMIN_PASSWORD) : "";
+  const adminToken =
+    services.includes("api") && services.includes("staff") ? await login("admin", env.BRIGADE_ADMIN_PASSWORD) : "";
   let counter = 0;
   const tokenFor = async (role: string, username = `${role}${++counter}${Math.random().toString(36).slice(2, 6)}`) => {
     const password = `pw-${username}-secret`;
-    const res = await request("POST", "/api/staff", { token: adminToken, body: { username, name: `Test ${role}`, role, password } });
+    const res = await request("POST", "/api/staff", {
+      token: adminToken,
+      body: { username, name: `Test ${role}`, role, password },
+    });
     if (res.status !== 201) throw new Error(`creating ${role} failed: ${res.status} ${JSON.stringify(res.body)}`);
     return login(username, password);
   };

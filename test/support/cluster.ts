@@ -38,10 +38,37 @@ export const CLUSTER_ADMIN_PASSWORD = "cluster-admin-password";
 
 /** Brigade's variables: none of the test process's own may leak into a node. */
 const BRIGADE_VARIABLES = [
-  "PORT", "SERVICES", "SERVICEDIR", "NODE_ID", "NAMESPACE", "TRANSPORTER", "CACHER", "MONGO_URI", "DATA_DIR", "LOG_LEVEL", "LOG_FORMAT",
-  "BRIGADE_ADMIN_PASSWORD", "BRIGADE_JWT_SECRET", "BRIGADE_TOKEN_TTL", "BRIGADE_SEED", "BRIGADE_RECONCILE_MS", "KITCHEN_CHEFS",
-  "KITCHEN_TIME_SCALE", "KITCHEN_POLL_MS", "METRICS_PORT", "HEALTH_PORT", "TRACING", "TRACING_ENDPOINT", "BODY_LIMIT", "CORS_ORIGINS",
-  "RATE_LIMIT_WINDOW", "RATE_LIMIT_REQUESTS", "RATE_LIMIT_LOGIN", "TRUST_PROXY", "REQUEST_TIMEOUT_MS", "NODE_ENV",
+  "PORT",
+  "SERVICES",
+  "SERVICEDIR",
+  "NODE_ID",
+  "NAMESPACE",
+  "TRANSPORTER",
+  "CACHER",
+  "MONGO_URI",
+  "DATA_DIR",
+  "LOG_LEVEL",
+  "LOG_FORMAT",
+  "BRIGADE_ADMIN_PASSWORD",
+  "BRIGADE_JWT_SECRET",
+  "BRIGADE_TOKEN_TTL",
+  "BRIGADE_SEED",
+  "BRIGADE_RECONCILE_MS",
+  "KITCHEN_CHEFS",
+  "KITCHEN_TIME_SCALE",
+  "KITCHEN_POLL_MS",
+  "METRICS_PORT",
+  "HEALTH_PORT",
+  "TRACING",
+  "TRACING_ENDPOINT",
+  "BODY_LIMIT",
+  "CORS_ORIGINS",
+  "RATE_LIMIT_WINDOW",
+  "RATE_LIMIT_REQUESTS",
+  "RATE_LIMIT_LOGIN",
+  "TRUST_PROXY",
+  "REQUEST_TIMEOUT_MS",
+  "NODE_ENV",
 ];
 
 /* ------------------------------------------------------------------ infrastructure checks */
@@ -58,7 +85,9 @@ export async function requireNats(url = TEST_NATS_URL): Promise<void> {
   try {
     nc = await connectNats({ servers: `${host}:${port}`, timeout: 3000, maxReconnectAttempts: 0 });
   } catch (err) {
-    throw new Error(`Cluster tests need NATS with JetStream at ${url}, and it does not answer (${(err as Error).message}). Start it: nats-server -js -a ${host} -p ${port} (or bash .ci/run).`);
+    throw new Error(
+      `Cluster tests need NATS with JetStream at ${url}, and it does not answer (${(err as Error).message}). Start it: nats-server -js -a ${host} -p ${port} (or bash .ci/run).`,
+    );
   }
   try {
     await nc.jetstreamManager({ timeout: 3000 });
@@ -71,14 +100,21 @@ export async function requireNats(url = TEST_NATS_URL): Promise<void> {
 
 /** Redis must answer PING; otherwise the test fails here. */
 export async function requireRedis(url = TEST_REDIS_URL): Promise<void> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 3000,
+    retryStrategy: () => null,
+  });
   client.on("error", () => undefined);
   try {
     await client.connect();
     await client.ping();
   } catch (err) {
     const { host, port } = hostPort(url);
-    throw new Error(`Cluster tests need Redis at ${url}, and it does not answer (${(err as Error).message}). Start it: redis-server --bind ${host} --port ${port} (or bash .ci/run).`);
+    throw new Error(
+      `Cluster tests need Redis at ${url}, and it does not answer (${(err as Error).message}). Start it: redis-server --bind ${host} --port ${port} (or bash .ci/run).`,
+    );
   } finally {
     client.disconnect();
   }
@@ -116,16 +152,19 @@ class Watched {
   private readonly listeners = new Set<(line: string) => void>();
   private readonly log: WriteStream;
 
-  constructor(readonly child: ChildProcess, readonly logFile: string) {
+  constructor(
+    readonly child: ChildProcess,
+    readonly logFile: string,
+  ) {
     children.add(child);
     this.log = createWriteStream(logFile, { flags: "a" });
-    this.exited = new Promise(done => {
+    this.exited = new Promise((done) => {
       child.once("exit", (code, signal) => {
         children.delete(child);
         done({ code, signal });
       });
       // A program that cannot be started at all says so here, and never exits.
-      child.once("error", err => {
+      child.once("error", (err) => {
         this.lines.push(`could not start: ${err.message}`);
         children.delete(child);
         done({ code: null, signal: null });
@@ -133,7 +172,7 @@ class Watched {
     });
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;
-      createInterface({ input: stream }).on("line", line => {
+      createInterface({ input: stream }).on("line", (line) => {
         this.log.write(`${line}\n`);
         this.lines.push(line);
         if (this.lines.length > 400) this.lines.shift();
@@ -180,7 +219,11 @@ class Watched {
       void this.exited.then(({ code, signal }) => {
         if (!this.listeners.has(onLine)) return;
         done();
-        reject(new Error(`The process exited (code ${code}, signal ${signal}) before ${what}. Log: ${this.logFile}\n${this.tail()}`));
+        reject(
+          new Error(
+            `The process exited (code ${code}, signal ${signal}) before ${what}. Log: ${this.logFile}\n${this.tail()}`,
+          ),
+        );
       });
     });
   }
@@ -215,7 +258,11 @@ export class ClusterNode extends Watched {
   /** The gateway's base URL, when the node runs `api`. */
   url = "";
 
-  constructor(readonly spec: NodeSpec, child: ChildProcess, logFile: string) {
+  constructor(
+    readonly spec: NodeSpec,
+    child: ChildProcess,
+    logFile: string,
+  ) {
     super(child, logFile);
   }
 
@@ -287,28 +334,44 @@ export class TestCluster {
 
   /** Starts one node and waits until its broker has started (and, for a gateway, until it listens). */
   async startNode(spec: NodeSpec): Promise<ClusterNode> {
-    const child = spawn(process.execPath, ["--require", "tsx/cjs", "scripts/brigade-runner.ts", "--config", "moleculer.config.ts", "--mask", "**/*.service.ts"], {
-      cwd: root,
-      env: this.nodeEnv(spec),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        "--require",
+        "tsx/cjs",
+        "scripts/brigade-runner.ts",
+        "--config",
+        "moleculer.config.ts",
+        "--mask",
+        "**/*.service.ts",
+      ],
+      {
+        cwd: root,
+        env: this.nodeEnv(spec),
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     const node = new ClusterNode(spec, child, join(this.logDir, `${spec.name}.log`));
     this.nodes.push(node);
     const started = await node.waitForLine(/Brigade node (\S+) started/, `node ${spec.name} to start`, 60_000);
     node.nodeID = started[1];
     if (spec.services.includes("api")) {
-      const listening = await node.waitForLine(/Brigade gateway listening on (http:\/\/127\.0\.0\.1:\d+)/, `the gateway of ${spec.name} to listen`, 10_000);
+      const listening = await node.waitForLine(
+        /Brigade gateway listening on (http:\/\/127\.0\.0\.1:\d+)/,
+        `the gateway of ${spec.name} to listen`,
+        10_000,
+      );
       node.url = listening[1];
     }
     return node;
   }
 
   startNodes(specs: NodeSpec[]): Promise<ClusterNode[]> {
-    return Promise.all(specs.map(spec => this.startNode(spec)));
+    return Promise.all(specs.map((spec) => this.startNode(spec)));
   }
 
   node(name: string): ClusterNode {
-    const node = this.nodes.find(n => n.name === name);
+    const node = this.nodes.find((n) => n.name === name);
     if (!node) throw new Error(`No node named ${name} in this cluster.`);
     return node;
   }
@@ -321,10 +384,23 @@ export class TestCluster {
     if (this.observerBroker) return this.observerBroker;
     const broker = this.joinBroker("observer");
     const seen = this.seen;
-    const watched = ["order.placed", "order.accepted", "order.cooking", "order.ready", "ticket.started", "ticket.done", "order.cancelled"];
+    const watched = [
+      "order.placed",
+      "order.accepted",
+      "order.cooking",
+      "order.ready",
+      "ticket.started",
+      "ticket.done",
+      "order.cancelled",
+    ];
     const watcher: ServiceSchema = {
       name: "cluster-watch",
-      events: Object.fromEntries(watched.map(event => [event, { handler: (ctx: { params: unknown }) => void seen.push({ event, payload: ctx.params, at: Date.now() }) }])),
+      events: Object.fromEntries(
+        watched.map((event) => [
+          event,
+          { handler: (ctx: { params: unknown }) => void seen.push({ event, payload: ctx.params, at: Date.now() }) },
+        ]),
+      ),
     };
     broker.createService(watcher);
     await broker.start();
@@ -351,7 +427,7 @@ export class TestCluster {
 
   /** Events of one kind the observer heard. */
   heard(event: string): Observation[] {
-    return this.seen.filter(o => o.event === event);
+    return this.seen.filter((o) => o.event === event);
   }
 
   /**
@@ -365,10 +441,18 @@ export class TestCluster {
         for (const name of names) {
           const node = this.node(name);
           const info = broker.registry.nodes.get(node.nodeID);
-          if (!info?.available || !node.spec.services.every(svc => svc.includes("/") || info.services.some(s => s.name === svc))) return false;
-          const known = await broker.call<{ id: string; available: boolean }[], object>("$node.list", {}, { nodeID: node.nodeID });
-          const wanted = [broker.nodeID, ...names.map(n => this.node(n).nodeID)];
-          if (!wanted.every(id => known.some(n => n.id === id && n.available))) return false;
+          if (
+            !info?.available ||
+            !node.spec.services.every((svc) => svc.includes("/") || info.services.some((s) => s.name === svc))
+          )
+            return false;
+          const known = await broker.call<{ id: string; available: boolean }[], object>(
+            "$node.list",
+            {},
+            { nodeID: node.nodeID },
+          );
+          const wanted = [broker.nodeID, ...names.map((n) => this.node(n).nodeID)];
+          if (!wanted.every((id) => known.some((n) => n.id === id && n.available))) return false;
         }
         return true;
       },
@@ -380,10 +464,12 @@ export class TestCluster {
 
   /** Kills every node at once (a test's end), stops the observer, removes the namespace's streams. */
   async stop(): Promise<void> {
-    await Promise.all(this.nodes.map(node => node.stop("SIGKILL")));
+    await Promise.all(this.nodes.map((node) => node.stop("SIGKILL")));
     await this.observerBroker?.stop();
     const { host, port } = hostPort(this.nats);
-    const nc = await connectNats({ servers: `${host}:${port}`, timeout: 3000, maxReconnectAttempts: 0 }).catch(() => null);
+    const nc = await connectNats({ servers: `${host}:${port}`, timeout: 3000, maxReconnectAttempts: 0 }).catch(
+      () => null,
+    );
     if (nc) {
       await deleteOrderStreams(await nc.jetstreamManager(), orderStreamNames(this.namespace)).catch(() => undefined);
       await nc.close();
@@ -426,9 +512,9 @@ export function httpRequest<T = any>(
     headers["content-length"] = String(Buffer.byteLength(payload));
   }
   return new Promise((resolveAnswer, reject) => {
-    const req = http.request(url, { method, headers, agent: false, timeout: options.timeoutMs ?? 15_000 }, res => {
+    const req = http.request(url, { method, headers, agent: false, timeout: options.timeoutMs ?? 15_000 }, (res) => {
       const chunks: Buffer[] = [];
-      res.on("data", chunk => chunks.push(chunk));
+      res.on("data", (chunk) => chunks.push(chunk));
       res.on("error", reject);
       res.on("end", () => {
         const text = Buffer.concat(chunks).toString("utf8");
@@ -441,7 +527,13 @@ export function httpRequest<T = any>(
         resolveAnswer({ status: res.statusCode ?? 0, body: body as T, headers: res.headers });
       });
     });
-    req.on("timeout", () => req.destroy(Object.assign(new Error(`${method} ${path} got no answer within ${options.timeoutMs ?? 15_000} ms`), { code: "TIMEOUT" })));
+    req.on("timeout", () =>
+      req.destroy(
+        Object.assign(new Error(`${method} ${path} got no answer within ${options.timeoutMs ?? 15_000} ms`), {
+          code: "TIMEOUT",
+        }),
+      ),
+    );
     req.on("error", reject);
     req.end(payload);
   });
@@ -457,14 +549,23 @@ export async function gatewayClient(url: string, adminPassword = CLUSTER_ADMIN_P
   };
   const login = async (username: string, password: string) => {
     const res = await request("POST", "/api/auth/login", { body: { username, password } });
-    if (res.status !== 200) throw new Error(`login ${username} on ${url} failed: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status !== 200)
+      throw new Error(`login ${username} on ${url} failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.token as string;
   };
   // The staff service creates the admin when it starts on an empty collection: wait for it.
-  const adminToken = await eventually(() => login("admin", adminPassword).catch(() => null), `the admin to log in on ${url}`, 20_000, 200);
+  const adminToken = await eventually(
+    () => login("admin", adminPassword).catch(() => null),
+    `the admin to log in on ${url}`,
+    20_000,
+    200,
+  );
   const tokenFor = async (role: string, username = `${role}${randomBytes(3).toString("hex")}`) => {
     const password = `pw-${username}-secret`;
-    const res = await request("POST", "/api/staff", { token: adminToken, body: { username, name: `Test ${role}`, role, password } });
+    const res = await request("POST", "/api/staff", {
+      token: adminToken,
+      body: { username, name: `Test ${role}`, role, password },
+    });
     if (res.status !== 201) throw new Error(`creating ${role} failed: ${res.status} ${JSON.stringify(res.body)}`);
     return login(username, password);
   };
@@ -484,7 +585,12 @@ function serverLogDir(dir = join(os.tmpdir(), "brigade-cluster-tests", "servers"
 }
 
 export class NatsServer extends Watched {
-  constructor(child: ChildProcess, logFile: string, readonly port: number, readonly storeDir: string) {
+  constructor(
+    child: ChildProcess,
+    logFile: string,
+    readonly port: number,
+    readonly storeDir: string,
+  ) {
     super(child, logFile);
   }
 
@@ -497,18 +603,26 @@ export class NatsServer extends Watched {
  * A nats-server of the test's own (/usr/sbin/nats-server, JetStream on, storing in `storeDir`),
  * for a test that stops and restarts NATS without touching the shared one.
  */
-export async function startNatsServer(options: { port?: number; storeDir?: string; logDir?: string } = {}): Promise<NatsServer> {
+export async function startNatsServer(
+  options: { port?: number; storeDir?: string; logDir?: string } = {},
+): Promise<NatsServer> {
   const port = options.port ?? (await freePort());
   const storeDir = options.storeDir ?? mkdtempSync(join(os.tmpdir(), "brigade-nats-"));
   const bin = process.env.BRIGADE_TEST_NATS_SERVER ?? "/usr/sbin/nats-server";
-  const child = spawn(bin, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(bin, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const server = new NatsServer(child, join(serverLogDir(options.logDir), `nats-${port}.log`), port, storeDir);
   await server.waitForLine(/Server is ready/, `nats-server (${bin}) on port ${port}`, 15_000);
   return server;
 }
 
 export class RedisServer extends Watched {
-  constructor(child: ChildProcess, logFile: string, readonly port: number) {
+  constructor(
+    child: ChildProcess,
+    logFile: string,
+    readonly port: number,
+  ) {
     super(child, logFile);
   }
 
@@ -521,7 +635,9 @@ export class RedisServer extends Watched {
 export async function startRedisServer(options: { port?: number; logDir?: string } = {}): Promise<RedisServer> {
   const port = options.port ?? (await freePort());
   const bin = process.env.BRIGADE_TEST_REDIS_SERVER ?? "redis-server";
-  const child = spawn(bin, ["--bind", "127.0.0.1", "--port", String(port), "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(bin, ["--bind", "127.0.0.1", "--port", String(port), "--save", "", "--appendonly", "no"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const server = new RedisServer(child, join(serverLogDir(options.logDir), `redis-${port}.log`), port);
   await server.waitForLine(/Ready to accept connections/, `redis-server (${bin}) on port ${port}`, 15_000);
   return server;

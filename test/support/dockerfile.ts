@@ -21,8 +21,8 @@ export function parseDockerfile(text: string): Stage[] {
   const lines = text
     .replace(/\\\r?\n/g, " ")
     .split(/\r?\n/)
-    .map(line => line.trim())
-    .filter(line => line && !line.startsWith("#"));
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith("#"));
   const stages: Stage[] = [];
   for (const line of lines) {
     const [, keyword, args] = /^(\S+)\s*(.*)$/.exec(line)!;
@@ -46,15 +46,17 @@ export function envOf(stage: Stage): Record<string, string> {
   const env: Record<string, string> = {};
   for (const { keyword, args } of stage.instructions) {
     if (keyword !== "ENV") continue;
-    for (const [, key, value] of args.matchAll(/([A-Za-z_][\w]*)=("[^"]*"|\S+)/g)) env[key] = value.replace(/^"|"$/g, "");
+    for (const [, key, value] of args.matchAll(/([A-Za-z_][\w]*)=("[^"]*"|\S+)/g))
+      env[key] = value.replace(/^"|"$/g, "");
   }
   return env;
 }
 
 /** The exec form (`["node", …]`) of CMD or of HEALTHCHECK's CMD. */
 export function execForm(stage: Stage, keyword: "CMD" | "HEALTHCHECK"): string[] {
-  const instruction = stage.instructions.filter(i => i.keyword === keyword).pop();
+  const instruction = stage.instructions.filter((i) => i.keyword === keyword).pop();
   if (!instruction) throw new Error(`the stage has no ${keyword}`);
-  const json = keyword === "HEALTHCHECK" ? instruction.args.slice(instruction.args.indexOf("CMD ") + 4) : instruction.args;
+  const json =
+    keyword === "HEALTHCHECK" ? instruction.args.slice(instruction.args.indexOf("CMD ") + 4) : instruction.args;
   return JSON.parse(json) as string[];
 }

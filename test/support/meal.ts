@@ -23,7 +23,12 @@ export interface FixtureDish {
 }
 
 /** Polls `probe` until it answers something truthy; fails with what it last saw after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 20_000, intervalMs = 25): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | null | undefined | false>,
+  what: string,
+  timeoutMs = 20_000,
+  intervalMs = 25,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -34,22 +39,27 @@ export async function eventually<T>(probe: () => Promise<T | null | undefined | 
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; last seen: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
-    await new Promise(resolve => setTimeout(resolve, intervalMs));
+    if (Date.now() > deadline)
+      throw new Error(
+        `Timed out waiting for ${what}; last seen: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 
 export async function createIngredients(b: Brigade, ingredients: FixtureIngredient[]): Promise<void> {
   for (const ingredient of ingredients) {
     const res = await b.request("POST", "/api/ingredients", { token: b.adminToken, body: ingredient });
-    if (res.status !== 201) throw new Error(`creating ingredient ${ingredient.name} failed: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status !== 201)
+      throw new Error(`creating ingredient ${ingredient.name} failed: ${res.status} ${JSON.stringify(res.body)}`);
   }
 }
 
 export async function createDishes(b: Brigade, dishes: FixtureDish[]): Promise<void> {
   for (const dish of dishes) {
     const res = await b.request("POST", "/api/dishes", { token: b.adminToken, body: { category: "mains", ...dish } });
-    if (res.status !== 201) throw new Error(`creating dish ${dish.name} failed: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status !== 201)
+      throw new Error(`creating dish ${dish.name} failed: ${res.status} ${JSON.stringify(res.body)}`);
   }
 }
 
@@ -67,13 +77,15 @@ export async function order(b: Brigade, id: string): Promise<OrderView> {
 
 /** Every ticket of one order (the kitchen's list, all pages), oldest first. */
 export async function ticketsOf(b: Brigade, orderId: string): Promise<TicketView[]> {
-  return (await allTickets(b)).filter(t => t.order === orderId);
+  return (await allTickets(b)).filter((t) => t.order === orderId);
 }
 
 export async function allTickets(b: Brigade, query = ""): Promise<TicketView[]> {
   const rows: TicketView[] = [];
   for (let page = 1; ; page++) {
-    const res = await b.request("GET", `/api/tickets?pageSize=100&page=${page}${query ? `&${query}` : ""}`, { token: b.adminToken });
+    const res = await b.request("GET", `/api/tickets?pageSize=100&page=${page}${query ? `&${query}` : ""}`, {
+      token: b.adminToken,
+    });
     if (res.status !== 200) throw new Error(`listing tickets failed: ${res.status} ${JSON.stringify(res.body)}`);
     rows.push(...res.body.rows);
     if (page >= res.body.totalPages) return rows;
@@ -81,16 +93,32 @@ export async function allTickets(b: Brigade, query = ""): Promise<TicketView[]> 
 }
 
 /** Waits until the order reaches `status`; fails at once if it lands somewhere else for good. */
-export async function orderReaches(b: Brigade, id: string, status: OrderView["status"], timeoutMs?: number): Promise<OrderView> {
-  return eventually(async () => {
-    const now = await order(b, id);
-    if (now.status !== status && ["cancelled", "paid"].includes(now.status)) throw new Error(`order ${id} is ${now.status}`);
-    return now.status === status ? now : null;
-  }, `order ${id} to be ${status}`, timeoutMs);
+export async function orderReaches(
+  b: Brigade,
+  id: string,
+  status: OrderView["status"],
+  timeoutMs?: number,
+): Promise<OrderView> {
+  return eventually(
+    async () => {
+      const now = await order(b, id);
+      if (now.status !== status && ["cancelled", "paid"].includes(now.status))
+        throw new Error(`order ${id} is ${now.status}`);
+      return now.status === status ? now : null;
+    },
+    `order ${id} to be ${status}`,
+    timeoutMs,
+  );
 }
 
 /** The services a meal needs up to the kitchen (no billing), and a kitchen fast enough for tests. */
 export const KITCHEN_SERVICES: ServiceName[] = ["api", "staff", "menu", "inventory", "orders", "kitchen"];
 export function fastKitchen(chefs: number, extra: Record<string, string> = {}): Record<string, string> {
-  return { KITCHEN_TIME_SCALE: "0.01", KITCHEN_CHEFS: String(chefs), KITCHEN_POLL_MS: "20", BRIGADE_RECONCILE_MS: "100", ...extra };
+  return {
+    KITCHEN_TIME_SCALE: "0.01",
+    KITCHEN_CHEFS: String(chefs),
+    KITCHEN_POLL_MS: "20",
+    BRIGADE_RECONCILE_MS: "100",
+    ...extra,
+  };
 }

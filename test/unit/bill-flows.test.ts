@@ -24,7 +24,7 @@ function yieldingReads<T extends Doc>(store: Store<T>): Store<T> {
   const get = store.get.bind(store);
   store.get = async (id: string) => {
     const doc = await get(id);
-    await new Promise(resolve => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
     return doc;
   };
   return store;
@@ -51,9 +51,11 @@ async function setUp(orders: OrderView[]) {
     ledger: await memoryStore<LedgerDoc>(),
     orders: {
       async claimForBill({ table, bill }) {
-        const claimed = orders.filter(o => o.table === table && o.status === "served" && (!o.bill || o.bill === bill));
+        const claimed = orders.filter(
+          (o) => o.table === table && o.status === "served" && (!o.bill || o.bill === bill),
+        );
         for (const o of claimed) o.bill = bill;
-        return claimed.map(o => ({ ...o }));
+        return claimed.map((o) => ({ ...o }));
       },
       async settle({ bill }) {
         settled.push(bill);
@@ -73,35 +75,47 @@ describe("payments racing on one bill", () => {
   it("never apply more than is due, whatever the interleaving", async () => {
     const { ports, settled, events } = await setUp([served("o1", "t", 1000)]);
     const { bill } = await openBill(ports, "t", "w");
-    const results = await Promise.allSettled(Array.from({ length: 8 }, () => takePayment(ports, { id: bill._id, method: "card", amountCents: 300 }, "c")));
-    const taken = results.filter(r => r.status === "fulfilled");
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () => takePayment(ports, { id: bill._id, method: "card", amountCents: 300 }, "c")),
+    );
+    const taken = results.filter((r) => r.status === "fulfilled");
     expect(taken).toHaveLength(3);
-    for (const r of results) if (r.status === "rejected") expect((r.reason as { type: string }).type).toBe("OVERPAYMENT");
+    for (const r of results)
+      if (r.status === "rejected") expect((r.reason as { type: string }).type).toBe("OVERPAYMENT");
     const after = (await ports.bills.get(bill._id))!;
     expect(after).toMatchObject({ paidCents: 900, status: "open" });
     expect(after.payments).toHaveLength(3);
     expect(await ports.ledger.count()).toBe(3);
     expect(settled).toEqual([]);
-    expect(events.filter(e => e.event === "payment.taken")).toHaveLength(3);
+    expect(events.filter((e) => e.event === "payment.taken")).toHaveLength(3);
   });
 
   it("pay a bill in full exactly once when the last payments race; it is settled and announced once", async () => {
     const { ports, settled, events } = await setUp([served("o1", "t", 1000)]);
     const { bill } = await openBill(ports, "t", "w");
-    const results = await Promise.allSettled(Array.from({ length: 5 }, () => takePayment(ports, { id: bill._id, method: "cash", amountCents: 2000 }, "c")));
-    const taken = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof takePayment>>> => r.status === "fulfilled");
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, () => takePayment(ports, { id: bill._id, method: "cash", amountCents: 2000 }, "c")),
+    );
+    const taken = results.filter(
+      (r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof takePayment>>> => r.status === "fulfilled",
+    );
     expect(taken).toHaveLength(1);
     expect(taken[0].value).toMatchObject({ changeCents: 1000, bill: { status: "paid", paidCents: 1000 } });
-    for (const r of results) if (r.status === "rejected") expect((r.reason as { type: string }).type).toBe("BILL_ALREADY_PAID");
+    for (const r of results)
+      if (r.status === "rejected") expect((r.reason as { type: string }).type).toBe("BILL_ALREADY_PAID");
     expect(settled).toEqual([bill._id]);
-    expect(events.filter(e => e.event === "bill.paid")).toHaveLength(1);
+    expect(events.filter((e) => e.event === "bill.paid")).toHaveLength(1);
   });
 
   it("with one Idempotency-Key, take one payment and give every caller its answer", async () => {
     const { ports } = await setUp([served("o1", "t", 1000)]);
     const { bill } = await openBill(ports, "t", "w");
-    const answers = await Promise.all(Array.from({ length: 6 }, () => takePayment(ports, { id: bill._id, method: "cash", amountCents: 400, tipCents: 100 }, "c", "key-1")));
-    expect(new Set(answers.map(a => a.payment.id)).size).toBe(1);
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        takePayment(ports, { id: bill._id, method: "cash", amountCents: 400, tipCents: 100 }, "c", "key-1"),
+      ),
+    );
+    expect(new Set(answers.map((a) => a.payment.id)).size).toBe(1);
     for (const a of answers) expect(a.payment).toEqual(answers[0].payment);
     const after = (await ports.bills.get(bill._id))!;
     expect(after).toMatchObject({ paidCents: 300, tipsCents: 100 });
@@ -114,9 +128,12 @@ describe("refunds racing on one bill", () => {
     const { ports } = await setUp([served("o1", "t", 1000)]);
     const { bill } = await openBill(ports, "t", "w");
     await takePayment(ports, { id: bill._id, method: "card", amountCents: 1000 }, "c");
-    const results = await Promise.allSettled(Array.from({ length: 6 }, () => giveRefund(ports, { id: bill._id, amountCents: 300, reason: "cold" }, "m")));
-    expect(results.filter(r => r.status === "fulfilled")).toHaveLength(3);
-    for (const r of results) if (r.status === "rejected") expect((r.reason as { type: string }).type).toBe("OVER_REFUND");
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, () => giveRefund(ports, { id: bill._id, amountCents: 300, reason: "cold" }, "m")),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(3);
+    for (const r of results)
+      if (r.status === "rejected") expect((r.reason as { type: string }).type).toBe("OVER_REFUND");
     expect((await ports.bills.get(bill._id))!.refundedCents).toBe(900);
     expect(await ports.ledger.count({ kind: "refund" })).toBe(3);
   });
@@ -127,9 +144,10 @@ describe("opening bills at once for one table", () => {
     const orders = Array.from({ length: 6 }, (_, i) => served(`o${i}`, "t", 100));
     const { ports } = await setUp(orders);
     const results = await Promise.allSettled(Array.from({ length: 4 }, () => openBill(ports, "t", "w")));
-    const billed = (await ports.bills.find({ status: "open" })).flatMap(b => b.orders);
-    expect(billed.sort()).toEqual(orders.map(o => o.id).sort());
-    for (const r of results) if (r.status === "rejected") expect((r.reason as { type: string }).type).toBe("NOTHING_TO_BILL");
+    const billed = (await ports.bills.find({ status: "open" })).flatMap((b) => b.orders);
+    expect(billed.sort()).toEqual(orders.map((o) => o.id).sort());
+    for (const r of results)
+      if (r.status === "rejected") expect((r.reason as { type: string }).type).toBe("NOTHING_TO_BILL");
   });
 });
 
@@ -139,6 +157,6 @@ describe("a bill with nothing to pay", () => {
     const { bill } = await openBill(ports, "t", "w");
     expect(bill).toMatchObject({ status: "paid", totalCents: 0, settled: true, announced: true });
     expect(settled).toEqual([bill._id]);
-    expect(events.filter(e => e.event === "bill.paid")).toHaveLength(1);
+    expect(events.filter((e) => e.event === "bill.paid")).toHaveLength(1);
   });
 });

@@ -1,5 +1,12 @@
 import fc from "fast-check";
-import { applyPayment, checkRefund, dueCents, isCalendarDay, localDay, refundableCents } from "../../services/billing/bill-math";
+import {
+  applyPayment,
+  checkRefund,
+  dueCents,
+  isCalendarDay,
+  localDay,
+  refundableCents,
+} from "../../services/billing/bill-math";
 
 function thrown(fn: () => unknown): { code?: number; type?: string; data?: any; message: string } {
   try {
@@ -31,15 +38,27 @@ describe("a cash payment", () => {
   });
 
   it("settles exactly with no change", () => {
-    expect(applyPayment(bill, { method: "cash", amountCents: 4250, tipCents: 0 })).toEqual({ appliedCents: 4250, tipCents: 0, changeCents: 0, paidInFull: true });
+    expect(applyPayment(bill, { method: "cash", amountCents: 4250, tipCents: 0 })).toEqual({
+      appliedCents: 4250,
+      tipCents: 0,
+      changeCents: 0,
+      paidInFull: true,
+    });
   });
 
   it("is a partial payment when it covers less than is due, and keeps its tip", () => {
-    expect(applyPayment(bill, { method: "cash", amountCents: 2000, tipCents: 300 })).toEqual({ appliedCents: 1700, tipCents: 300, changeCents: 0, paidInFull: false });
+    expect(applyPayment(bill, { method: "cash", amountCents: 2000, tipCents: 300 })).toEqual({
+      appliedCents: 1700,
+      tipCents: 300,
+      changeCents: 0,
+      paidInFull: false,
+    });
   });
 
   it("finishes a partly paid bill and gives change on the rest only", () => {
-    expect(applyPayment({ totalCents: 4250, paidCents: 4000 }, { method: "cash", amountCents: 1000, tipCents: 0 })).toEqual({
+    expect(
+      applyPayment({ totalCents: 4250, paidCents: 4000 }, { method: "cash", amountCents: 1000, tipCents: 0 }),
+    ).toEqual({
       appliedCents: 250,
       tipCents: 0,
       changeCents: 750,
@@ -55,7 +74,11 @@ describe("a cash payment", () => {
   });
 
   it("refuses a payment on a bill with nothing due (409)", () => {
-    expect(thrown(() => applyPayment({ totalCents: 100, paidCents: 100 }, { method: "cash", amountCents: 100, tipCents: 0 }))).toMatchObject({
+    expect(
+      thrown(() =>
+        applyPayment({ totalCents: 100, paidCents: 100 }, { method: "cash", amountCents: 100, tipCents: 0 }),
+      ),
+    ).toMatchObject({
       code: 409,
       type: "NOTHING_DUE",
     });
@@ -66,11 +89,21 @@ describe("a card payment", () => {
   const bill = { totalCents: 4250, paidCents: 1000 };
 
   it("charges the due amount plus the tip, with no change", () => {
-    expect(applyPayment(bill, { method: "card", amountCents: 3650, tipCents: 400 })).toEqual({ appliedCents: 3250, tipCents: 400, changeCents: 0, paidInFull: true });
+    expect(applyPayment(bill, { method: "card", amountCents: 3650, tipCents: 400 })).toEqual({
+      appliedCents: 3250,
+      tipCents: 400,
+      changeCents: 0,
+      paidInFull: true,
+    });
   });
 
   it("may pay part of the bill", () => {
-    expect(applyPayment(bill, { method: "card", amountCents: 1000, tipCents: 0 })).toEqual({ appliedCents: 1000, tipCents: 0, changeCents: 0, paidInFull: false });
+    expect(applyPayment(bill, { method: "card", amountCents: 1000, tipCents: 0 })).toEqual({
+      appliedCents: 1000,
+      tipCents: 0,
+      changeCents: 0,
+      paidInFull: false,
+    });
   });
 
   it("refuses to charge more than is due plus the tip (409 OVERPAYMENT with the maximum)", () => {
@@ -92,7 +125,10 @@ describe("payment invariants", () => {
         (total, paidRaw, method, amount, tip) => {
           const paid = paidRaw % total; // something is still due
           try {
-            const r = applyPayment({ totalCents: total, paidCents: paid }, { method, amountCents: amount, tipCents: tip });
+            const r = applyPayment(
+              { totalCents: total, paidCents: paid },
+              { method, amountCents: amount, tipCents: tip },
+            );
             expect(r.appliedCents).toBeGreaterThan(0);
             expect(r.appliedCents).toBeLessThanOrEqual(total - paid);
             expect(r.appliedCents + r.tipCents + r.changeCents).toBe(amount);
@@ -112,21 +148,28 @@ describe("payment invariants", () => {
 
   it("pays a bill off exactly through any sequence of partial cash payments", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 100_000 }), fc.array(fc.integer({ min: 1, max: 30_000 }), { minLength: 1, maxLength: 20 }), (total, amounts) => {
-        let paid = 0;
-        let change = 0;
-        let handed = 0;
-        for (const amount of amounts) {
-          if (paid === total) break;
-          const r = applyPayment({ totalCents: total, paidCents: paid }, { method: "cash", amountCents: amount, tipCents: 0 });
-          paid += r.appliedCents;
-          change += r.changeCents;
-          handed += amount;
-        }
-        expect(paid + change).toBe(handed);
-        expect(paid === total).toBe(handed >= total);
-        expect(change).toBe(Math.max(0, handed - total));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.array(fc.integer({ min: 1, max: 30_000 }), { minLength: 1, maxLength: 20 }),
+        (total, amounts) => {
+          let paid = 0;
+          let change = 0;
+          let handed = 0;
+          for (const amount of amounts) {
+            if (paid === total) break;
+            const r = applyPayment(
+              { totalCents: total, paidCents: paid },
+              { method: "cash", amountCents: amount, tipCents: 0 },
+            );
+            paid += r.appliedCents;
+            change += r.changeCents;
+            handed += amount;
+          }
+          expect(paid + change).toBe(handed);
+          expect(paid === total).toBe(handed >= total);
+          expect(change).toBe(Math.max(0, handed - total));
+        },
+      ),
     );
   });
 });
@@ -140,7 +183,11 @@ describe("refunds", () => {
 
   it("refuses an over-refund with 409 OVER_REFUND naming what is left", () => {
     const err = thrown(() => checkRefund({ paidCents: 4250, refundedCents: 1000 }, 3251));
-    expect(err).toMatchObject({ code: 409, type: "OVER_REFUND", data: { refundableCents: 3250, requestedCents: 3251 } });
+    expect(err).toMatchObject({
+      code: 409,
+      type: "OVER_REFUND",
+      data: { refundableCents: 3250, requestedCents: 3251 },
+    });
   });
 
   it("refuses any refund on a bill with nothing paid", () => {
@@ -149,18 +196,22 @@ describe("refunds", () => {
 
   it("never lets refunds add up above what was paid", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 100_000 }), fc.array(fc.integer({ min: 1, max: 50_000 }), { maxLength: 20 }), (paid, requests) => {
-        let refunded = 0;
-        for (const amount of requests) {
-          try {
-            checkRefund({ paidCents: paid, refundedCents: refunded }, amount);
-            refunded += amount;
-          } catch {
-            /* refused: nothing refunded */
+      fc.property(
+        fc.integer({ min: 0, max: 100_000 }),
+        fc.array(fc.integer({ min: 1, max: 50_000 }), { maxLength: 20 }),
+        (paid, requests) => {
+          let refunded = 0;
+          for (const amount of requests) {
+            try {
+              checkRefund({ paidCents: paid, refundedCents: refunded }, amount);
+              refunded += amount;
+            } catch {
+              /* refused: nothing refunded */
+            }
           }
-        }
-        expect(refunded).toBeLessThanOrEqual(paid);
-      }),
+          expect(refunded).toBeLessThanOrEqual(paid);
+        },
+      ),
     );
   });
 });

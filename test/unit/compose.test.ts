@@ -78,7 +78,9 @@ describe("docker-compose.yml", () => {
   it("a schema check that can fail: a misspelt key or a bad duration is refused", () => {
     const validate = composeValidator({ formats: true });
     expect(validate({ services: { api: { image: "brigade:local", helthcheck: {} } } })).toBe(false);
-    expect(validate({ services: { api: { image: "brigade:local", healthcheck: { interval: "ten seconds" } } } })).toBe(false);
+    expect(validate({ services: { api: { image: "brigade:local", healthcheck: { interval: "ten seconds" } } } })).toBe(
+      false,
+    );
   });
 
   it("runs NATS with JetStream on a volume, Redis, and MongoDB on a volume, each with a health check", () => {
@@ -110,10 +112,19 @@ describe("docker-compose.yml", () => {
     for (const [name, svc] of brigadeServices) {
       expect({ name, depends_on: svc.depends_on }).toEqual({
         name,
-        depends_on: { nats: { condition: "service_healthy" }, redis: { condition: "service_healthy" }, mongo: { condition: "service_healthy" } },
+        depends_on: {
+          nats: { condition: "service_healthy" },
+          redis: { condition: "service_healthy" },
+          mongo: { condition: "service_healthy" },
+        },
       });
       expect(svc.healthcheck?.test.join(" ")).toContain(`127.0.0.1:${svc.environment?.HEALTH_PORT}/health/ready`);
-      expect(svc.environment).toMatchObject({ TRANSPORTER: "nats://nats:4222", CACHER: "redis://redis:6379", MONGO_URI: "mongodb://mongo:27017/brigade", NODE_ENV: "production" });
+      expect(svc.environment).toMatchObject({
+        TRANSPORTER: "nats://nats:4222",
+        CACHER: "redis://redis:6379",
+        MONGO_URI: "mongodb://mongo:27017/brigade",
+        NODE_ENV: "production",
+      });
       // The settings parser accepts what compose sets.
       expect(() => loadSettings({ ...svc.environment, BRIGADE_JWT_SECRET: "x".repeat(48) })).not.toThrow();
     }
@@ -131,8 +142,8 @@ describe("docker-compose.yml", () => {
     const example = Object.fromEntries(
       read(".env.example")
         .split("\n")
-        .filter(line => /^[A-Z_]+=/.test(line))
-        .map(line => line.split(/=(.*)/s).slice(0, 2) as [string, string]),
+        .filter((line) => /^[A-Z_]+=/.test(line))
+        .map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]),
     );
     expect(Object.keys(example)).toEqual(expect.arrayContaining(["BRIGADE_JWT_SECRET", "BRIGADE_ADMIN_PASSWORD"]));
     expect(() => loadSettings({ ...example, ...compose.services.kitchen.environment })).not.toThrow();
@@ -142,25 +153,37 @@ describe("docker-compose.yml", () => {
 describe("Dockerfile", () => {
   const stages = readDockerfile();
   const [build, final] = [stages[0], stages[stages.length - 1]];
-  const runs = (stage: typeof final) => stage.instructions.filter(i => i.keyword === "RUN").map(i => i.args);
+  const runs = (stage: typeof final) => stage.instructions.filter((i) => i.keyword === "RUN").map((i) => i.args);
 
   it("builds on an official Node 22 or 24 image, in two stages", () => {
-    expect(stages.map(s => s.from)).toEqual([expect.stringMatching(/^node:(22|24)\b/), expect.stringMatching(/^node:(22|24)\b/)]);
-    expect(runs(build)).toEqual(expect.arrayContaining([expect.stringMatching(/^npm ci\b/), expect.stringContaining("npm run build")]));
+    expect(stages.map((s) => s.from)).toEqual([
+      expect.stringMatching(/^node:(22|24)\b/),
+      expect.stringMatching(/^node:(22|24)\b/),
+    ]);
+    expect(runs(build)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^npm ci\b/), expect.stringContaining("npm run build")]),
+    );
   });
 
   it("installs no dev dependency in the final stage and copies only the compiled build into it", () => {
-    const installs = runs(final).filter(cmd => /\bnpm (ci|install|i)\b/.test(cmd));
+    const installs = runs(final).filter((cmd) => /\bnpm (ci|install|i)\b/.test(cmd));
     expect(installs).toEqual([expect.stringMatching(/^npm ci --omit=dev\b/)]);
-    const copies = final.instructions.filter(i => i.keyword === "COPY").map(i => i.args);
+    const copies = final.instructions.filter((i) => i.keyword === "COPY").map((i) => i.args);
     expect(copies).toEqual(["package.json package-lock.json ./", `--from=${build.name} /app/dist ./dist`]);
     expect(JSON.stringify(final.instructions)).not.toMatch(/\btsx\b|ts-node|typescript/);
   });
 
   it("runs the compiled build with production settings, as an unprivileged user", () => {
     expect(envOf(final)).toMatchObject({ NODE_ENV: "production", SERVICEDIR: "dist/services" });
-    expect(execForm(final, "CMD")).toEqual(["node", "dist/scripts/brigade-runner.js", "--config", "dist/moleculer.config.js", "--mask", "**/*.service.js"]);
-    const user = final.instructions.filter(i => i.keyword === "USER").pop()?.args;
+    expect(execForm(final, "CMD")).toEqual([
+      "node",
+      "dist/scripts/brigade-runner.js",
+      "--config",
+      "dist/moleculer.config.js",
+      "--mask",
+      "**/*.service.js",
+    ]);
+    const user = final.instructions.filter((i) => i.keyword === "USER").pop()?.args;
     expect(user).toBeDefined();
     expect(["root", "0"]).not.toContain(user);
   });

@@ -8,7 +8,12 @@ describe("one error shape for every failure", () => {
   it("passes Brigade's client errors through with their type and data", () => {
     const e = toHttpError(OutOfStock([{ dish: "fries", name: "Fries", ingredients: ["oil"] }]));
     expect(e.status).toBe(409);
-    expect(e.body).toMatchObject({ name: "OutOfStockError", code: 409, type: "OUT_OF_STOCK", data: { dishes: [{ dish: "fries" }] } });
+    expect(e.body).toMatchObject({
+      name: "OutOfStockError",
+      code: 409,
+      type: "OUT_OF_STOCK",
+      data: { dishes: [{ dish: "fries" }] },
+    });
     expect(e.serverFault).toBe(false);
     expect(toHttpError(NotFound("order", "ord_x")).status).toBe(404);
     expect(toHttpError(Forbidden("chef", ["waiter"])).status).toBe(403);
@@ -34,16 +39,23 @@ describe("one error shape for every failure", () => {
   it("answers 503 when no live node runs the service", () => {
     expect(toHttpError(new Errors.ServiceNotFoundError({ action: "orders.place" })).status).toBe(503);
     expect(toHttpError(new Errors.ServiceNotAvailableError({ action: "orders.place" })).status).toBe(503);
-    expect(toHttpError(new Errors.QueueIsFullError({ action: "orders.place", nodeID: "n1", size: 1, limit: 1 })).status).toBe(503);
+    expect(
+      toHttpError(new Errors.QueueIsFullError({ action: "orders.place", nodeID: "n1", size: 1, limit: 1 })).status,
+    ).toBe(503);
     // a node killed while it held the request
     const rejected = toHttpError(new Errors.RequestRejectedError({ action: "kitchen.list", nodeID: "gone" }));
     expect(rejected.status).toBe(503);
     expect(rejected.serverFault).toBe(false);
-    expect(toHttpError(new Errors.BrokerDisconnectedError("The broker is disconnected.", 502, "BAD_GATEWAY")).status).toBe(503);
+    expect(
+      toHttpError(new Errors.BrokerDisconnectedError("The broker is disconnected.", 502, "BAD_GATEWAY")).status,
+    ).toBe(503);
   });
 
   it("hides a server fault's message, stack and names behind a request id", () => {
-    const e = toHttpError(new TypeError("Cannot read properties of undefined (reading 'adapter') at OrdersService.place"), "req-123");
+    const e = toHttpError(
+      new TypeError("Cannot read properties of undefined (reading 'adapter') at OrdersService.place"),
+      "req-123",
+    );
     expect(e.status).toBe(500);
     expect(e.serverFault).toBe(true);
     expect(e.body.message).not.toMatch(/adapter|OrdersService|TypeError/);

@@ -7,7 +7,10 @@ import { Scheduler, type SchedulerPorts } from "../../services/kitchen/scheduler
 import { ofOrder, ticketIngredients, ticketsFor, type TicketDoc } from "../../services/kitchen/ticket";
 
 async function memoryStore(): Promise<Store<TicketDoc>> {
-  const adapter = new DbService.MemoryAdapter() as unknown as DbAdapter & { init(b: unknown, s: unknown): void; connect(): Promise<void> };
+  const adapter = new DbService.MemoryAdapter() as unknown as DbAdapter & {
+    init(b: unknown, s: unknown): void;
+    connect(): Promise<void>;
+  };
   adapter.init(null, {});
   await adapter.connect();
   return new Store<TicketDoc>(adapter);
@@ -17,7 +20,7 @@ async function until(probe: () => Promise<boolean>, what: string) {
   const deadline = Date.now() + 5_000;
   while (!(await probe())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(resolve => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
 
@@ -31,7 +34,14 @@ function order(id: string, prepSeconds: number, lines = 1): OrderPlaced {
     table: "1",
     placedAt: new Date(placedAt).toISOString(),
     lines: Array.from({ length: lines }, (_, index) => ({
-      index, dish: "soup", name: "Soup", qty: 1, notes: "", station: "saute" as const, prepSeconds, ingredients: [{ ingredient: "stock", qty: 100 }],
+      index,
+      dish: "soup",
+      name: "Soup",
+      qty: 1,
+      notes: "",
+      station: "saute" as const,
+      prepSeconds,
+      ingredients: [{ ingredient: "stock", qty: 100 }],
     })),
   };
 }
@@ -47,11 +57,11 @@ describe("kitchen scheduler", () => {
   const make = (overrides: Partial<SchedulerPorts> = {}) =>
     new Scheduler({
       store,
-      consume: params => consume(params),
+      consume: (params) => consume(params),
       emit: async (event, payload) => void events.push({ event, payload }),
       changed: async () => undefined,
       nodeID: "me",
-      isAlive: node => alive.has(node),
+      isAlive: (node) => alive.has(node),
       canConsume: () => true,
       logger: quiet,
       now: () => new Date(),
@@ -65,26 +75,29 @@ describe("kitchen scheduler", () => {
     consumed = [];
     events = [];
     alive = new Set(["me", "colleague"]);
-    consume = async params => void consumed.push(params);
+    consume = async (params) => void consumed.push(params);
     scheduler = make();
   });
   afterEach(() => scheduler.stop());
 
   const ticket = async (id: string) => (await store.get(id))!;
-  const named = (event: EventName) => events.filter(e => e.event === event).map(e => e.payload);
+  const named = (event: EventName) => events.filter((e) => e.event === event).map((e) => e.payload);
 
   it("starts at most as many tickets as it has chefs, oldest first, consuming each", async () => {
     await scheduler.accept(order("o1", 600, 2));
     await scheduler.accept(order("o2", 600));
     await scheduler.poll();
 
-    expect((await store.find({ status: "cooking" }, { sort: ["_id"] })).map(t => t._id)).toEqual(["o1-0", "o1-1"]);
+    expect((await store.find({ status: "cooking" }, { sort: ["_id"] })).map((t) => t._id)).toEqual(["o1-0", "o1-1"]);
     expect((await ticket("o2-0")).status).toBe("queued");
     expect(consumed).toEqual([
       { reservation: "o1", key: "o1-0", lines: [{ ingredient: "stock", qty: 100 }] },
       { reservation: "o1", key: "o1-1", lines: [{ ingredient: "stock", qty: 100 }] },
     ]);
-    expect(named("ticket.started").map(p => [p.ticket, p.node])).toEqual([["o1-0", "me"], ["o1-1", "me"]]);
+    expect(named("ticket.started").map((p) => [p.ticket, p.node])).toEqual([
+      ["o1-0", "me"],
+      ["o1-1", "me"],
+    ]);
     expect(scheduler.status()).toEqual({ node: "me", chefs: 2, cooking: 2, draining: false });
   });
 
@@ -92,8 +105,12 @@ describe("kitchen scheduler", () => {
     await scheduler.accept(order("ord_a", 600, 2));
     await scheduler.accept(order("ord_ab", 600));
     await scheduler.accept(order("ord_a_b", 600, 3));
-    expect((await store.find(ofOrder("ord_a"))).map(t => t._id).sort()).toEqual(["ord_a-0", "ord_a-1"]);
-    expect((await scheduler.progress(["ord_a", "ord_ab", "ord_none"])).map(p => [p.order, p.tickets])).toEqual([["ord_a", 2], ["ord_ab", 1], ["ord_none", 0]]);
+    expect((await store.find(ofOrder("ord_a"))).map((t) => t._id).sort()).toEqual(["ord_a-0", "ord_a-1"]);
+    expect((await scheduler.progress(["ord_a", "ord_ab", "ord_none"])).map((p) => [p.order, p.tickets])).toEqual([
+      ["ord_a", 2],
+      ["ord_ab", 1],
+      ["ord_none", 0],
+    ]);
     expect(await scheduler.voidOrder("ord_a")).toBe(2);
     expect(await store.count({ status: "void" })).toBe(2);
   });
@@ -103,7 +120,10 @@ describe("kitchen scheduler", () => {
     const again = { ...order("o1", 600, 3) };
     expect(await scheduler.accept(again)).toBe(0);
     expect(await store.count({ order: "o1" })).toBe(3);
-    expect(named("order.accepted")).toEqual([{ order: "o1", tickets: 3 }, { order: "o1", tickets: 3 }]);
+    expect(named("order.accepted")).toEqual([
+      { order: "o1", tickets: 3 },
+      { order: "o1", tickets: 3 },
+    ]);
   });
 
   it("finishes a ticket after its prep time, and says when the whole order is done", async () => {
@@ -154,7 +174,7 @@ describe("kitchen scheduler", () => {
     expect(await ticket("o1-0")).toMatchObject({ status: "queued", node: null, startedAt: null });
     expect(named("ticket.started")).toEqual([]);
 
-    consume = async params => void consumed.push(params);
+    consume = async (params) => void consumed.push(params);
     await scheduler.poll();
     expect((await ticket("o1-0")).status).toBe("cooking");
     expect(consumed).toHaveLength(1);
@@ -165,13 +185,16 @@ describe("kitchen scheduler", () => {
     const startedAt = new Date().toISOString();
     await store.insert({ ...orphan, status: "cooking", node: "gone", startedAt });
     consume = async () => {
-      throw Object.assign(new Error("Service 'inventory.consume' is not found."), { code: 404, type: "SERVICE_NOT_FOUND" });
+      throw Object.assign(new Error("Service 'inventory.consume' is not found."), {
+        code: 404,
+        type: "SERVICE_NOT_FOUND",
+      });
     };
     await scheduler.poll();
     expect(await ticket("o1-0")).toMatchObject({ status: "cooking", node: "me", startedAt });
     expect(scheduler.status().cooking).toBe(0);
 
-    consume = async params => void consumed.push(params);
+    consume = async (params) => void consumed.push(params);
     await scheduler.poll();
     expect(scheduler.status().cooking).toBe(1);
     expect(await ticket("o1-0")).toMatchObject({ status: "cooking", node: "me", startedAt });
@@ -193,7 +216,11 @@ describe("kitchen scheduler", () => {
     await scheduler.poll();
     await store.update({ _id: "o1-0" }, { $set: { status: "done" } });
     expect(await scheduler.voidOrder("o1")).toBe(2);
-    expect((await store.find({ order: "o1" }, { sort: ["index"] })).map(t => t.status)).toEqual(["done", "void", "void"]);
+    expect((await store.find({ order: "o1" }, { sort: ["index"] })).map((t) => t.status)).toEqual([
+      "done",
+      "void",
+      "void",
+    ]);
     expect(scheduler.status().cooking).toBe(0);
   });
 
@@ -227,9 +254,9 @@ describe("kitchen scheduler", () => {
     await Promise.all([scheduler.poll(), other.poll(), scheduler.poll(), other.poll()]);
     const cooking = await store.find({ status: "cooking" });
     expect(cooking).toHaveLength(4);
-    expect(cooking.filter(t => t.node === "me")).toHaveLength(2);
-    expect(cooking.filter(t => t.node === "colleague")).toHaveLength(2);
-    expect(new Set(consumed.map(c => c.key)).size).toBe(consumed.length);
+    expect(cooking.filter((t) => t.node === "me")).toHaveLength(2);
+    expect(cooking.filter((t) => t.node === "colleague")).toHaveLength(2);
+    expect(new Set(consumed.map((c) => c.key)).size).toBe(consumed.length);
     await other.stop();
   });
 });

@@ -1,34 +1,70 @@
 import type { OrderPlaced } from "../../lib/contracts";
 import { adoptionOrder, dueAt, freeChefs, isOrphan, prepMs, remainingMs } from "../../services/kitchen/scheduling";
-import { isOrderDone, progressOf, ticketIngredients, ticketsFor, ticketView, type TicketDoc } from "../../services/kitchen/ticket";
+import {
+  isOrderDone,
+  progressOf,
+  ticketIngredients,
+  ticketsFor,
+  ticketView,
+  type TicketDoc,
+} from "../../services/kitchen/ticket";
 
 const placed: OrderPlaced = {
   order: "ord_abc",
   table: "7",
   placedAt: "2025-01-01T12:00:00.000Z",
   lines: [
-    { index: 0, dish: "burger", name: "Burger", qty: 2, notes: "rare", station: "grill", prepSeconds: 600, ingredients: [{ ingredient: "beef", qty: 0.4 }] },
-    { index: 1, dish: "fries", name: "Fries", qty: 1, notes: "", station: "fryer", prepSeconds: 240, ingredients: [{ ingredient: "potato", qty: 0.3 }] },
+    {
+      index: 0,
+      dish: "burger",
+      name: "Burger",
+      qty: 2,
+      notes: "rare",
+      station: "grill",
+      prepSeconds: 600,
+      ingredients: [{ ingredient: "beef", qty: 0.4 }],
+    },
+    {
+      index: 1,
+      dish: "fries",
+      name: "Fries",
+      qty: 1,
+      notes: "",
+      station: "fryer",
+      prepSeconds: 240,
+      ingredients: [{ ingredient: "potato", qty: 0.3 }],
+    },
   ],
 };
 
 describe("tickets", () => {
   it("makes one queued ticket per line, routed to the dish's station, with a redelivery-proof id", () => {
     const tickets = ticketsFor(placed);
-    expect(tickets.map(t => [t._id, t.station, t.status, t.queuedAt])).toEqual([
+    expect(tickets.map((t) => [t._id, t.station, t.status, t.queuedAt])).toEqual([
       ["ord_abc-0", "grill", "queued", placed.placedAt],
       ["ord_abc-1", "fryer", "queued", placed.placedAt],
     ]);
-    expect(ticketsFor(placed).map(t => t._id)).toEqual(tickets.map(t => t._id));
+    expect(ticketsFor(placed).map((t) => t._id)).toEqual(tickets.map((t) => t._id));
     expect(tickets[0].ingredients).toEqual({ beef: 0.4 });
     expect(ticketIngredients(tickets[0])).toEqual([{ ingredient: "beef", qty: 0.4 }]);
     // Written before ingredients were stored as portions: the same lines.
-    expect(ticketIngredients({ ingredients: [{ ingredient: "beef", qty: 0.4 }] })).toEqual([{ ingredient: "beef", qty: 0.4 }]);
+    expect(ticketIngredients({ ingredients: [{ ingredient: "beef", qty: 0.4 }] })).toEqual([
+      { ingredient: "beef", qty: 0.4 },
+    ]);
   });
 
   it("shows a ticket as the API describes it", () => {
     const view = ticketView(ticketsFor(placed)[0]);
-    expect(view).toMatchObject({ id: "ord_abc-0", order: "ord_abc", dish: "burger", station: "grill", status: "queued", node: null, startedAt: null, doneAt: null });
+    expect(view).toMatchObject({
+      id: "ord_abc-0",
+      order: "ord_abc",
+      dish: "burger",
+      station: "grill",
+      status: "queued",
+      node: null,
+      startedAt: null,
+      doneAt: null,
+    });
     expect(view).not.toHaveProperty("ingredients");
   });
 
@@ -37,7 +73,22 @@ describe("tickets", () => {
     expect(rare.notes).toBe("rare");
     for (const field of ["notes", "node", "startedAt", "doneAt"]) expect(plain).not.toHaveProperty(field);
     const view = ticketView(plain);
-    expect(Object.keys(view)).toEqual(["id", "order", "table", "dish", "name", "qty", "notes", "station", "status", "prepSeconds", "node", "queuedAt", "startedAt", "doneAt"]);
+    expect(Object.keys(view)).toEqual([
+      "id",
+      "order",
+      "table",
+      "dish",
+      "name",
+      "qty",
+      "notes",
+      "station",
+      "status",
+      "prepSeconds",
+      "node",
+      "queuedAt",
+      "startedAt",
+      "doneAt",
+    ]);
     expect(view).toMatchObject({ notes: "", node: null, startedAt: null, doneAt: null });
     // Written before they were left out: the same view.
     const older: TicketDoc = { ...plain, notes: "", node: null, startedAt: null, doneAt: null };
@@ -53,11 +104,22 @@ describe("tickets", () => {
   });
 
   it("reports an order's progress for reconciliation", () => {
-    expect(progressOf("o", [{ status: "done", startedAt: "t" }, { status: "queued", startedAt: null }, { status: "void", startedAt: null }]))
-      .toEqual({ order: "o", tickets: 3, done: 1, void: 1, started: true });
+    expect(
+      progressOf("o", [
+        { status: "done", startedAt: "t" },
+        { status: "queued", startedAt: null },
+        { status: "void", startedAt: null },
+      ]),
+    ).toEqual({ order: "o", tickets: 3, done: 1, void: 1, started: true });
     expect(progressOf("o", [])).toEqual({ order: "o", tickets: 0, done: 0, void: 0, started: false });
     // A queued ticket stored without a start time is not started either.
-    expect(progressOf("o", [{ status: "queued" }, { status: "queued", startedAt: null }])).toEqual({ order: "o", tickets: 2, done: 0, void: 0, started: false });
+    expect(progressOf("o", [{ status: "queued" }, { status: "queued", startedAt: null }])).toEqual({
+      order: "o",
+      tickets: 2,
+      done: 0,
+      void: 0,
+      started: false,
+    });
   });
 });
 
@@ -97,11 +159,15 @@ describe("adopting tickets whose cook is gone", () => {
     [{ _id: "t", status: "queued", node: null }, false, "it is not cooking"],
     [{ _id: "t", status: "done", node: "gone" }, false, "it is done"],
   ])("%j → %s (%s)", (ticket, orphan) => {
-    expect(isOrphan(ticket, "me", node => alive.has(node), here)).toBe(orphan);
+    expect(isOrphan(ticket, "me", (node) => alive.has(node), here)).toBe(orphan);
   });
 
   it("adopts the earliest started first", () => {
-    const orphans = [{ _id: "b", startedAt: "2025-01-01T12:00:02Z" }, { _id: "a", startedAt: "2025-01-01T12:00:01Z" }, { _id: "c", startedAt: "2025-01-01T12:00:01Z" }];
-    expect(adoptionOrder(orphans).map(t => t._id)).toEqual(["a", "c", "b"]);
+    const orphans = [
+      { _id: "b", startedAt: "2025-01-01T12:00:02Z" },
+      { _id: "a", startedAt: "2025-01-01T12:00:01Z" },
+      { _id: "c", startedAt: "2025-01-01T12:00:01Z" },
+    ];
+    expect(adoptionOrder(orphans).map((t) => t._id)).toEqual(["a", "c", "b"]);
   });
 });

@@ -8,13 +8,22 @@ import { kitchenVerdict, reconcileOrders, type ReconcilePorts } from "../../serv
 import type { OrderDoc } from "../../services/orders/order";
 
 async function memoryStore(): Promise<Store<OrderDoc>> {
-  const adapter = new DbService.MemoryAdapter() as unknown as DbAdapter & { init(b: unknown, s: unknown): void; connect(): Promise<void> };
+  const adapter = new DbService.MemoryAdapter() as unknown as DbAdapter & {
+    init(b: unknown, s: unknown): void;
+    connect(): Promise<void>;
+  };
   adapter.init(null, {});
   await adapter.connect();
   return new Store<OrderDoc>(adapter);
 }
 
-const progress = (tickets: number, done: number, voided: number, started: boolean): KitchenProgress => ({ order: "o", tickets, done, void: voided, started });
+const progress = (tickets: number, done: number, voided: number, started: boolean): KitchenProgress => ({
+  order: "o",
+  tickets,
+  done,
+  void: voided,
+  started,
+});
 
 describe("what the kitchen's progress tells the orders service", () => {
   it.each([
@@ -55,7 +64,18 @@ describe("reconciling orders", () => {
     acceptedAt: ago(120_000),
     handedOff: true,
     reservation: [{ ingredient: "stock", qty: 100 }],
-    kitchen: [{ index: 0, dish: "soup", name: "Soup", qty: 1, notes: "", station: "saute", prepSeconds: 60, ingredients: [{ ingredient: "stock", qty: 100 }] }],
+    kitchen: [
+      {
+        index: 0,
+        dish: "soup",
+        name: "Soup",
+        qty: 1,
+        notes: "",
+        station: "saute",
+        prepSeconds: 60,
+        ingredients: [{ ingredient: "stock", qty: 100 }],
+      },
+    ],
     fingerprint: "f",
     bill: null,
     ...fields,
@@ -70,9 +90,9 @@ describe("reconciling orders", () => {
     now = Date.now();
     ports = {
       store,
-      handOff: { send: async order => void sent.push(order) },
+      handOff: { send: async (order) => void sent.push(order) },
       release: async ({ reservation }) => void released.push(reservation),
-      progress: async orders => orders.flatMap(order => (kitchen.has(order) ? [kitchen.get(order)!] : [])),
+      progress: async (orders) => orders.flatMap((order) => (kitchen.has(order) ? [kitchen.get(order)!] : [])),
       advance: async (order, target) => void advanced.push([order, target]),
       logger: { info() {}, warn() {}, debug() {} },
       now: () => new Date(now),
@@ -87,8 +107,14 @@ describe("reconciling orders", () => {
     await store.insert(doc("fresh", { handedOff: false, acceptedAt: ago(100) }));
     await store.insert(doc("served", { handedOff: false, status: "served" }));
     const report = await reconcileOrders(ports);
-    expect(sent.map(s => s.order)).toEqual(["old"]);
-    expect(sent[0]).toMatchObject({ order: "old", table: "1", placedAt: ago(120_000), resent: true, lines: [expect.objectContaining({ station: "saute", ingredients: [{ ingredient: "stock", qty: 100 }] })] });
+    expect(sent.map((s) => s.order)).toEqual(["old"]);
+    expect(sent[0]).toMatchObject({
+      order: "old",
+      table: "1",
+      placedAt: ago(120_000),
+      resent: true,
+      lines: [expect.objectContaining({ station: "saute", ingredients: [{ ingredient: "stock", qty: 100 }] })],
+    });
     expect(report.resent).toBe(1);
   });
 
@@ -97,7 +123,11 @@ describe("reconciling orders", () => {
     await store.insert(doc("in-flight", { accepted: false, handedOff: false, createdAt: ago(2_000) }));
     const report = await reconcileOrders(ports);
     expect(report).toMatchObject({ abandoned: 1, released: 1 });
-    expect(await store.get("stalled")).toMatchObject({ status: "rejected", rejection: { reason: "abandoned" }, stockReleased: true });
+    expect(await store.get("stalled")).toMatchObject({
+      status: "rejected",
+      rejection: { reason: "abandoned" },
+      stockReleased: true,
+    });
     expect((await store.get("in-flight"))!.status).toBe("placed");
     expect(released).toEqual(["stalled"]);
 
@@ -131,8 +161,11 @@ describe("reconciling orders", () => {
     kitchen.set("recent", { ...progress(1, 1, 0, true), order: "recent" });
 
     await reconcileOrders(ports);
-    expect(advanced.sort()).toEqual([["cooked", "ready"], ["started", "cooking"]]);
-    expect(sent.map(s => s.order)).toEqual(["forgotten"]);
+    expect(advanced.sort()).toEqual([
+      ["cooked", "ready"],
+      ["started", "cooking"],
+    ]);
+    expect(sent.map((s) => s.order)).toEqual(["forgotten"]);
     expect((await store.get("forgotten"))!.handedOff).toBe(false);
   });
 
@@ -143,7 +176,7 @@ describe("reconciling orders", () => {
     }
     const asked: string[][] = [];
     const ask = ports.progress;
-    ports.progress = async orders => {
+    ports.progress = async (orders) => {
       asked.push(orders);
       return ask(orders);
     };
@@ -164,7 +197,7 @@ describe("reconciling orders", () => {
     // A request that arrived while the pass began: it runs once the pass lets the loop turn.
     setImmediate(() => events.push("request"));
     await reconcileOrders(ports);
-    expect(events.filter(e => e === "query").length).toBeGreaterThanOrEqual(4);
+    expect(events.filter((e) => e === "query").length).toBeGreaterThanOrEqual(4);
     expect(events.indexOf("request")).toBeGreaterThan(0);
     expect(events.indexOf("request")).toBeLessThan(events.lastIndexOf("query"));
   });

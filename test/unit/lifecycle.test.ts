@@ -10,7 +10,9 @@ const LEGAL: Record<string, OrderStatus> = {
   "served pay": "paid",
 };
 
-const everyMove = ORDER_STATUSES.flatMap(from => ORDER_ACTIONS.map(action => [from, action] as [OrderStatus, OrderAction]));
+const everyMove = ORDER_STATUSES.flatMap((from) =>
+  ORDER_ACTIONS.map((action) => [from, action] as [OrderStatus, OrderAction]),
+);
 
 describe("order life cycle", () => {
   it("covers all 30 pairs of status and action", () => {
@@ -28,11 +30,13 @@ describe("order life cycle", () => {
     } else {
       it("is refused with 409 INVALID_TRANSITION naming the order, its status and the move", () => {
         expect(nextStatus(from, action)).toBeUndefined();
-        expect(() => transition("ord_1", from, action)).toThrow(expect.objectContaining({
-          code: 409,
-          type: "INVALID_TRANSITION",
-          data: { id: "ord_1", from, action },
-        }));
+        expect(() => transition("ord_1", from, action)).toThrow(
+          expect.objectContaining({
+            code: 409,
+            type: "INVALID_TRANSITION",
+            data: { id: "ord_1", from, action },
+          }),
+        );
       });
     }
   });
@@ -45,7 +49,7 @@ describe("order life cycle", () => {
   });
 
   it("allows cancelling only before the order is ready", () => {
-    const cancellable = ORDER_STATUSES.filter(s => nextStatus(s, "cancel") !== undefined);
+    const cancellable = ORDER_STATUSES.filter((s) => nextStatus(s, "cancel") !== undefined);
     expect(cancellable).toEqual(["placed", "cooking"]);
   });
 });

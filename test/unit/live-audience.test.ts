@@ -1,22 +1,46 @@
-import { CHANGE_HINTS, CLUSTER_EVENT, FORWARDED_EVENTS, KEEPALIVE_FRAME, mayReceive, sseFrame } from "../../services/api/live-audience";
+import {
+  CHANGE_HINTS,
+  CLUSTER_EVENT,
+  FORWARDED_EVENTS,
+  KEEPALIVE_FRAME,
+  mayReceive,
+  sseFrame,
+} from "../../services/api/live-audience";
 import { ROLES, type Role } from "../../lib/roles";
 
 /** Who hears a domain event on the live stream, the way the gateway decides it. */
 function hearers(event: string): Role[] {
   // The gateway subscribes to the table's own keys only, so inherited names (`constructor`) forward nothing.
   if (!Object.hasOwn(FORWARDED_EVENTS, event)) return [];
-  return ROLES.filter(role => mayReceive(role, FORWARDED_EVENTS[event as keyof typeof FORWARDED_EVENTS]));
+  return ROLES.filter((role) => mayReceive(role, FORWARDED_EVENTS[event as keyof typeof FORWARDED_EVENTS]));
 }
 
 function hintHearers(what: string): Role[] {
   if (!Object.hasOwn(CHANGE_HINTS, what)) return [];
-  return ROLES.filter(role => mayReceive(role, CHANGE_HINTS[what]));
+  return ROLES.filter((role) => mayReceive(role, CHANGE_HINTS[what]));
 }
 
 /** Every role but the manager, by what its views show. */
 const HEARS: Record<Exclude<Role, "manager">, string[]> = {
-  waiter: ["order.placed", "order.accepted", "order.cooking", "order.ready", "order.served", "order.paid", "order.cancelled", "bill.paid"],
-  chef: ["order.placed", "order.accepted", "order.ready", "order.cancelled", "ticket.started", "ticket.done", "stock.low"],
+  waiter: [
+    "order.placed",
+    "order.accepted",
+    "order.cooking",
+    "order.ready",
+    "order.served",
+    "order.paid",
+    "order.cancelled",
+    "bill.paid",
+  ],
+  chef: [
+    "order.placed",
+    "order.accepted",
+    "order.ready",
+    "order.cancelled",
+    "ticket.started",
+    "ticket.done",
+    "stock.low",
+  ],
   cashier: ["order.served", "order.paid", "order.cancelled", "bill.paid", "payment.taken", "bill.refunded"],
   purchaser: ["stock.low"],
 };
@@ -27,14 +51,25 @@ describe("who hears what on the live stream", () => {
   it("forwards every domain event, and only those", () => {
     expect([...EVENTS].sort()).toEqual(
       [
-        "order.placed", "order.accepted", "order.cooking", "order.ready", "order.served", "order.paid", "order.cancelled",
-        "ticket.started", "ticket.done", "stock.low", "bill.paid", "payment.taken", "bill.refunded",
+        "order.placed",
+        "order.accepted",
+        "order.cooking",
+        "order.ready",
+        "order.served",
+        "order.paid",
+        "order.cancelled",
+        "ticket.started",
+        "ticket.done",
+        "stock.low",
+        "bill.paid",
+        "payment.taken",
+        "bill.refunded",
       ].sort(),
     );
   });
 
   it.each(Object.entries(HEARS))("tells a %s exactly what its views show", (role, events) => {
-    expect(EVENTS.filter(event => hearers(event).includes(role as Role)).sort()).toEqual([...events].sort());
+    expect(EVENTS.filter((event) => hearers(event).includes(role as Role)).sort()).toEqual([...events].sort());
   });
 
   it("tells the manager everything", () => {
@@ -44,7 +79,7 @@ describe("who hears what on the live stream", () => {
 
   it("gives every forwarded event someone besides the manager, and names only real roles", () => {
     for (const event of EVENTS) {
-      expect(hearers(event).filter(role => role !== "manager").length).toBeGreaterThan(0);
+      expect(hearers(event).filter((role) => role !== "manager").length).toBeGreaterThan(0);
       for (const role of FORWARDED_EVENTS[event as keyof typeof FORWARDED_EVENTS]) expect(ROLES).toContain(role);
     }
   });
@@ -57,7 +92,16 @@ describe("who hears what on the live stream", () => {
   });
 
   it("forwards nothing it does not know, not even to the manager", () => {
-    for (const event of ["order.deleted", "staff.created", "cache.clean.orders", CLUSTER_EVENT, "changed", "", "__proto__", "constructor"]) {
+    for (const event of [
+      "order.deleted",
+      "staff.created",
+      "cache.clean.orders",
+      CLUSTER_EVENT,
+      "changed",
+      "",
+      "__proto__",
+      "constructor",
+    ]) {
       expect(hearers(event)).toEqual([]);
     }
   });
@@ -78,7 +122,7 @@ describe("who hears what on the live stream", () => {
   });
 
   it("lets only the manager in on an empty audience (as for the cluster view)", () => {
-    expect(ROLES.filter(role => mayReceive(role, []))).toEqual(["manager"]);
+    expect(ROLES.filter((role) => mayReceive(role, []))).toEqual(["manager"]);
   });
 });
 
@@ -91,7 +135,10 @@ describe("server-sent event frames", () => {
     expect(lines[0]).toBe("id: 7");
     expect(lines[1].startsWith("data: ")).toBe(true);
     expect(frame).not.toContain("\r");
-    expect(JSON.parse(lines[1].slice("data: ".length))).toEqual({ event: "order.ready", payload: { order: "ord_1", note: "line one\nline two\r\n" } });
+    expect(JSON.parse(lines[1].slice("data: ".length))).toEqual({
+      event: "order.ready",
+      payload: { order: "ord_1", note: "line one\nline two\r\n" },
+    });
   });
 
   it("keeps the stream alive with a comment, which EventSource ignores", () => {

@@ -48,9 +48,26 @@ describe("live tickets", () => {
   });
 
   it("refuses a ticket with the right key but another issuer or audience", () => {
-    const claims = { sub: chef.id, username: chef.username, name: chef.name, role: chef.role, jti: "j1", iat: NOW / 1000 };
-    const wrongIssuer = jwt.sign(claims, KEY, { algorithm: "HS256", expiresIn: 30, issuer: "brigade", audience: "live" });
-    const wrongAudience = jwt.sign({ ...claims, jti: "j2" }, KEY, { algorithm: "HS256", expiresIn: 30, issuer: "brigade-live", audience: "api" });
+    const claims = {
+      sub: chef.id,
+      username: chef.username,
+      name: chef.name,
+      role: chef.role,
+      jti: "j1",
+      iat: NOW / 1000,
+    };
+    const wrongIssuer = jwt.sign(claims, KEY, {
+      algorithm: "HS256",
+      expiresIn: 30,
+      issuer: "brigade",
+      audience: "live",
+    });
+    const wrongAudience = jwt.sign({ ...claims, jti: "j2" }, KEY, {
+      algorithm: "HS256",
+      expiresIn: 30,
+      issuer: "brigade-live",
+      audience: "api",
+    });
     const redeemer = new TicketRedeemer(KEY);
     expectRefused(() => redeemer.redeem(wrongIssuer, NOW), /expired or not valid/);
     expectRefused(() => redeemer.redeem(wrongAudience, NOW), /expired or not valid/);
@@ -59,7 +76,9 @@ describe("live tickets", () => {
   it("refuses a tampered ticket and an unsigned one", () => {
     const { ticket } = issueTicket(KEY, chef, NOW);
     const [header, , signature] = ticket.split(".");
-    const payload = Buffer.from(JSON.stringify({ ...(jwt.decode(ticket) as object), role: "manager" })).toString("base64url");
+    const payload = Buffer.from(JSON.stringify({ ...(jwt.decode(ticket) as object), role: "manager" })).toString(
+      "base64url",
+    );
     const unsigned = jwt.sign({ ...(jwt.decode(ticket) as object), jti: "other" }, "", { algorithm: "none" });
     const redeemer = new TicketRedeemer(KEY);
     expectRefused(() => redeemer.redeem(`${header}.${payload}.${signature}`, NOW), /expired or not valid/);
@@ -82,7 +101,11 @@ describe("live tickets", () => {
   });
 
   it("refuses a login token as a ticket", () => {
-    const login = jwt.sign({ sub: chef.id, ver: 1, role: "chef" }, SECRET, { algorithm: "HS256", expiresIn: 3600, issuer: "brigade" });
+    const login = jwt.sign({ sub: chef.id, ver: 1, role: "chef" }, SECRET, {
+      algorithm: "HS256",
+      expiresIn: 3600,
+      issuer: "brigade",
+    });
     expect(resolveAsLoginToken(login)).toMatchObject({ sub: chef.id });
     expectRefused(() => new TicketRedeemer(KEY).redeem(login, Date.now()), /expired or not valid/);
   });

@@ -61,7 +61,7 @@ describe("recipe checks", () => {
       ],
       known,
     );
-    expect(problems.map(p => [p.field, p.type])).toEqual([
+    expect(problems.map((p) => [p.field, p.type])).toEqual([
       ["recipe[1].ingredient", "unknownIngredient"],
       ["recipe[2].ingredient", "duplicateIngredient"],
     ]);

@@ -11,13 +11,13 @@ describe("the demo restaurant", () => {
 
   it("has about a dozen dishes over several stations and two dozen ingredients", () => {
     expect(dishes.length).toBeGreaterThanOrEqual(10);
-    expect(new Set(dishes.map(d => d.station))).toEqual(new Set(STATIONS));
+    expect(new Set(dishes.map((d) => d.station))).toEqual(new Set(STATIONS));
     expect(ingredients.length).toBeGreaterThanOrEqual(22);
   });
 
   it("gives everything a readable, unique id (no ObjectId-length suffix)", () => {
     for (const docs of [ingredients, dishes]) {
-      const ids = docs.map(d => d._id);
+      const ids = docs.map((d) => d._id);
       expect(new Set(ids).size).toBe(ids.length);
       for (const id of ids) {
         expect(id).toMatch(ID_PATTERN);
@@ -27,7 +27,7 @@ describe("the demo restaurant", () => {
   });
 
   it("cooks every dish from seeded ingredients, and can cook each one at the start", () => {
-    const levels = Object.fromEntries(ingredients.map(i => [i._id, i.available]));
+    const levels = Object.fromEntries(ingredients.map((i) => [i._id, i.available]));
     for (const dish of dishes) {
       for (const line of dish.recipe) expect(Object.keys(levels)).toContain(line.ingredient);
       expect(isAvailable(dish.recipe, levels)).toBe(true);

@@ -23,7 +23,10 @@ describe("an NeDB file written through one open handle", () => {
   it("keeps every insert, update and removal, and plain NeDB reads the file back", async () => {
     const { datastore, close } = fileDatastore(filename);
     await datastore.loadDatabaseAsync();
-    await datastore.insertAsync([{ _id: "a", qty: 1 }, { _id: "b", qty: 2, notes: "ünïcödé ✓" }]);
+    await datastore.insertAsync([
+      { _id: "a", qty: 1 },
+      { _id: "b", qty: 2, notes: "ünïcödé ✓" },
+    ]);
     await datastore.updateAsync({ _id: "a" }, { $set: { qty: 5 } });
     await datastore.removeAsync({ _id: "b" }, {});
     await datastore.insertAsync({ _id: "c", nested: { list: [1, 2, 3] } });
@@ -62,17 +65,27 @@ describe("an NeDB file written through one open handle", () => {
 
     const second = fileDatastore(filename);
     await second.datastore.loadDatabaseAsync();
-    expect((await second.datastore.findAsync({})).map(doc => doc._id).sort()).toEqual(["one", "two"]);
+    expect((await second.datastore.findAsync({})).map((doc) => doc._id).sort()).toEqual(["one", "two"]);
     second.close();
   });
 });
 
 describe("the line an NeDB document is written as", () => {
-  const model = require("@seald-io/nedb/lib/model.js") as { serialize(doc: object): string; deserialize(line: string): unknown };
+  const model = require("@seald-io/nedb/lib/model.js") as {
+    serialize(doc: object): string;
+    deserialize(line: string): unknown;
+  };
 
   it("is NeDB's own line, byte for byte, for plain documents and for the ones it must treat", () => {
     const docs = [
-      { _id: "ord_1", lines: [{ dish: "soup", qty: 2, notes: "" }], totalCents: 1200, bill: null, handedOff: false, at: "2026-11-28T20:00:00.000Z" },
+      {
+        _id: "ord_1",
+        lines: [{ dish: "soup", qty: 2, notes: "" }],
+        totalCents: 1200,
+        bill: null,
+        handedOff: false,
+        at: "2026-11-28T20:00:00.000Z",
+      },
       { _id: "x", gone: undefined, list: [1, undefined, null] },
       { _id: "ünï", nested: { deeper: [{ a: [{}] }] } },
       { $$deleted: true, _id: "ord_1" },

@@ -18,7 +18,8 @@ describe("the wait before an order that failed is delivered again", () => {
   });
 
   it("never shrinks from one delivery to the next", () => {
-    for (let delivery = 1; delivery < 40; delivery++) expect(retryDelayMs(delivery + 1)).toBeGreaterThanOrEqual(retryDelayMs(delivery));
+    for (let delivery = 1; delivery < 40; delivery++)
+      expect(retryDelayMs(delivery + 1)).toBeGreaterThanOrEqual(retryDelayMs(delivery));
   });
 });
 
@@ -34,8 +35,26 @@ describe("what the kitchen takes as a placed order", () => {
     table: "T4",
     placedAt: "2025-11-28T19:00:00.000Z",
     lines: [
-      { index: 0, dish: "dish_fries", name: "Fries", qty: 2, notes: "", station: "fryer", prepSeconds: 240, ingredients: [{ ingredient: "potato", qty: 400 }] },
-      { index: 1, dish: "dish_salad", name: "Salad", qty: 1, notes: "no onion", station: "cold", prepSeconds: 120, ingredients: [] },
+      {
+        index: 0,
+        dish: "dish_fries",
+        name: "Fries",
+        qty: 2,
+        notes: "",
+        station: "fryer",
+        prepSeconds: 240,
+        ingredients: [{ ingredient: "potato", qty: 400 }],
+      },
+      {
+        index: 1,
+        dish: "dish_salad",
+        name: "Salad",
+        qty: 1,
+        notes: "no onion",
+        station: "cold",
+        prepSeconds: 120,
+        ingredients: [],
+      },
     ],
   };
 

@@ -7,7 +7,10 @@ import { advanceOrder, moveOrder, type MovePorts } from "../../services/orders/o
 import type { OrderDoc } from "../../services/orders/order";
 
 async function memoryStore(): Promise<Store<OrderDoc>> {
-  const adapter = new DbService.MemoryAdapter() as unknown as DbAdapter & { init(b: unknown, s: unknown): void; connect(): Promise<void> };
+  const adapter = new DbService.MemoryAdapter() as unknown as DbAdapter & {
+    init(b: unknown, s: unknown): void;
+    connect(): Promise<void>;
+  };
   adapter.init(null, {});
   await adapter.connect();
   return new Store<OrderDoc>(adapter);
@@ -36,14 +39,27 @@ describe("moving an order", () => {
   beforeEach(async () => {
     store = await memoryStore();
     events = [];
-    ports = { store, emit: async event => void events.push(event), changed: async () => undefined, now: () => new Date() };
+    ports = {
+      store,
+      emit: async (event) => void events.push(event),
+      changed: async () => undefined,
+      now: () => new Date(),
+    };
   });
 
   it("keeps what the kitchen needs while the order is in the kitchen, and empties it once it is ready", async () => {
     await store.insert(order("o1"));
-    expect(await advanceOrder(ports, "o1", "cooking")).toMatchObject({ status: "cooking", kitchen: [{ station: "saute" }] });
+    expect(await advanceOrder(ports, "o1", "cooking")).toMatchObject({
+      status: "cooking",
+      kitchen: [{ station: "saute" }],
+    });
     const ready = await advanceOrder(ports, "o1", "ready");
-    expect(ready).toMatchObject({ status: "ready", readyAt: expect.any(String), lines: order("o1").lines, kitchen: [] });
+    expect(ready).toMatchObject({
+      status: "ready",
+      readyAt: expect.any(String),
+      lines: order("o1").lines,
+      kitchen: [],
+    });
     expect(events).toEqual(["order.cooking", "order.ready"]);
     expect(await moveOrder(ports, "o1", "serve")).toMatchObject({ status: "served" });
   });

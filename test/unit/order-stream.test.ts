@@ -1,13 +1,23 @@
 import { nanos, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from "nats";
-import { deleteOrderStreams, DUPLICATE_WINDOW_MS, ensureOrderStreams, natsOptions, orderStreamNames } from "../../lib/order-stream";
+import {
+  deleteOrderStreams,
+  DUPLICATE_WINDOW_MS,
+  ensureOrderStreams,
+  natsOptions,
+  orderStreamNames,
+} from "../../lib/order-stream";
 
 /** What the nats client throws for a stream JetStream does not have. */
-const streamNotFound = () => Object.assign(new Error("stream not found"), { code: "404", api_error: { code: 404, err_code: 10059, description: "stream not found" } });
+const streamNotFound = () =>
+  Object.assign(new Error("stream not found"), {
+    code: "404",
+    api_error: { code: 404, err_code: 10059, description: "stream not found" },
+  });
 const timeout = () => Object.assign(new Error("TIMEOUT"), { code: "TIMEOUT" });
 
 /** A JetStream manager holding streams in a map, enough for the stream calls lib/order-stream makes. */
 function fakeJetStream(existing: string[] = [], fail?: { info?: () => Error; delete?: () => Error }) {
-  const streams = new Map<string, Partial<StreamConfig>>(existing.map(name => [name, { name }]));
+  const streams = new Map<string, Partial<StreamConfig>>(existing.map((name) => [name, { name }]));
   const added: Partial<StreamConfig>[] = [];
   const deleted: string[] = [];
   const jsm = {
@@ -58,13 +68,19 @@ describe("the order stream's names", () => {
   });
 
   it("names the stream of the namespace-less cluster 'default'", () => {
-    expect(orderStreamNames("")).toMatchObject({ stream: "BRIGADE_default_ORDERS", subject: "brigade.default.order.placed" });
+    expect(orderStreamNames("")).toMatchObject({
+      stream: "BRIGADE_default_ORDERS",
+      subject: "brigade.default.order.placed",
+    });
   });
 });
 
 describe("the NATS connection options from TRANSPORTER", () => {
   it("lists every server of a comma-separated TRANSPORTER", () => {
-    expect(natsOptions("nats://a:4222, nats://b:4223", "brigade-kitchen-n1")).toMatchObject({ servers: ["a:4222", "b:4223"], name: "brigade-kitchen-n1" });
+    expect(natsOptions("nats://a:4222, nats://b:4223", "brigade-kitchen-n1")).toMatchObject({
+      servers: ["a:4222", "b:4223"],
+      name: "brigade-kitchen-n1",
+    });
   });
 
   it("sends no credentials when the URL has none", () => {
@@ -74,7 +90,11 @@ describe("the NATS connection options from TRANSPORTER", () => {
   });
 
   it("takes the user and password from the URL, decoded", () => {
-    expect(natsOptions("nats://brig%40de:p%3Ass@nats:4222", "n")).toMatchObject({ servers: ["nats:4222"], user: "brig@de", pass: "p:ss" });
+    expect(natsOptions("nats://brig%40de:p%3Ass@nats:4222", "n")).toMatchObject({
+      servers: ["nats:4222"],
+      user: "brig@de",
+      pass: "p:ss",
+    });
   });
 
   it("reconnects for good once connected, but fails a first connection within seconds", () => {
@@ -91,9 +111,19 @@ describe("creating the order streams", () => {
     const js = fakeJetStream();
     await ensureOrderStreams(js.jsm, names);
     const [orders, dead] = js.added;
-    expect(orders).toMatchObject({ name: names.stream, subjects: [names.subject], retention: RetentionPolicy.Workqueue, storage: StorageType.File });
+    expect(orders).toMatchObject({
+      name: names.stream,
+      subjects: [names.subject],
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+    });
     expect(orders.duplicate_window).toBe(nanos(DUPLICATE_WINDOW_MS));
-    expect(dead).toMatchObject({ name: names.deadStream, subjects: [names.deadSubject], retention: RetentionPolicy.Limits, storage: StorageType.File });
+    expect(dead).toMatchObject({
+      name: names.deadStream,
+      subjects: [names.deadSubject],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+    });
     expect(dead.max_age).toBeGreaterThan(orders.max_age!);
   });
 
@@ -106,7 +136,7 @@ describe("creating the order streams", () => {
   it("creates only the one that is missing", async () => {
     const js = fakeJetStream([names.stream]);
     await ensureOrderStreams(js.jsm, names);
-    expect(js.added.map(c => c.name)).toEqual([names.deadStream]);
+    expect(js.added.map((c) => c.name)).toEqual([names.deadStream]);
   });
 
   it("fails, creating nothing, when JetStream does not answer (it cannot tell the stream is missing)", async () => {

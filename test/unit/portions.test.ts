@@ -15,7 +15,12 @@ describe("portions", () => {
   });
 
   it("sums an ingredient named twice, and reads a list stored before as it is", () => {
-    expect(portionsOf([{ ingredient: "flour", qty: 100 }, { ingredient: "flour", qty: 20 }])).toEqual({ flour: 120 });
+    expect(
+      portionsOf([
+        { ingredient: "flour", qty: 100 },
+        { ingredient: "flour", qty: 20 },
+      ]),
+    ).toEqual({ flour: 120 });
     const older = [{ ingredient: "stock", qty: 600 }];
     expect(portionLines(older)).toEqual(older);
     expect(portionLines({})).toEqual([]);

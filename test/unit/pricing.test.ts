@@ -4,17 +4,41 @@ import { dishesShort, lineIngredients, reservationLines } from "../../services/o
 import { orderIdFor, requestFingerprint } from "../../services/orders/order";
 
 const dish = (id: string, priceCents: number, recipe: ResolvedDish["recipe"] = []): ResolvedDish => ({
-  id, name: id.toUpperCase(), category: "mains", priceCents, station: "grill", prepSeconds: 60, recipe,
+  id,
+  name: id.toUpperCase(),
+  category: "mains",
+  priceCents,
+  station: "grill",
+  prepSeconds: 60,
+  recipe,
 });
 const menu = new Map([
-  ["burger", dish("burger", 1250, [{ ingredient: "bun", qty: 1 }, { ingredient: "beef", qty: 0.2 }])],
-  ["fries", dish("fries", 450, [{ ingredient: "potato", qty: 0.3 }, { ingredient: "oil", qty: 0.1 }])],
+  [
+    "burger",
+    dish("burger", 1250, [
+      { ingredient: "bun", qty: 1 },
+      { ingredient: "beef", qty: 0.2 },
+    ]),
+  ],
+  [
+    "fries",
+    dish("fries", 450, [
+      { ingredient: "potato", qty: 0.3 },
+      { ingredient: "oil", qty: 0.1 },
+    ]),
+  ],
   ["water", dish("water", 0)],
 ]);
 
 describe("pricing", () => {
   it("snapshots each dish's name and price at the moment of ordering", () => {
-    const lines = priceLines([{ dish: "burger", qty: 2, notes: "no onion" }, { dish: "fries", qty: 3 }], menu);
+    const lines = priceLines(
+      [
+        { dish: "burger", qty: 2, notes: "no onion" },
+        { dish: "fries", qty: 3 },
+      ],
+      menu,
+    );
     expect(lines).toEqual([
       { dish: "burger", name: "BURGER", qty: 2, unitPriceCents: 1250, notes: "no onion" },
       { dish: "fries", name: "FRIES", qty: 3, unitPriceCents: 450, notes: "" },
@@ -26,12 +50,28 @@ describe("pricing", () => {
 
   it("totals lines as quantity × unit price, in integer cents", () => {
     expect(lineTotalCents({ qty: 3, unitPriceCents: 450 })).toBe(1350);
-    expect(orderTotalCents(priceLines([{ dish: "burger", qty: 2 }, { dish: "fries", qty: 3 }, { dish: "water", qty: 5 }], menu))).toBe(3850);
+    expect(
+      orderTotalCents(
+        priceLines(
+          [
+            { dish: "burger", qty: 2 },
+            { dish: "fries", qty: 3 },
+            { dish: "water", qty: 5 },
+          ],
+          menu,
+        ),
+      ),
+    ).toBe(3850);
     expect(orderTotalCents([])).toBe(0);
   });
 
   it("keeps prices that used to lose cents in floating point exact", () => {
-    expect(orderTotalCents([{ qty: 3, unitPriceCents: 10 }, { qty: 1, unitPriceCents: 20 }])).toBe(50);
+    expect(
+      orderTotalCents([
+        { qty: 3, unitPriceCents: 10 },
+        { qty: 1, unitPriceCents: 20 },
+      ]),
+    ).toBe(50);
     expect(orderTotalCents(Array.from({ length: 50 }, () => ({ qty: 50, unitPriceCents: 1999 })))).toBe(4_997_500);
   });
 
@@ -45,7 +85,15 @@ describe("pricing", () => {
 describe("stock an order needs", () => {
   it("multiplies a recipe by the line's quantity without float noise", () => {
     expect(lineIngredients([{ ingredient: "oil", qty: 0.1 }], 3)).toEqual([{ ingredient: "oil", qty: 0.3 }]);
-    expect(lineIngredients([{ ingredient: "bun", qty: 1 }, { ingredient: "bun", qty: 1 }], 2)).toEqual([{ ingredient: "bun", qty: 4 }]);
+    expect(
+      lineIngredients(
+        [
+          { ingredient: "bun", qty: 1 },
+          { ingredient: "bun", qty: 1 },
+        ],
+        2,
+      ),
+    ).toEqual([{ ingredient: "bun", qty: 4 }]);
   });
 
   it("reserves the sum over all lines per ingredient, in a stable order", () => {
@@ -65,11 +113,20 @@ describe("stock an order needs", () => {
 
   it("names each dish short of stock once, with the ingredients it lacks", () => {
     const lines = [
-      { dish: "burger", name: "Burger", ingredients: [{ ingredient: "bun", qty: 1 }, { ingredient: "beef", qty: 0.2 }] },
+      {
+        dish: "burger",
+        name: "Burger",
+        ingredients: [
+          { ingredient: "bun", qty: 1 },
+          { ingredient: "beef", qty: 0.2 },
+        ],
+      },
       { dish: "fries", name: "Fries", ingredients: [{ ingredient: "potato", qty: 0.3 }] },
       { dish: "burger", name: "Burger", ingredients: [{ ingredient: "bun", qty: 2 }] },
     ];
-    expect(dishesShort(lines, ["beef", "bun"])).toEqual([{ dish: "burger", name: "Burger", ingredients: ["bun", "beef"] }]);
+    expect(dishesShort(lines, ["beef", "bun"])).toEqual([
+      { dish: "burger", name: "Burger", ingredients: ["bun", "beef"] },
+    ]);
     expect(dishesShort(lines, ["potato"])).toEqual([{ dish: "fries", name: "Fries", ingredients: ["potato"] }]);
     expect(dishesShort(lines, ["saffron"])).toEqual([]);
   });

@@ -7,7 +7,10 @@ import { toHttpError } from "../../lib/http-errors";
 const quiet = { warn: () => undefined, info: () => undefined };
 
 function request(socket: string | undefined, forwardedFor?: string | string[]) {
-  return { socket: { remoteAddress: socket }, headers: forwardedFor === undefined ? {} : { "x-forwarded-for": forwardedFor } } as unknown as IncomingMessage;
+  return {
+    socket: { remoteAddress: socket },
+    headers: forwardedFor === undefined ? {} : { "x-forwarded-for": forwardedFor },
+  } as unknown as IncomingMessage;
 }
 
 describe("the client's address", () => {
@@ -95,6 +98,8 @@ describe("rate limit settings and answers", () => {
     expect(e.retryAfterSeconds).toBe(17);
     expect(e.body).toMatchObject({ type: "RATE_LIMITED", data: { retryAfterSeconds: 17 } });
     expect(e.serverFault).toBe(false);
-    expect(toHttpError({ name: "RateLimitExceeded", code: 429, data: { retryAfterSeconds: -3 } }).retryAfterSeconds).toBe(60);
+    expect(
+      toHttpError({ name: "RateLimitExceeded", code: 429, data: { retryAfterSeconds: -3 } }).retryAfterSeconds,
+    ).toBe(60);
   });
 });

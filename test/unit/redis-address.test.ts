@@ -2,7 +2,13 @@ import { redisAddress } from "../../moleculer.config";
 
 describe("the Redis address handed to ioredis from CACHER", () => {
   it("spells out host and port, since ioredis ignores a url key in its options", () => {
-    expect(redisAddress("redis://cache.internal:6380")).toEqual({ host: "cache.internal", port: 6380, username: undefined, password: undefined, db: 0 });
+    expect(redisAddress("redis://cache.internal:6380")).toEqual({
+      host: "cache.internal",
+      port: 6380,
+      username: undefined,
+      password: undefined,
+      db: 0,
+    });
   });
 
   it("defaults to Redis's port and database 0", () => {
@@ -16,11 +22,20 @@ describe("the Redis address handed to ioredis from CACHER", () => {
 
   it("honours a password alone (Redis's requirepass) and a user with a password (ACL)", () => {
     expect(redisAddress("redis://:s3cret@cache:6379")).toMatchObject({ username: undefined, password: "s3cret" });
-    expect(redisAddress("redis://brigade:s3cret@cache:6379")).toMatchObject({ username: "brigade", password: "s3cret" });
+    expect(redisAddress("redis://brigade:s3cret@cache:6379")).toMatchObject({
+      username: "brigade",
+      password: "s3cret",
+    });
   });
 
   it("decodes percent-encoded credentials, so a password may hold @, : or /", () => {
-    expect(redisAddress("redis://us%40er:p%40ss%3Aw%2Frd@cache:6379/1")).toEqual({ host: "cache", port: 6379, username: "us@er", password: "p@ss:w/rd", db: 1 });
+    expect(redisAddress("redis://us%40er:p%40ss%3Aw%2Frd@cache:6379/1")).toEqual({
+      host: "cache",
+      port: 6379,
+      username: "us@er",
+      password: "p@ss:w/rd",
+      db: 1,
+    });
   });
 
   it("gives an IP address as a socket takes it: IPv6 without the URL's brackets", () => {

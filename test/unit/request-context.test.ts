@@ -4,7 +4,12 @@
  * concurrent requests when on.
  */
 import { ServiceBroker, type Context, type Middleware } from "moleculer";
-import { asyncContextFrame, currentRequestID, RequestContextMiddleware, requestIdsInLogs } from "../../middlewares/request-context.middleware";
+import {
+  asyncContextFrame,
+  currentRequestID,
+  RequestContextMiddleware,
+  requestIdsInLogs,
+} from "../../middlewares/request-context.middleware";
 
 describe("when request IDs go into the logs", () => {
   it.each([
@@ -38,7 +43,7 @@ describe.each([
       name: "slow",
       actions: {
         async work(ctx: Context<{ ms: number }>) {
-          await new Promise(resolve => setTimeout(resolve, ctx.params.ms));
+          await new Promise((resolve) => setTimeout(resolve, ctx.params.ms));
           seen.push(currentRequestID());
           return currentRequestID();
         },

@@ -37,9 +37,18 @@ describe("which failed calls are sent to another node", () => {
   });
 
   it("does not retry errors Moleculer calls retryable but a retry cannot mend", () => {
-    expect(safeToRetry(new Errors.ServiceNotAvailableError({ action: "menu.list", nodeID: "node-2" }), menuList)).toBe(false);
-    expect(safeToRetry(new Errors.QueueIsFullError({ action: "menu.list", nodeID: "node-2", size: 1000, limit: 1000 }), menuList)).toBe(false);
-    expect(safeToRetry(new Errors.MoleculerRetryableError("flaky", 500, "FLAKY", { action: "menu.list" }), menuList)).toBe(false);
+    expect(safeToRetry(new Errors.ServiceNotAvailableError({ action: "menu.list", nodeID: "node-2" }), menuList)).toBe(
+      false,
+    );
+    expect(
+      safeToRetry(
+        new Errors.QueueIsFullError({ action: "menu.list", nodeID: "node-2", size: 1000, limit: 1000 }),
+        menuList,
+      ),
+    ).toBe(false);
+    expect(
+      safeToRetry(new Errors.MoleculerRetryableError("flaky", 500, "FLAKY", { action: "menu.list" }), menuList),
+    ).toBe(false);
   });
 
   it("never retries a domain error or a plain failure", () => {
@@ -49,7 +58,10 @@ describe("which failed calls are sent to another node", () => {
   });
 
   it("recognises a timeout by its name, as it arrives from another node (a plain object, not the class)", () => {
-    const overTheWire = Object.assign(new Error("Request is timed out"), { name: "RequestTimeoutError", data: { action: "menu.list" } });
+    const overTheWire = Object.assign(new Error("Request is timed out"), {
+      name: "RequestTimeoutError",
+      data: { action: "menu.list" },
+    });
     expect(safeToRetry(overTheWire, menuList)).toBe(true);
     expect(safeToRetry({ ...overTheWire, name: "RequestTimeoutError", data: {} } as Error, menuList)).toBe(false);
   });
@@ -65,9 +77,9 @@ describe("Brigade's order of Moleculer's internal middlewares", () => {
 
   it("replaces Moleculer's Retry with the hop-only one, outside both Timeout and the breaker", () => {
     expect(list).not.toContain("Retry");
-    const retry = list.findIndex(m => typeof m === "function");
+    const retry = list.findIndex((m) => typeof m === "function");
     expect(retry).toBeGreaterThan(list.indexOf("CircuitBreaker"));
-    expect(list.filter(m => typeof m === "function")).toHaveLength(1);
+    expect(list.filter((m) => typeof m === "function")).toHaveLength(1);
   });
 
   it("puts Validator outside Cacher, so a cache hit never skips the params check", () => {
@@ -75,13 +87,14 @@ describe("Brigade's order of Moleculer's internal middlewares", () => {
   });
 
   it("puts Cacher outside the guards of a running handler, so a cache hit skips them", () => {
-    for (const guard of ["ContextTracker", "Timeout", "CircuitBreaker", "Bulkhead"]) expect(list.indexOf("Cacher")).toBeGreaterThan(list.indexOf(guard));
-    expect(list.indexOf("Cacher")).toBeLessThan(list.findIndex(m => typeof m === "function"));
+    for (const guard of ["ContextTracker", "Timeout", "CircuitBreaker", "Bulkhead"])
+      expect(list.indexOf("Cacher")).toBeGreaterThan(list.indexOf(guard));
+    expect(list.indexOf("Cacher")).toBeLessThan(list.findIndex((m) => typeof m === "function"));
   });
 
   it("keeps every other internal middleware, in Moleculer's order", () => {
     const moved = ["Timeout", "Retry", "Validator", "Cacher", "ContextTracker", "CircuitBreaker"];
-    const others = (names: readonly unknown[]) => names.filter(m => typeof m === "string" && !moved.includes(m));
+    const others = (names: readonly unknown[]) => names.filter((m) => typeof m === "string" && !moved.includes(m));
     expect(others(list)).toEqual(others(moleculers));
     expect(list).toHaveLength(moleculers.length);
   });

@@ -18,7 +18,7 @@ describe("who may call what", () => {
     expect(decide([ANY_STAFF], undefined)).toBe("unauthenticated");
   });
 
-  it.each(ROLES)("lets a %s call any-staff actions", role => {
+  it.each(ROLES)("lets a %s call any-staff actions", (role) => {
     expect(decide([ANY_STAFF], as(role))).toBe("allow");
   });
 

@@ -3,7 +3,16 @@ import { loadSettings, SettingsError } from "../../lib/settings";
 describe("settings from the environment", () => {
   it("runs embedded with nothing set", () => {
     const s = loadSettings({});
-    expect(s).toMatchObject({ port: 3000, transporter: undefined, cacher: "Memory", mongoUri: undefined, dataDir: "./data", seed: true, kitchenChefs: 4, kitchenTimeScale: 1 });
+    expect(s).toMatchObject({
+      port: 3000,
+      transporter: undefined,
+      cacher: "Memory",
+      mongoUri: undefined,
+      dataDir: "./data",
+      seed: true,
+      kitchenChefs: 4,
+      kitchenTimeScale: 1,
+    });
   });
 
   it("keeps tests in memory unless DATA_DIR says otherwise", () => {
@@ -12,7 +21,12 @@ describe("settings from the environment", () => {
   });
 
   it("reads the cluster variables", () => {
-    const s = loadSettings({ TRANSPORTER: "nats://127.0.0.1:4222", CACHER: "redis://127.0.0.1:6379", MONGO_URI: "mongodb://m:27017/brigade", SERVICES: "kitchen" });
+    const s = loadSettings({
+      TRANSPORTER: "nats://127.0.0.1:4222",
+      CACHER: "redis://127.0.0.1:6379",
+      MONGO_URI: "mongodb://m:27017/brigade",
+      SERVICES: "kitchen",
+    });
     expect(s.transporter).toBe("nats://127.0.0.1:4222");
     expect(s.cacher).toBe("redis://127.0.0.1:6379");
     expect(loadSettings({ CACHER: "redis://:secret@cache:6380/2" }).cacher).toBe("redis://:secret@cache:6380/2");
@@ -40,7 +54,10 @@ describe("settings from the environment", () => {
   it("parses booleans and lists", () => {
     expect(loadSettings({ BRIGADE_SEED: "false" }).seed).toBe(false);
     expect(loadSettings({ BRIGADE_SEED: "1" }).seed).toBe(true);
-    expect(loadSettings({ CORS_ORIGINS: "https://a.example, https://b.example" }).corsOrigins).toEqual(["https://a.example", "https://b.example"]);
+    expect(loadSettings({ CORS_ORIGINS: "https://a.example, https://b.example" }).corsOrigins).toEqual([
+      "https://a.example",
+      "https://b.example",
+    ]);
     expect(loadSettings({ TRACING: "off" }).tracing).toBeUndefined();
   });
 

@@ -37,7 +37,16 @@ describe("stock arithmetic", () => {
 
   it("names the ingredients that stock cannot cover, counting unknown ones as short", () => {
     const levels = { potatoes: 500, "frying-oil": 1000 };
-    expect(shortOf([{ ingredient: "potatoes", qty: 300 }, { ingredient: "potatoes", qty: 300 }, { ingredient: "frying-oil", qty: 60 }], levels)).toEqual(["potatoes"]);
+    expect(
+      shortOf(
+        [
+          { ingredient: "potatoes", qty: 300 },
+          { ingredient: "potatoes", qty: 300 },
+          { ingredient: "frying-oil", qty: 60 },
+        ],
+        levels,
+      ),
+    ).toEqual(["potatoes"]);
     expect(shortOf([{ ingredient: "truffle", qty: 1 }], levels)).toEqual(["truffle"]);
     expect(shortOf([{ ingredient: "potatoes", qty: 500 }], levels)).toEqual([]);
   });
@@ -93,14 +102,23 @@ describe("low stock", () => {
 
 describe("reservation holdings", () => {
   it("holds the merged lines and gives back only what was not consumed", () => {
-    const held = holdings([{ ingredient: "eggs", qty: 2 }, { ingredient: "flour", qty: 40 }, { ingredient: "eggs", qty: 1 }]);
+    const held = holdings([
+      { ingredient: "eggs", qty: 2 },
+      { ingredient: "flour", qty: 40 },
+      { ingredient: "eggs", qty: 1 },
+    ]);
     expect(held).toEqual({ eggs: 3, flour: 40 });
     expect(unconsumed({ eggs: 0, flour: 15 })).toEqual([{ ingredient: "flour", qty: 15 }]);
     expect(unconsumed({})).toEqual([]);
   });
 
   it("names what a consumption would take beyond the reservation", () => {
-    expect(overConsumed({ eggs: 3, flour: 40 }, [{ ingredient: "eggs", qty: 2 }, { ingredient: "flour", qty: 50 }])).toEqual(["flour"]);
+    expect(
+      overConsumed({ eggs: 3, flour: 40 }, [
+        { ingredient: "eggs", qty: 2 },
+        { ingredient: "flour", qty: 50 },
+      ]),
+    ).toEqual(["flour"]);
     expect(overConsumed({ eggs: 3 }, [{ ingredient: "sugar", qty: 1 }])).toEqual(["sugar"]);
     expect(overConsumed({ eggs: 3 }, [{ ingredient: "eggs", qty: 3 }])).toEqual([]);
   });

@@ -1,6 +1,11 @@
 import { computeTakings, TOP_DISHES, type GivenRefund, type TakenPayment } from "../../services/billing/bill-math";
 
-const pay = (method: "cash" | "card", appliedCents: number, tipCents = 0): TakenPayment => ({ kind: "payment", method, appliedCents, tipCents });
+const pay = (method: "cash" | "card", appliedCents: number, tipCents = 0): TakenPayment => ({
+  kind: "payment",
+  method,
+  appliedCents,
+  tipCents,
+});
 const refund = (amountCents: number): GivenRefund => ({ kind: "refund", amountCents });
 
 describe("a day's takings", () => {
@@ -36,8 +41,20 @@ describe("a day's takings", () => {
       "2025-03-01",
       [],
       [
-        { orders: ["o1", "o2"], lines: [{ dish: "burger", name: "Burger", qty: 2 }, { dish: "fries", name: "Fries", qty: 1 }] },
-        { orders: ["o3"], lines: [{ dish: "fries", name: "Fries", qty: 3 }, { dish: "soda", name: "Soda", qty: 2 }] },
+        {
+          orders: ["o1", "o2"],
+          lines: [
+            { dish: "burger", name: "Burger", qty: 2 },
+            { dish: "fries", name: "Fries", qty: 1 },
+          ],
+        },
+        {
+          orders: ["o3"],
+          lines: [
+            { dish: "fries", name: "Fries", qty: 3 },
+            { dish: "soda", name: "Soda", qty: 2 },
+          ],
+        },
       ],
     );
     expect(t.orders).toBe(3);
@@ -49,7 +66,11 @@ describe("a day's takings", () => {
   });
 
   it(`keeps the top ${TOP_DISHES} dishes only`, () => {
-    const lines = Array.from({ length: TOP_DISHES + 5 }, (_, i) => ({ dish: `d${i}`, name: `Dish ${String(i).padStart(2, "0")}`, qty: i + 1 }));
+    const lines = Array.from({ length: TOP_DISHES + 5 }, (_, i) => ({
+      dish: `d${i}`,
+      name: `Dish ${String(i).padStart(2, "0")}`,
+      qty: i + 1,
+    }));
     const t = computeTakings("2025-03-01", [], [{ orders: ["o"], lines }]);
     expect(t.topDishes).toHaveLength(TOP_DISHES);
     expect(t.topDishes[0]).toEqual({ dish: `d${TOP_DISHES + 4}`, name: `Dish ${TOP_DISHES + 4}`, qty: TOP_DISHES + 5 });

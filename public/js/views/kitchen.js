@@ -33,17 +33,21 @@ export default {
     function renderFilter() {
       show(
         filter,
-        ["all", ...STATIONS].map(name =>
-          h("button", {
-            type: "button",
-            "aria-pressed": String(name === station),
-            onclick: () => {
-              station = name;
-              sessionStorage.setItem(STATION_KEY, name);
-              renderFilter();
-              render();
+        ["all", ...STATIONS].map((name) =>
+          h(
+            "button",
+            {
+              type: "button",
+              "aria-pressed": String(name === station),
+              onclick: () => {
+                station = name;
+                sessionStorage.setItem(STATION_KEY, name);
+                renderFilter();
+                render();
+              },
             },
-          }, name === "all" ? "All stations" : titleCase(name)),
+            name === "all" ? "All stations" : titleCase(name),
+          ),
         ),
       );
     }
@@ -59,37 +63,80 @@ export default {
     function ticketCard(ticket) {
       const { cooking, elapsed, late } = timing(ticket);
       const label = `${ticket.name} × ${ticket.qty}, table ${ticket.table}`;
-      return h("li", { class: "ticket", dataset: { status: ticket.status, late: String(late), ticket: ticket.id }, "aria-label": label },
-        h("div", { class: "spread" },
+      return h(
+        "li",
+        {
+          class: "ticket",
+          dataset: { status: ticket.status, late: String(late), ticket: ticket.id },
+          "aria-label": label,
+        },
+        h(
+          "div",
+          { class: "spread" },
           h("strong", {}, `Table ${ticket.table}`),
-          h("span", { class: "badge", dataset: { status: late ? "late" : ticket.status } }, late ? "Late" : ticket.status === "cooking" ? "Cooking" : "Queued"),
+          h(
+            "span",
+            { class: "badge", dataset: { status: late ? "late" : ticket.status } },
+            late ? "Late" : ticket.status === "cooking" ? "Cooking" : "Queued",
+          ),
         ),
         h("div", { class: "dish-line" }, `${ticket.qty} × ${ticket.name}`),
         ticket.notes ? h("div", { class: "notes" }, ticket.notes) : null,
-        h("div", { class: "spread" },
-          h("span", {},
-            h("span", { class: "timer", dataset: { timer: ticket.id }, "aria-label": cooking ? "Cooking for" : "Waiting for" }, duration(elapsed)),
+        h(
+          "div",
+          { class: "spread" },
+          h(
+            "span",
+            {},
+            h(
+              "span",
+              { class: "timer", dataset: { timer: ticket.id }, "aria-label": cooking ? "Cooking for" : "Waiting for" },
+              duration(elapsed),
+            ),
             " ",
             h("span", { class: "muted" }, `${cooking ? "cooking" : "waiting"} · prep ${duration(ticket.prepSeconds)}`),
           ),
-          h("button", { type: "button", class: "primary", "aria-label": `Bump ${ticket.name} for table ${ticket.table}`, onclick: e => bump(e, ticket) }, "Bump"),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "primary",
+              "aria-label": `Bump ${ticket.name} for table ${ticket.table}`,
+              onclick: (e) => bump(e, ticket),
+            },
+            "Bump",
+          ),
         ),
       );
     }
 
     function render() {
-      const shown = station === "all" ? tickets : tickets.filter(t => t.station === station);
-      const cooking = tickets.filter(t => t.status === "cooking").length;
-      show(counts, h("span", {}, h("strong", {}, String(cooking)), " cooking"), h("span", {}, h("strong", {}, String(tickets.length - cooking)), " queued"));
-      const stations = STATIONS.filter(s => (station === "all" ? shown.some(t => t.station === s) : s === station));
-      if (stations.length === 0 || shown.length === 0) return show(board, h("p", { class: "empty" }, "No tickets. The kitchen is clear."));
+      const shown = station === "all" ? tickets : tickets.filter((t) => t.station === station);
+      const cooking = tickets.filter((t) => t.status === "cooking").length;
+      show(
+        counts,
+        h("span", {}, h("strong", {}, String(cooking)), " cooking"),
+        h("span", {}, h("strong", {}, String(tickets.length - cooking)), " queued"),
+      );
+      const stations = STATIONS.filter((s) => (station === "all" ? shown.some((t) => t.station === s) : s === station));
+      if (stations.length === 0 || shown.length === 0)
+        return show(board, h("p", { class: "empty" }, "No tickets. The kitchen is clear."));
       show(
         board,
-        stations.map(name => {
-          const mine = shown.filter(t => t.station === name);
-          return h("section", { class: "station", "aria-labelledby": `station-${name}` },
-            h("h2", { id: `station-${name}` }, titleCase(name), h("span", { class: "muted" }, plural(mine.length, "ticket"))),
-            mine.length ? h("ul", { class: "tickets" }, mine.map(ticketCard)) : h("p", { class: "empty" }, "Nothing here."),
+        stations.map((name) => {
+          const mine = shown.filter((t) => t.station === name);
+          return h(
+            "section",
+            { class: "station", "aria-labelledby": `station-${name}` },
+            h(
+              "h2",
+              { id: `station-${name}` },
+              titleCase(name),
+              h("span", { class: "muted" }, plural(mine.length, "ticket")),
+            ),
+            mine.length
+              ? h("ul", { class: "tickets" }, mine.map(ticketCard))
+              : h("p", { class: "empty" }, "Nothing here."),
           );
         }),
       );
@@ -111,7 +158,7 @@ export default {
       event.currentTarget.disabled = true;
       try {
         await api.post(`/api/tickets/${encodeURIComponent(ticket.id)}/bump`);
-        tickets = tickets.filter(t => t.id !== ticket.id);
+        tickets = tickets.filter((t) => t.id !== ticket.id);
         render();
       } catch (err) {
         toast(err.message, "bad");
@@ -120,13 +167,18 @@ export default {
     }
 
     async function load() {
-      const [cooking, queued] = await Promise.all([allRows(api, "/api/tickets?status=cooking", 3), allRows(api, "/api/tickets?status=queued", 3)]);
+      const [cooking, queued] = await Promise.all([
+        allRows(api, "/api/tickets?status=cooking", 3),
+        allRows(api, "/api/tickets?status=queued", 3),
+      ]);
       // Oldest first, as the kitchen works: the order that came in first, then its lines.
-      tickets = [...cooking, ...queued].sort((a, b) => a.queuedAt.localeCompare(b.queuedAt) || a.order.localeCompare(b.order) || a.id.localeCompare(b.id));
+      tickets = [...cooking, ...queued].sort(
+        (a, b) => a.queuedAt.localeCompare(b.queuedAt) || a.order.localeCompare(b.order) || a.id.localeCompare(b.id),
+      );
       render();
     }
 
-    const reload = coalesce(() => load().catch(err => toast(err.message, "bad")));
+    const reload = coalesce(() => load().catch((err) => toast(err.message, "bad")));
     const ticker = setInterval(tick, 1000);
 
     renderFilter();

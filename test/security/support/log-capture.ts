@@ -36,7 +36,7 @@ export class LogCapture extends Loggers.Base<{ level?: "debug" }> {
 
   /** Entries at error or fatal level: what an operator would be paged for. */
   faults(): LogEntry[] {
-    return this.entries.filter(entry => entry.level === "error" || entry.level === "fatal");
+    return this.entries.filter((entry) => entry.level === "error" || entry.level === "fatal");
   }
 
   clear(): void {

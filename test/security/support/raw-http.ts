@@ -10,7 +10,13 @@ export interface RawAnswer {
   text: string;
 }
 
-export function rawRequest(baseUrl: string, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<RawAnswer> {
+export function rawRequest(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<RawAnswer> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -21,10 +27,12 @@ export function rawRequest(baseUrl: string, method: string, path: string, body?:
         path,
         headers: body === undefined ? headers : { "content-length": String(Buffer.byteLength(body)), ...headers },
       },
-      res => {
+      (res) => {
         const chunks: Buffer[] = [];
-        res.on("data", chunk => chunks.push(chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }));
+        res.on("data", (chunk) => chunks.push(chunk));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }),
+        );
         res.on("error", reject);
       },
     );

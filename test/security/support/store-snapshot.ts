@@ -19,8 +19,10 @@ export async function snapshotStores(broker: ServiceBroker): Promise<StoreSnapsh
   const snapshot: StoreSnapshot = {};
   const byId = (a: Doc, b: Doc) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0);
   for (const service of broker.services as unknown as WithStores[]) {
-    if (service.store) snapshot[`${service.name}/${service.schema?.collection ?? "main"}`] = (await service.store.find({})).sort(byId);
-    for (const [name, store] of Object.entries(service.stores ?? {})) snapshot[`${service.name}/${name}`] = (await store.find({})).sort(byId);
+    if (service.store)
+      snapshot[`${service.name}/${service.schema?.collection ?? "main"}`] = (await service.store.find({})).sort(byId);
+    for (const [name, store] of Object.entries(service.stores ?? {}))
+      snapshot[`${service.name}/${name}`] = (await store.find({})).sort(byId);
   }
   return snapshot;
 }
