@@ -3,10 +3,10 @@
  * With nothing set this is the embedded mode: one process, no transporter, memory cacher.
  */
 import os from "node:os";
-import * as Moleculer from "moleculer";
-import type { BrokerOptions, Errors, Middleware, ServiceBroker } from "moleculer";
-import { loadSettings } from "./lib/settings";
-import { ALL_SERVICES } from "./lib/settings";
+import type { BrokerOptions } from "moleculer";
+import { isServerFault } from "./lib/errors";
+import { loadSettings, redisAddress } from "./lib/settings";
+import { brigadeInternalMiddlewares, HotReloadWhenAsked } from "./middlewares/internal-order";
 import { RequestContextMiddleware, pinoRequestMixin, textLogLine } from "./middlewares/request-context.middleware";
 import { BrigadeMetricsMiddleware } from "./middlewares/brigade-metrics.middleware";
 import { SharedCacheAtCallerMiddleware } from "./middlewares/shared-cache-at-caller.middleware";
@@ -17,89 +17,6 @@ import "./lib/zipkin-exporter";
 import "./lib/fail-open-redis-cacher";
 
 const settings = loadSettings();
-
-/** Only faults of the callee count against it; a 4xx says nothing about a node's health. */
-function isServerFault(err: Errors.MoleculerError | Error | undefined): boolean {
-  const code = (err as { code?: number } | undefined)?.code;
-  return !code || code >= 500;
-}
-
-/**
- * Moleculer's internal middlewares in Moleculer's order but for three moves. A middleware later
- * in the list wraps the ones before it.
- *   - Moleculer puts Timeout after CircuitBreaker: the timeout fires outside the breaker, which
- *     never sees it, so a node that hangs — the worst kind — never trips its breaker. With
- *     Timeout inside CircuitBreaker a timeout counts as the failure it is, and Retry, outside
- *     both, sends the retry to another node. (test/cluster/circuit-breaker.test.ts shows the
- *     breaker opening on a hung node.)
- *   - Moleculer puts Validator inside Cacher: a cache hit is answered before the params are
- *     checked, so `GET /api/dishes?colour=red` answered 200 once the plain menu was cached (and
- *     422 before). With Validator outside Cacher bad params are refused whatever the cache holds,
- *     and cache keys are built from the params as validated (`?page=2` and page 2 share one).
- *   - Cacher (with Validator) goes outside ContextTracker, Timeout and CircuitBreaker: they guard
- *     a handler that runs, and a cache hit runs none. A hit no longer starts and clears a timer,
- *     enters the breaker's books or the shutdown's in-flight list, nor the request scope of our
- *     own middlewares (innermost): the cached menu read's CPU fell by about a tenth (bench/).
- *     A miss goes through all of them, as before.
- */
-const HANDLER_GUARDS = ["ContextTracker", "Timeout", "CircuitBreaker"] as const;
-
-export function brigadeInternalMiddlewares(): (string | typeof RetryAtTheHop)[] {
-  const moved = new Set<string>(["Timeout", "Validator", "Cacher", ...HANDLER_GUARDS]);
-  const list: (string | typeof RetryAtTheHop)[] = Moleculer.INTERNAL_MIDDLEWARES.filter((name) => !moved.has(name));
-  // Just inside Retry: the guards (Timeout inside the breaker), then the cache, then validation.
-  list.splice(list.indexOf("Retry"), 0, ...HANDLER_GUARDS, "Cacher", "Validator");
-  list.splice(list.indexOf("Retry"), 1, RetryAtTheHop);
-  return list;
-}
-
-type ActionDef = { name: string; cache?: unknown; idempotent?: boolean; retryPolicy?: object };
-
-/**
- * Whether a call that failed at this hop may be sent again (to the next node). Only a failure of
- * the hop itself counts — this very call timed out, here or on the node it went to, or that node
- * went away mid-call — not one the other node met further down (a timeout of *its* call to a
- * third service was already retried, or not, where it happened). And only when running the
- * action twice does no harm: a cached read, or an action that says `idempotent: true`. A
- * timed-out write may have happened; sending it again could place an order twice.
- */
-export function safeToRetry(err: (Error & { data?: { action?: string } }) | undefined, action: ActionDef): boolean {
-  if (err?.name !== "RequestTimeoutError" && err?.name !== "RequestRejectedError") return false;
-  if (err.data?.action !== action.name) return false;
-  return !!action.cache || action.idempotent === true;
-}
-
-/**
- * Moleculer's Retry, at one level only: where a call leaves for another node (`remoteAction`),
- * which is where another node can answer it. Moleculer also wraps every local action, so a
- * retryable error surfacing through a local handler re-runs that whole handler — the gateway's
- * HTTP handler included (a retried `api.rest` answers 404), and each level of a call chain
- * multiplies the retries of the level below.
- */
-function RetryAtTheHop(broker: ServiceBroker): Middleware {
-  const { Middlewares } = Moleculer as unknown as {
-    Middlewares: {
-      Retry(
-        broker: ServiceBroker,
-      ): Middleware & { remoteAction: (this: ServiceBroker, handler: unknown, action: ActionDef) => unknown };
-    };
-  };
-  const retry = Middlewares.Retry(broker);
-  return {
-    name: "Retry",
-    created: retry.created,
-    remoteAction(this: ServiceBroker, handler: unknown, action: ActionDef) {
-      const policy = { ...action.retryPolicy, check: (err: Error) => safeToRetry(err, action) };
-      return retry.remoteAction.call(this, handler, { ...action, retryPolicy: policy });
-    },
-  } as Middleware;
-}
-
-/** `--hot` (npm run dev) asks for hot reload, which Moleculer adds only to its own middleware list. */
-function HotReloadWhenAsked(broker: ServiceBroker): Middleware | null {
-  const { Middlewares } = Moleculer as unknown as { Middlewares: { HotReload(broker: ServiceBroker): Middleware } };
-  return broker.options.hotReload ? Middlewares.HotReload(broker) : null;
-}
 
 function cacher(): BrokerOptions["cacher"] {
   // Cached answers are shared, read-only values (lib/frozen-answer.ts): frozen once when stored
@@ -123,28 +40,6 @@ function cacher(): BrokerOptions["cacher"] {
         commandTimeout: 500,
       },
     },
-  };
-}
-
-/**
- * ioredis takes a URL only as its own first argument, and Moleculer hands it one options object,
- * where a `url` key is ignored (and ioredis quietly connects to localhost:6379): spell it out.
- */
-export function redisAddress(url: string): {
-  host: string;
-  port: number;
-  username?: string;
-  password?: string;
-  db: number;
-} {
-  const u = new URL(url);
-  return {
-    // An IPv6 host comes bracketed ("[::1]"), which a socket would look up as a name.
-    host: u.hostname.replace(/^\[(.*)\]$/, "$1"),
-    port: Number(u.port || 6379),
-    username: u.username ? decodeURIComponent(u.username) : undefined,
-    password: u.password ? decodeURIComponent(u.password) : undefined,
-    db: Number(u.pathname.slice(1) || 0),
   };
 }
 
@@ -286,7 +181,7 @@ const config: BrokerOptions = {
   heartbeatTimeout: 10,
 
   started(broker) {
-    const wanted = process.env.SERVICES ?? ALL_SERVICES.join(",");
+    const wanted = settings.services.join(",");
     broker.logger.info(
       `Brigade node ${broker.nodeID} started (services: ${wanted}; transporter: ${settings.transporter ?? "none, embedded"}).`,
     );

@@ -89,3 +89,9 @@ export const InvalidTransition = (what: string, id: string, from: string, action
 
 export const Conflict = (type: string, message: string, data?: unknown) =>
   new BrigadeError("ConflictError", message, 409, type, data);
+
+/** Only faults of the callee count against it; a 4xx says nothing about a node's health. */
+export function isServerFault(err: Error | undefined): boolean {
+  const code = (err as { code?: number } | undefined)?.code;
+  return !code || code >= 500;
+}

@@ -28,7 +28,7 @@ type Pair = { oldDoc: Doc; newDoc: Doc };
  * placement's CPU). An update never changes a document's `_id` (NeDB refuses it), so the entry
  * can hold the new version in place. Anything unexpected takes NeDB's own path. This reaches
  * into NeDB's internals, hence the exact version pinned in package.json. A property test
- * (test/unit/nedb-id-index.test.ts) holds it to NeDB's own answers, rollbacks included, and the
+ * (test/unit/lib/nedb-adapter.test.ts) holds it to NeDB's own answers, rollbacks included, and the
  * store contract suite runs every kind of update through it.
  */
 export function updateIdIndexInPlace(datastore: Datastore): void {

@@ -14,7 +14,7 @@
  * it by a rename; the handle is then reopened on the new file before the next append.
  *
  * This replaces one method of the datastore's `persistence`, which NeDB marks private, so the
- * version of @seald-io/nedb is pinned in package.json and test/unit/nedb-file.test.ts checks the
+ * version of @seald-io/nedb is pinned in package.json and test/unit/lib/nedb-file.test.ts checks the
  * behaviour this relies on: appends survive a reload, also after a compaction.
  */
 import { closeSync, openSync, writeSync } from "node:fs";

@@ -38,6 +38,8 @@ export interface Settings {
   /** How many proxies in front of the gateway append to X-Forwarded-For (0: trust none, use the socket's address). */
   trustProxy: number;
   requestTimeoutMs: number;
+  /** The services this node runs (`SERVICES`; Moleculer's runner reads the same variable to load them). */
+  services: string[];
 }
 
 export class SettingsError extends Error {
@@ -145,8 +147,34 @@ export function loadSettings(env: Env = process.env): Settings {
           ? 0
           : int(env, "TRUST_PROXY", 0, 0, 10),
     requestTimeoutMs: int(env, "REQUEST_TIMEOUT_MS", 10_000, 100, 600_000),
+    services: (text(env, "SERVICES") ?? ALL_SERVICES.join(","))
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
   };
 }
 
 /** Every Brigade service; `SERVICES` picks a subset. */
 export const ALL_SERVICES = ["api", "staff", "menu", "inventory", "orders", "kitchen", "billing"] as const;
+
+/**
+ * ioredis takes a URL only as its own first argument, and Moleculer hands it one options object,
+ * where a `url` key is ignored (and ioredis quietly connects to localhost:6379): spell it out.
+ */
+export function redisAddress(url: string): {
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+  db: number;
+} {
+  const u = new URL(url);
+  return {
+    // An IPv6 host comes bracketed ("[::1]"), which a socket would look up as a name.
+    host: u.hostname.replace(/^\[(.*)\]$/, "$1"),
+    port: Number(u.port || 6379),
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: Number(u.pathname.slice(1) || 0),
+  };
+}

@@ -357,24 +357,20 @@ function mutations(route: RouteDef, template: Template, rules: Record<string, Ru
     if (viaQuery) {
       // qs turns brackets into objects and repeats into arrays: both must be refused.
       options.push(
-        fc
-          .tuple(fc.constantFrom(...fields), fc.constantFrom(...OPERATORS))
-          .map(([f, op]) => ({
-            kind: "query operator",
-            apply: (s: Spec) => ({
-              ...s,
-              params: omit(s.params, f),
-              extraQuery: `${encodeURIComponent(f)}[${encodeURIComponent(op)}]=x`,
-            }),
-          })),
+        fc.tuple(fc.constantFrom(...fields), fc.constantFrom(...OPERATORS)).map(([f, op]) => ({
+          kind: "query operator",
+          apply: (s: Spec) => ({
+            ...s,
+            params: omit(s.params, f),
+            extraQuery: `${encodeURIComponent(f)}[${encodeURIComponent(op)}]=x`,
+          }),
+        })),
       );
       options.push(
-        fc
-          .constantFrom(...fields)
-          .map((f) => ({
-            kind: "query repeated",
-            apply: (s: Spec) => ({ ...s, params: omit(s.params, f), extraQuery: `${f}=a&${f}=b` }),
-          })),
+        fc.constantFrom(...fields).map((f) => ({
+          kind: "query repeated",
+          apply: (s: Spec) => ({ ...s, params: omit(s.params, f), extraQuery: `${f}=a&${f}=b` }),
+        })),
       );
     }
   }
@@ -449,12 +445,10 @@ function mutations(route: RouteDef, template: Template, rules: Record<string, Ru
         kind: "wrong content type",
         apply: (s: Spec) => ({ ...s, headers: { ...s.headers, "content-type": type }, rawBody: json() }),
       })),
-      fc
-        .integer({ min: 65 * 1024, max: 200 * 1024 })
-        .map((n) => ({
-          kind: "body too large",
-          apply: (s: Spec) => ({ ...s, rawBody: JSON.stringify({ ...(template.body ?? {}), padding: "p".repeat(n) }) }),
-        })),
+      fc.integer({ min: 65 * 1024, max: 200 * 1024 }).map((n) => ({
+        kind: "body too large",
+        apply: (s: Spec) => ({ ...s, rawBody: JSON.stringify({ ...(template.body ?? {}), padding: "p".repeat(n) }) }),
+      })),
       fc.constant({
         kind: "__proto__ key",
         apply: (s: Spec) => ({
@@ -790,23 +784,21 @@ describe("fuzzing every route with malformed requests", () => {
           "dish of an unknown ingredient",
         ),
       ),
-      fc
-        .constantFrom("😀", "!!!", "—", "漢字")
-        .map((name) =>
-          json(
-            "POST",
-            "/api/dishes",
-            {
-              name,
-              category: "x",
-              priceCents: 1,
-              station: "bar",
-              prepSeconds: 1,
-              recipe: [{ ingredient: f.ingredient, qty: 1 }],
-            },
-            "dish name without a letter",
-          ),
+      fc.constantFrom("😀", "!!!", "—", "漢字").map((name) =>
+        json(
+          "POST",
+          "/api/dishes",
+          {
+            name,
+            category: "x",
+            priceCents: 1,
+            station: "bar",
+            prepSeconds: 1,
+            recipe: [{ ingredient: f.ingredient, qty: 1 }],
+          },
+          "dish name without a letter",
         ),
+      ),
       respelled(f.ingredientNames).map((name) =>
         json("POST", "/api/ingredients", { name, unit: "g" }, "ingredient name taken"),
       ),

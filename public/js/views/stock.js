@@ -244,37 +244,35 @@ export default {
           : h(
               "div",
               { class: "stack" },
-              sorted
-                .slice(0, 20)
-                .map((po) =>
+              sorted.slice(0, 20).map((po) =>
+                h(
+                  "article",
+                  {
+                    class: "po",
+                    dataset: { status: po.status },
+                    "aria-label": `Purchase order ${po.id}, ${po.status}`,
+                  },
                   h(
-                    "article",
-                    {
-                      class: "po",
-                      dataset: { status: po.status },
-                      "aria-label": `Purchase order ${po.id}, ${po.status}`,
-                    },
-                    h(
-                      "div",
-                      { class: "spread" },
-                      h("strong", {}, `Ordered ${clock(po.createdAt)}`),
-                      h("span", { class: "badge", dataset: { status: po.status } }, po.status),
-                    ),
-                    h("p", { class: "muted" }, po.lines.map((l) => `${name(l.ingredient)} ${l.qty}`).join(" · ")),
-                    po.status === "open"
-                      ? h(
-                          "button",
-                          {
-                            type: "button",
-                            class: "primary",
-                            "aria-label": `Receive purchase order ${po.id}`,
-                            onclick: (e) => receive(e, po),
-                          },
-                          "Receive",
-                        )
-                      : h("p", { class: "hint" }, `Received ${clock(po.receivedAt)}`),
+                    "div",
+                    { class: "spread" },
+                    h("strong", {}, `Ordered ${clock(po.createdAt)}`),
+                    h("span", { class: "badge", dataset: { status: po.status } }, po.status),
                   ),
+                  h("p", { class: "muted" }, po.lines.map((l) => `${name(l.ingredient)} ${l.qty}`).join(" · ")),
+                  po.status === "open"
+                    ? h(
+                        "button",
+                        {
+                          type: "button",
+                          class: "primary",
+                          "aria-label": `Receive purchase order ${po.id}`,
+                          onclick: (e) => receive(e, po),
+                        },
+                        "Receive",
+                      )
+                    : h("p", { class: "hint" }, `Received ${clock(po.receivedAt)}`),
                 ),
+              ),
             ),
       );
     }
