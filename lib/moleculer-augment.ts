@@ -12,4 +12,3 @@ declare module "moleculer/src/service" {
     idempotent?: boolean;
   }
 }
-export {};

@@ -24,7 +24,7 @@ export class BrigadeZipkinExporter extends TracerExporters.Zipkin {
     return id ? zipkinID(id) : (null as unknown as string);
   }
 
-  override makePayload(span: Parameters<TracerExporters.Zipkin["makePayload"]>[0]): Record<string, any> {
+  override makePayload(span: Parameters<TracerExporters.Zipkin["makePayload"]>[0]): Record<string, unknown> {
     const payload = super.makePayload(span);
     payload.tags = { ...payload.tags, requestID: String(span.traceID) };
     return payload;

@@ -18,7 +18,7 @@ import { loadSettings } from "../lib/settings";
 import { Store, type Doc, type DbAdapter } from "../lib/store";
 import { NeDbAdapter } from "../lib/nedb-adapter";
 
-export interface DbMethods<T extends Doc> {
+export interface DbMethods<_T extends Doc> {
   changed(): Promise<void>;
   /** For readiness probes (services/api/health.ts): the store answers a cheap query in time. */
   storeReachable(timeoutMs: number): Promise<boolean>;

@@ -188,8 +188,7 @@ class Brigade {
           let buffer = "";
           for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
             buffer += decoder.decode(chunk, { stream: true });
-            let cut: number;
-            while ((cut = buffer.indexOf("\n\n")) !== -1) {
+            for (let cut = buffer.indexOf("\n\n"); cut !== -1; cut = buffer.indexOf("\n\n")) {
               const data = buffer
                 .slice(0, cut)
                 .split("\n")

@@ -12,8 +12,10 @@ export function h(tag, props, ...children) {
     else if (key === "dataset") Object.assign(el.dataset, value);
     else if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
     else if (key === "value") el.value = value;
-    else if (typeof value === "boolean") key in el ? (el[key] = value) : el.setAttribute(key, "");
-    else el.setAttribute(key, String(value));
+    else if (typeof value === "boolean") {
+      if (key in el) el[key] = value;
+      else if (value) el.setAttribute(key, "");
+    } else el.setAttribute(key, String(value));
   }
   append(el, children);
   return el;

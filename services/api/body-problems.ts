@@ -35,7 +35,9 @@ export function bodyProblems(body: unknown): BodyProblem[] {
         message: `The '${at || "body"}' field cannot be null: leave it out instead.`,
       });
     } else if (Array.isArray(value)) {
-      value.forEach((item, index) => pending.push({ value: item, at: path(at, index) }));
+      value.forEach((item, index) => {
+        pending.push({ value: item, at: path(at, index) });
+      });
     } else if (typeof value === "object") {
       for (const key of Object.keys(value)) {
         if (key === "__proto__") {

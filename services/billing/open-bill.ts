@@ -141,7 +141,7 @@ async function createBill(ports: BillingPorts, table: string, staff: string): Pr
 export async function abandonOpening(ports: BillingPorts, id: string): Promise<void> {
   await ports.bills.update({ _id: id, status: "opening" }, { $set: { status: "abandoned" } });
   const bill = await ports.bills.get(id);
-  if (!bill || bill.status !== "abandoned") return;
+  if (bill?.status !== "abandoned") return;
   await ports.orders.releaseFromBill({ bill: id });
   await ports.bills.remove({ _id: id, status: "abandoned" });
   ports.logger.warn(

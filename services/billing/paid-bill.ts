@@ -12,7 +12,7 @@ import type { BillingPorts } from "./ports";
 
 export async function finishPaidBill(ports: BillingPorts, id: string): Promise<void> {
   let bill = await ports.bills.get(id);
-  if (!bill || bill.status !== "paid") return;
+  if (bill?.status !== "paid") return;
 
   if (!bill.settled) {
     try {

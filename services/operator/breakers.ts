@@ -5,7 +5,7 @@
  * unavailable to that caller), and, where the node has metrics on, Moleculer's breaker gauges
  * tell an open breaker from one half-open and probing.
  */
-import { type ClusterReader } from "./collect";
+import type { ClusterReader } from "./collect";
 import { textTable } from "./text-table";
 
 export type BreakerState = "closed" | "open" | "half-open" | "node down";

@@ -68,7 +68,10 @@ export async function readKitchen(broker: ClusterReader, { maxRows = 5000 } = {}
   for (const ticket of cooking.rows) {
     const node = ticket.node ?? "(none)";
     let row = rows.get(node);
-    if (!row) rows.set(node, (row = { node, alive: false, chefs: null, cooking: 0, draining: null, stations: {} }));
+    if (!row) {
+      row = { node, alive: false, chefs: null, cooking: 0, draining: null, stations: {} };
+      rows.set(node, row);
+    }
     row.cooking++;
     row.stations[ticket.station] = (row.stations[ticket.station] ?? 0) + 1;
   }

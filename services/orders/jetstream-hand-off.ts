@@ -73,7 +73,7 @@ export class JetStreamHandOff implements KitchenHandOff {
 
   async send(order: OrderPlaced): Promise<void> {
     const js = await this.ready();
-    let ack;
+    let ack: Awaited<ReturnType<typeof js.publish>>;
     try {
       ack = await js.publish(this.names.subject, codec.encode(order), {
         msgID: order.order,

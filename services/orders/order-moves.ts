@@ -21,7 +21,7 @@ const ATTEMPTS = 5;
 export async function loadOrder(store: Store<OrderDoc>, id: string): Promise<OrderDoc> {
   const doc = await store.get(id);
   // An order still being placed, or refused, does not exist for clients.
-  if (!doc || !doc.accepted) throw NotFound("order", id);
+  if (!doc?.accepted) throw NotFound("order", id);
   return doc;
 }
 
@@ -78,7 +78,7 @@ export async function advanceOrder(
 ): Promise<OrderDoc | null> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const doc = await ports.store.get(id);
-    if (!doc || !doc.accepted) return null;
+    if (!doc?.accepted) return null;
     const steps = stepsToward(doc.status as OrderStatus, target);
     if (!steps || steps.length === 0) return doc;
     try {

@@ -35,8 +35,9 @@ import { reconcileOrders, type ReconcilePorts } from "./reconcile";
 import { claimForBill, releaseFromBill, settleBill } from "./bill-claims";
 import type { RequestedLine } from "./pricing";
 import { answerCreated } from "../../lib/created";
+import { TABLE_RULE } from "../../lib/text-rules";
 
-const TABLE = { type: "string", trim: true, min: 1, max: 16, pattern: /^[^\x00-\x1f\x7f]+$/ } as const;
+const TABLE = TABLE_RULE;
 const LINE = {
   type: "object",
   strict: true,

@@ -85,7 +85,7 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
           );
         }
         const doc = await this.store.get(String(claims.sub));
-        if (!doc || !doc.active || doc.tokenVersion !== claims.ver)
+        if (!doc?.active || doc.tokenVersion !== claims.ver)
           throw Unauthorized("That token is no longer valid: log in again.");
         return identity(doc);
       },

@@ -40,8 +40,7 @@ async function openStream(baseUrl: string, ticket: string): Promise<Stream> {
         const { value, done } = await reader.read();
         if (done) return;
         buffer += decoder.decode(value, { stream: true });
-        let cut: number;
-        while ((cut = buffer.indexOf("\n\n")) !== -1) {
+        for (let cut = buffer.indexOf("\n\n"); cut !== -1; cut = buffer.indexOf("\n\n")) {
           const frame = buffer.slice(0, cut);
           buffer = buffer.slice(cut + 2);
           const data = frame

@@ -38,7 +38,10 @@ async function startNats(port: number): Promise<ChildProcess> {
   await eventually(
     () =>
       new Promise<boolean>((resolve) => {
-        const socket = net.connect(port, "127.0.0.1", () => (socket.destroy(), resolve(true)));
+        const socket = net.connect(port, "127.0.0.1", () => {
+          socket.destroy();
+          resolve(true);
+        });
         socket.on("error", () => resolve(false));
       }),
     `nats-server on port ${port}`,

@@ -12,7 +12,7 @@ import { startBrigade, type Brigade } from "../support/brigade";
 
 describe("inventory on MongoDB, two nodes at once (MongoDB adapter contract, against a wire-compatible emulator in CI)", () => {
   let mongo: TestMongo;
-  let nodes: Brigade[] = [];
+  const nodes: Brigade[] = [];
   const lowEvents: StockLow[] = [];
 
   beforeAll(async () => {

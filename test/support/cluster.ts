@@ -81,7 +81,7 @@ function hostPort(url: string): { host: string; port: number } {
 /** NATS with JetStream must answer; otherwise the test fails here, naming what to start. */
 export async function requireNats(url = TEST_NATS_URL): Promise<void> {
   const { host, port } = hostPort(url);
-  let nc;
+  let nc: Awaited<ReturnType<typeof connectNats>>;
   try {
     nc = await connectNats({ servers: `${host}:${port}`, timeout: 3000, maxReconnectAttempts: 0 });
   } catch (err) {

@@ -167,7 +167,10 @@ export default {
         event.preventDefault();
         const amountCents = parseMoney(amount.value);
         const tipCents = parseMoney(tip.value) ?? 0;
-        if (!amountCents) return void (error.textContent = "Enter the amount handed over, such as 20.00.");
+        if (!amountCents) {
+          error.textContent = "Enter the amount handed over, such as 20.00.";
+          return;
+        }
         // One key per distinct payment: a retry of the same one is never taken twice.
         const fingerprint = `${method.value}:${amountCents}:${tipCents}`;
         if (key.for && key.for !== fingerprint) key.value = newKey();

@@ -178,7 +178,18 @@ export default {
           { class: "panel-title" },
           h("h2", { id: "pad-title" }, `New order · table ${table}`),
           lines.length
-            ? h("button", { type: "button", class: "quiet small", onclick: () => (pad.clear(), renderPad()) }, "Clear")
+            ? h(
+                "button",
+                {
+                  type: "button",
+                  class: "quiet small",
+                  onclick: () => {
+                    pad.clear();
+                    renderPad();
+                  },
+                },
+                "Clear",
+              )
             : null,
         ),
         lines.length === 0

@@ -156,8 +156,10 @@ export default {
               type: "button",
               onclick: () => {
                 const n = Number(qty.value);
-                if (!Number.isInteger(n) || n < 1)
-                  return void (error.textContent = "The quantity is a whole number above 0.");
+                if (!Number.isInteger(n) || n < 1) {
+                  error.textContent = "The quantity is a whole number above 0.";
+                  return;
+                }
                 addToDraft(
                   ingredients.find((i) => i.id === select.value),
                   n,
@@ -188,7 +190,10 @@ export default {
                       type: "button",
                       class: "small quiet",
                       "aria-label": `Remove ${ingredient?.name ?? id}`,
-                      onclick: () => (draft.delete(id), renderDraft()),
+                      onclick: () => {
+                        draft.delete(id);
+                        renderDraft();
+                      },
                     },
                     "Remove",
                   ),

@@ -39,7 +39,7 @@ describe("live tickets", () => {
   it("derives a key that is not the token secret and differs per secret", () => {
     expect(KEY.equals(Buffer.from(SECRET))).toBe(false);
     expect(ticketKey(SECRET).equals(KEY)).toBe(true);
-    expect(ticketKey(SECRET + "x").equals(KEY)).toBe(false);
+    expect(ticketKey(`${SECRET}x`).equals(KEY)).toBe(false);
   });
 
   it("refuses a ticket issued under another secret", () => {
