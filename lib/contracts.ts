@@ -3,7 +3,7 @@
  * them, the params of internal actions, and the payloads of events. Both sides import from
  * here, so a changed contract fails the build rather than production.
  *
- * Events are facts, named in the past tense; the `EVENTS` map ties each name to its payload.
+ * Events are facts, named in the past tense; each payload type below names the event it carries.
  */
 import type { Role } from "./roles";
 

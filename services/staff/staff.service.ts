@@ -18,6 +18,7 @@ interface StaffMethods {
   changed(): Promise<void>;
   load(id: string): Promise<StaffDoc>;
   ensureAdmin(): Promise<void>;
+  announceOnce(lines: string): void;
 }
 interface StaffVars {
   store: Store<StaffDoc>;
@@ -191,8 +192,14 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
 
     /** The first start with no staff creates the `admin` manager, so someone can log in. */
     async ensureAdmin() {
-      if ((await this.store.count()) > 0) return;
       const given = this.config.adminPassword;
+      if ((await this.store.count()) > 0) {
+        if (given && (await this.store.get("admin")))
+          this.logger.warn(
+            "admin exists; BRIGADE_ADMIN_PASSWORD not applied (it sets the password only when no staff exist). Change it with PATCH /api/staff/admin.",
+          );
+        return;
+      }
       const password = given ?? randomPassword();
       const now = new Date().toISOString();
       const created = await this.store.insertOnce({
@@ -208,10 +215,13 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
       });
       if (!created) return; // another node made it first
       if (given) this.logger.info("Created the 'admin' manager with the password from BRIGADE_ADMIN_PASSWORD.");
-      else
-        this.logger.warn(
-          `Created the 'admin' manager. Its password, shown this once: ${password}  (log in, then change it: PATCH /api/staff/admin)`,
-        );
+      else this.announceOnce(adminPasswordBanner(password));
+    },
+
+    /** After every service has started, so the line is not lost above the gateway's route list. */
+    announceOnce(lines: string) {
+      if (this.broker.started) this.logger.warn(lines);
+      else this.broker.localBus.once("$broker.started", () => this.logger.warn(lines));
     },
   },
 
@@ -228,3 +238,15 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
 };
 
 export default StaffService;
+
+/** The one-time admin password, framed so it stands out in a start-up log. */
+export function adminPasswordBanner(password: string): string {
+  const lines = [
+    "Created the 'admin' manager. Its password, shown this once:",
+    `    ${password}`,
+    "Log in as admin, then change it: PATCH /api/staff/admin.",
+  ];
+  const width = Math.max(...lines.map((l) => l.length));
+  const rule = `+${"-".repeat(width + 2)}+`;
+  return ["", rule, ...lines.map((l) => `| ${l.padEnd(width)} |`), rule].join("\n");
+}
