@@ -14,8 +14,9 @@
  * A hung Redis (no answer at all) is bounded by ioredis' `commandTimeout` in moleculer.config.ts.
  */
 import { Cachers } from "moleculer";
+import type { Logger } from "./logger";
 
-type Logger = { info(...a: unknown[]): void; warn(...a: unknown[]): void };
+type CacherLogger = Pick<Logger, "info" | "warn">;
 
 export class FailOpenRedisCacher extends Cachers.Redis {
   private away = false;
@@ -98,7 +99,7 @@ export class FailOpenRedisCacher extends Cachers.Redis {
       .then(
         () => {
           this.missedClean = false;
-          (this.logger as Logger).info(
+          (this.logger as CacherLogger).info(
             "Redis answers again: emptied the shared cache, since cleans were missed while it was away.",
           );
           return true;
@@ -114,7 +115,7 @@ export class FailOpenRedisCacher extends Cachers.Redis {
   private lost(err: unknown) {
     if (this.away) return;
     this.away = true;
-    (this.logger as Logger).warn(
+    (this.logger as CacherLogger).warn(
       { err: (err as Error)?.message },
       "Redis is unreachable: serving without the shared cache until it is back.",
     );
@@ -123,7 +124,7 @@ export class FailOpenRedisCacher extends Cachers.Redis {
   private back() {
     if (!this.away) return;
     this.away = false;
-    (this.logger as Logger).info("Redis is back: answers are cached again.");
+    (this.logger as CacherLogger).info("Redis is back: answers are cached again.");
   }
 }
 

@@ -12,6 +12,7 @@
 import Redis from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Settings } from "../../lib/settings";
+import type { Logger } from "../../lib/logger";
 
 /** `first`: this is the first refusal of the window (log it once, not for every request after). */
 export type Verdict = { allowed: true } | { allowed: false; retryAfterSeconds: number; first: boolean };
@@ -30,10 +31,7 @@ export interface RateLimits {
   close(): Promise<void>;
 }
 
-interface Logger {
-  warn(...args: unknown[]): void;
-  info(...args: unknown[]): void;
-}
+type RateLimitLogger = Pick<Logger, "info" | "warn">;
 
 const ALLOWED: Verdict = { allowed: true };
 
@@ -42,7 +40,7 @@ export function rateLimitPrefix(namespace: string): string {
   return `brigade${namespace ? `-${namespace}` : ""}:rate`;
 }
 
-async function take(limiter: RateLimiterAbstract, key: string, logger: Logger): Promise<Verdict> {
+async function take(limiter: RateLimiterAbstract, key: string, logger: RateLimitLogger): Promise<Verdict> {
   try {
     await limiter.consume(key, 1);
     return ALLOWED;
@@ -60,7 +58,7 @@ async function take(limiter: RateLimiterAbstract, key: string, logger: Logger): 
   }
 }
 
-export function createRateLimits(settings: Settings, logger: Logger): RateLimits {
+export function createRateLimits(settings: Settings, logger: RateLimitLogger): RateLimits {
   const { windowSeconds, requests, loginAttempts } = settings.rateLimit;
   const redisUrl = /^redis:\/\//.test(settings.cacher) ? settings.cacher : undefined;
 

@@ -22,6 +22,7 @@ import { giveRefund, type RefundParams } from "./give-refund";
 import { reconcileBills, type ReconcileReport } from "./reconcile";
 import type { BillingPorts } from "./ports";
 import { answerCreated } from "../../lib/created";
+import { callerOf } from "../../lib/caller";
 
 interface BillingMethods {
   ports(ctx?: Context): BillingPorts;
@@ -141,8 +142,7 @@ const BillingService: ServiceSchema<Record<string, never>, BillingMethods, Billi
 
   methods: {
     ports(ctx?: Context): BillingPorts {
-      const call = <T>(action: string, params: object) =>
-        ctx ? ctx.call<T, object>(action, params) : this.broker.call<T, object>(action, params);
+      const call = callerOf(this.broker, ctx);
       return {
         bills: this.store,
         ledger: this.stores[LEDGER_COLLECTION] as unknown as Store<LedgerDoc>,

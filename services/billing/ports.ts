@@ -14,6 +14,7 @@ import type {
 import type { Store } from "../../lib/store";
 import type { BillDoc } from "./bill";
 import type { LedgerDoc } from "./ledger";
+import type { Logger } from "../../lib/logger";
 
 export interface OrdersPort {
   claimForBill(params: ClaimForBillParams): Promise<OrderView[]>;
@@ -26,6 +27,6 @@ export interface BillingPorts {
   ledger: Store<LedgerDoc>;
   orders: OrdersPort;
   emit<E extends EventName>(event: E, payload: EventPayloads[E]): Promise<void>;
-  logger: { info(...args: unknown[]): void; warn(...args: unknown[]): void; error(...args: unknown[]): void };
+  logger: Pick<Logger, "info" | "warn" | "error">;
   now(): Date;
 }

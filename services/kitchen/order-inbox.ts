@@ -27,6 +27,7 @@ import {
 } from "nats";
 import type { OrderPlaced } from "../../lib/contracts";
 import { connectNats, ensureOrderStreams, orderStreamNames, type OrderStreamNames } from "../../lib/order-stream";
+import type { Logger } from "../../lib/logger";
 
 /** `accept` must answer within this, or the delivery counts as failed. */
 export const HANDLER_DEADLINE_MS = 10_000;
@@ -65,12 +66,7 @@ export interface OrderInboxOptions {
   nodeID: string;
   /** Makes the order's tickets; idempotent. */
   accept(order: OrderPlaced): Promise<unknown>;
-  logger: {
-    info(...a: unknown[]): void;
-    warn(...a: unknown[]): void;
-    error(...a: unknown[]): void;
-    debug(...a: unknown[]): void;
-  };
+  logger: Logger;
   /** Messages this node handles at once. */
   concurrency?: number;
   /** Tests shorten these. */

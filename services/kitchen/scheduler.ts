@@ -30,6 +30,7 @@ import {
   UNFINISHED,
   type TicketDoc,
 } from "./ticket";
+import type { Logger } from "../../lib/logger";
 
 export interface SchedulerPorts {
   store: Store<TicketDoc>;
@@ -41,12 +42,7 @@ export interface SchedulerPorts {
   isAlive(node: string): boolean;
   /** Whether the inventory can be reached: without it nothing can start (its ingredients must be consumed). */
   canConsume(): boolean;
-  logger: {
-    info(...a: unknown[]): void;
-    warn(...a: unknown[]): void;
-    error(...a: unknown[]): void;
-    debug(...a: unknown[]): void;
-  };
+  logger: Logger;
   now(): Date;
   chefs: number;
   timeScale: number;

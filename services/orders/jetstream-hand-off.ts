@@ -18,6 +18,7 @@ import { Events, JSONCodec, type JetStreamClient, type JetStreamManager, type Na
 import type { OrderPlaced } from "../../lib/contracts";
 import { connectNats, ensureOrderStreams, orderStreamNames, type OrderStreamNames } from "../../lib/order-stream";
 import type { EventEmitter, KitchenHandOff } from "./hand-off";
+import type { Logger } from "../../lib/logger";
 
 /** A publish waits this long for JetStream's acknowledgement before the reconcile loop takes over. */
 const PUBLISH_TIMEOUT_MS = 3_000;
@@ -29,7 +30,7 @@ export interface JetStreamHandOffOptions {
   namespace: string;
   nodeID: string;
   broker: EventEmitter;
-  logger: { info(...a: unknown[]): void; warn(...a: unknown[]): void; debug(...a: unknown[]): void };
+  logger: Pick<Logger, "info" | "warn" | "debug">;
 }
 
 const codec = JSONCodec<OrderPlaced>();

@@ -36,6 +36,7 @@ import { claimForBill, releaseFromBill, settleBill } from "./bill-claims";
 import type { RequestedLine } from "./pricing";
 import { answerCreated } from "../../lib/created";
 import { TABLE_RULE } from "../../lib/text-rules";
+import { callerOf } from "../../lib/caller";
 
 const TABLE = TABLE_RULE;
 const LINE = {
@@ -203,8 +204,7 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
     },
 
     placementPorts(ctx?: Context): PlacementPorts {
-      const call = <T>(action: string, params: object) =>
-        ctx ? ctx.call<T, object>(action, params) : this.broker.call<T, object>(action, params);
+      const call = callerOf(this.broker, ctx);
       return {
         store: this.store,
         resolveDishes: async (ids) =>

@@ -30,6 +30,7 @@ import {
 } from "./order";
 import { orderTotalCents, priceLines, type RequestedLine } from "./pricing";
 import { dishesShort, lineIngredients } from "./stock-needs";
+import type { Logger } from "../../lib/logger";
 
 export interface PlaceRequest {
   table: string;
@@ -45,7 +46,7 @@ export interface PlacementPorts {
   release(params: ReleaseParams): Promise<unknown>;
   handOff: KitchenHandOff;
   changed(): Promise<void>;
-  logger: { info(...a: unknown[]): void; warn(...a: unknown[]): void };
+  logger: Pick<Logger, "info" | "warn">;
   now(): Date;
   /** How long a retry waits for the first request before finishing the placement itself. */
   retryWaitMs: number;

@@ -15,6 +15,7 @@ import type { Store } from "../../lib/store";
 import type { KitchenHandOff } from "./hand-off";
 import { IN_KITCHEN } from "./lifecycle";
 import { placedEvent, type OrderDoc } from "./order";
+import type { Logger } from "../../lib/logger";
 
 export interface ReconcilePorts {
   store: Store<OrderDoc>;
@@ -23,7 +24,7 @@ export interface ReconcilePorts {
   /** The kitchen's view of these orders; null when no kitchen is running to ask. */
   progress(orders: string[]): Promise<KitchenProgress[] | null>;
   advance(order: string, target: "cooking" | "ready"): Promise<unknown>;
-  logger: { info(...a: unknown[]): void; warn(...a: unknown[]): void; debug(...a: unknown[]): void };
+  logger: Pick<Logger, "info" | "warn" | "debug">;
   now(): Date;
   /** An accepted order is given this long to be acknowledged, or to move, before we look. */
   graceMs: number;

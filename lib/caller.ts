@@ -1,0 +1,12 @@
+import type { Context, ServiceBroker } from "moleculer";
+
+export type Call = <T>(action: string, params: object) => Promise<T>;
+
+/**
+ * Calls through the request's context when there is one (its trace, request ID, deadline and
+ * caller go along), through the broker when the work has no request behind it (a reconcile pass).
+ */
+export function callerOf(broker: ServiceBroker, ctx?: Context): Call {
+  return <T>(action: string, params: object) =>
+    ctx ? ctx.call<T, object>(action, params) : broker.call<T, object>(action, params);
+}
