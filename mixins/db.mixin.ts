@@ -22,6 +22,8 @@ export interface DbMethods<_T extends Doc> {
   changed(): Promise<void>;
   /** For readiness probes (services/api/health.ts): the store answers a cheap query in time. */
   storeReachable(timeoutMs: number): Promise<boolean>;
+  /** Puts `seed` into an empty collection when BRIGADE_SEED allows; throws when none of it stays. */
+  seedIfEmpty(): Promise<void>;
 }
 
 type ConnectableAdapter = DbAdapter & {
@@ -89,6 +91,26 @@ export function dbMixin<T extends Doc>(collection: string, options: DbMixinOptio
         await Promise.all([this.broker.broadcast(`cache.clean.${this.fullName}`), cleanOwn]);
       },
 
+      async seedIfEmpty() {
+        if (!options.seed || !loadSettings().seed) return;
+        if ((await this.store.count()) > 0) return;
+        let inserted = 0;
+        // insertOnce: two nodes seeding an empty collection at once end up with one copy.
+        const docs = options.seed();
+        for (const doc of docs) if (await this.store.insertOnce(doc)) inserted++;
+        // Every insert "already there", yet the collection is still empty: the store acknowledges
+        // writes it does not keep (the emulator's file store did, rewriting string ids). Thrown
+        // from `started`, this stops the node, instead of one serving an empty menu as if all
+        // were well.
+        if (docs.length > 0 && inserted === 0 && (await this.store.count()) === 0) {
+          throw new Error(
+            `Seeding "${collection}" stored none of ${docs.length} documents into an empty collection: the store ` +
+              "acknowledged writes it does not keep. Check that MONGO_URI names a MongoDB that keeps string _ids.",
+          );
+        }
+        this.logger.info({ collection, inserted }, "Seeded the demo restaurant into an empty collection.");
+      },
+
       async storeReachable(timeoutMs: number) {
         // A count by _id uses the one index every store has. Without a deadline the MongoDB driver
         // would queue it for its server-selection timeout (30 s) while the server is away.
@@ -136,19 +158,11 @@ export function dbMixin<T extends Doc>(collection: string, options: DbMixinOptio
           }
         }
       }
+      await this.seedIfEmpty();
     },
 
     async stopped() {
       await Promise.all(this.collectionAdapters.map((adapter) => adapter.disconnect?.()));
-    },
-
-    async afterConnected(this: { store: Store<T>; logger: { info(...a: unknown[]): void } }) {
-      if (!options.seed || !loadSettings().seed) return;
-      if ((await this.store.count()) > 0) return;
-      let inserted = 0;
-      // insertOnce: two nodes seeding an empty collection at once end up with one copy.
-      for (const doc of options.seed()) if (await this.store.insertOnce(doc)) inserted++;
-      this.logger.info({ collection, inserted }, "Seeded the demo restaurant into an empty collection.");
     },
   } as ServiceSchema<Record<string, unknown>, DbMethods<T>, DbVars<T>>;
   return schema as Partial<ServiceSchema>;

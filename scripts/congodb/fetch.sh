@@ -10,7 +10,7 @@
 set -euo pipefail
 
 SMARTMONGO_VERSION="2.2.0"
-PATCH_LEVEL="string-ids-1"
+PATCH_LEVEL="string-ids-2"
 CONGODB_DEPS=(
   "bson@6.10.4"
   "mingo@7.2.7"
@@ -69,6 +69,19 @@ sed -i \
   -e "s/_id: doc._id instanceof plugins.bson.ObjectId ? doc._id : new plugins.bson.ObjectId(doc._id)/_id: (doc._id instanceof plugins.bson.ObjectId || typeof doc._id === 'string') ? doc._id : new plugins.bson.ObjectId(doc._id)/" \
   "$msa"
 grep -q "typeof doc._id === 'string') ? doc._id" "$msa" || { echo "congodb: the string-_id patch did not apply (emulator changed?)" >&2; exit 1; }
+
+# The file store (--storage-dir) does the same on insert, and on every read turns each string
+# _id back into an ObjectId (its JSON files hold ObjectIds as their hex): "admin" or
+# "classic-cheeseburger" then fail, and a restarted cluster finds an empty menu and no admin.
+# Keep string _ids on insert; on reading, only a 24-hex string was an ObjectId.
+fsa="$work/package/dist_ts/congodb/storage/FileStorageAdapter.js"
+sed -i \
+  -e "s/_id: doc._id ? (doc._id instanceof plugins.bson.ObjectId ? doc._id : new plugins.bson.ObjectId(doc._id))/_id: doc._id ? ((doc._id instanceof plugins.bson.ObjectId || typeof doc._id === 'string') ? doc._id : new plugins.bson.ObjectId(doc._id))/" \
+  -e "s/if (typeof doc._id === 'string') {/if (typeof doc._id === 'string' \&\& \/^[0-9a-f]{24}\$\/i.test(doc._id)) {/" \
+  "$fsa"
+[[ "$(grep -c "typeof doc._id === 'string') ? doc._id" "$fsa")" == 2 ]] &&
+  grep -q "typeof doc._id === 'string' && /^\[0-9a-f\]{24}\$/i.test(doc._id)" "$fsa" ||
+  { echo "congodb: the file store's string-_id patch did not apply (emulator changed?)" >&2; exit 1; }
 
 # Prove the server module loads before declaring the cache good.
 node --input-type=module -e "

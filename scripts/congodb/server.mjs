@@ -40,25 +40,11 @@ if (!existsSync(entry)) {
   process.exit(2);
 }
 
-// CongoDB 2.2.0 files every document under `_id.toHexString()`, so it only stores ObjectId ids:
-// a string `_id` (a SKU, an idempotency key: our natural keys) fails every insert with
-// "toHexString is not a function". Giving strings that method, in this process only, makes
-// string ids first-class: the same string is the same key (duplicates → 11000), and the
-// "string:" tag keeps a 24-hex string apart from the ObjectId with the same hex, as in MongoDB.
-// Still unsupported (no shim): number or object `_id`s — an insert silently turns a number into
-// an ObjectId — and string ids inside multi-document transactions.
-if (!("toHexString" in String.prototype)) {
-  Object.defineProperty(String.prototype, "toHexString", {
-    value: function toHexString() {
-      return `string:${this}`;
-    },
-    configurable: true,
-    writable: true,
-  });
-}
-
 // The emulator keys stored documents by `_id.toHexString()`; fetch.sh lets string _ids through
-// (as real MongoDB does), and this gives them that method, in this process only.
+// (as real MongoDB does: our natural keys are strings), and this gives them that method, in this
+// process only, so the same string is the same key (duplicates → 11000). Still unsupported:
+// number or object `_id`s, and, in the file store, a string _id of 24 hex digits (it reads back
+// as an ObjectId).
 Object.defineProperty(String.prototype, "toHexString", {
   value() {
     return String(this);

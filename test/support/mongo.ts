@@ -27,15 +27,20 @@ const START_TIMEOUT_MS = Number(process.env.CONGODB_START_TIMEOUT_MS ?? 15_000);
 const STOP_TIMEOUT_MS = 5_000;
 const FIX = "fix: run `bash scripts/congodb/fetch.sh` (needs the npm registry), or set MONGO_URI to a real MongoDB";
 
-export async function startMongo(): Promise<TestMongo> {
+/**
+ * `storageDir` runs the emulator on its file store in that directory, and `database` names the
+ * database (a fresh random one by default), so that a second emulator on the same directory
+ * sees what the first wrote.
+ */
+export async function startMongo(options: { storageDir?: string; database?: string } = {}): Promise<TestMongo> {
   const realUri = process.env.MONGO_URI?.trim();
   if (realUri) {
     return { uri: realUri, emulated: false, stop: async () => undefined };
   }
 
   await ensureEmulatorFetched();
-  const { port, stop } = await spawnEmulator();
-  const database = `brigade_test_${randomBytes(6).toString("hex")}`;
+  const { port, stop } = await spawnEmulator(options.storageDir);
+  const database = options.database ?? `brigade_test_${randomBytes(6).toString("hex")}`;
   return { uri: `mongodb://127.0.0.1:${port}/${database}`, emulated: true, stop };
 }
 
@@ -49,10 +54,11 @@ async function ensureEmulatorFetched(): Promise<void> {
   }
 }
 
-function spawnEmulator(): Promise<{ port: number; stop(): Promise<void> }> {
+function spawnEmulator(storageDir?: string): Promise<{ port: number; stop(): Promise<void> }> {
   // The emulator watches its stdin: when this process dies without calling stop(), the pipe
   // closes and the emulator exits too, instead of lingering on its port.
-  const child = spawn(process.execPath, [serverScript, "--port", "0", "--exit-on-stdin-close"], {
+  const storage = storageDir ? ["--storage-dir", storageDir] : [];
+  const child = spawn(process.execPath, [serverScript, "--port", "0", "--exit-on-stdin-close", ...storage], {
     cwd: root,
     stdio: ["pipe", "pipe", "pipe"],
   });
