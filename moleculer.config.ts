@@ -5,43 +5,16 @@
 import os from "node:os";
 import type { BrokerOptions } from "moleculer";
 import { isServerFault } from "./lib/errors";
-import { loadSettings, redisAddress } from "./lib/settings";
+import { loadSettings } from "./lib/settings";
+import { cacherOptions, metricsOptions, tracingOptions } from "./lib/broker-options";
 import { brigadeInternalMiddlewares, HotReloadWhenAsked } from "./middlewares/internal-order";
 import { RequestContextMiddleware, pinoRequestMixin, textLogLine } from "./middlewares/request-context.middleware";
 import { BrigadeMetricsMiddleware } from "./middlewares/brigade-metrics.middleware";
 import { SharedCacheAtCallerMiddleware } from "./middlewares/shared-cache-at-caller.middleware";
 import { HealthServerMiddleware } from "./middlewares/health-server.middleware";
-import { freezeAnswer } from "./lib/frozen-answer";
 import { replCommands } from "./services/operator/repl-commands";
-import "./lib/zipkin-exporter";
-import "./lib/fail-open-redis-cacher";
 
 const settings = loadSettings();
-
-function cacher(): BrokerOptions["cacher"] {
-  // Cached answers are shared, read-only values (lib/frozen-answer.ts): frozen once when stored
-  // instead of deep-copied on every hit (a fifth of a cached menu read's CPU, measured in bench/),
-  // and serialized once for the gateway.
-  if (settings.cacher === "Memory") return { type: "Memory", options: { ttl: 60, clone: freezeAnswer } };
-  return {
-    // Moleculer's Redis cacher, where a failing Redis is a cache miss (lib/fail-open-redis-cacher.ts).
-    type: "FailOpenRedis" as "Redis",
-    options: {
-      ttl: 60,
-      prefix: `brigade${settings.namespace ? `-${settings.namespace}` : ""}`,
-      // A Redis outage must not stall requests: fail cache reads at once instead of queueing
-      // them, give up on a Redis that does not answer (frozen, cut off) after commandTimeout, and
-      // let ioredis keep reconnecting in the background.
-      redis: {
-        ...redisAddress(settings.cacher),
-        maxRetriesPerRequest: 1,
-        enableOfflineQueue: false,
-        connectTimeout: 2000,
-        commandTimeout: 500,
-      },
-    },
-  };
-}
 
 function logger(): BrokerOptions["logger"] {
   // Moleculer binds nodeID, ns, mod (and svc) to each module's logger; the request ID of the
@@ -61,40 +34,6 @@ function logger(): BrokerOptions["logger"] {
   };
 }
 
-function metrics(): BrokerOptions["metrics"] {
-  if (settings.metricsPort === undefined) return { enabled: false };
-  return {
-    enabled: true,
-    reporter: [
-      {
-        type: "Prometheus",
-        options: {
-          port: settings.metricsPort,
-          path: "/metrics",
-          defaultLabels: (registry: { broker: { namespace: string; nodeID: string } }) => ({
-            namespace: registry.broker.namespace,
-            nodeID: registry.broker.nodeID,
-          }),
-        },
-      },
-    ],
-  };
-}
-
-function tracing(): BrokerOptions["tracing"] {
-  if (!settings.tracing) return { enabled: false };
-  // Jaeger takes Zipkin's format on its collector's port 9411, so both go through one exporter
-  // (lib/zipkin-exporter.ts); TRACING_ENDPOINT is that collector's base URL.
-  const exporter =
-    settings.tracing === "console"
-      ? ({ type: "Console" } as const)
-      : ({
-          type: "BrigadeZipkin",
-          options: { baseURL: settings.tracingEndpoint ?? "http://127.0.0.1:9411", interval: 2 },
-        } as unknown as { type: "Zipkin" });
-  return { enabled: true, exporter: [exporter], events: true };
-}
-
 const config: BrokerOptions = {
   namespace: settings.namespace,
   // Moleculer's default (hostname-pid) is unique per process on a host and per container.
@@ -102,7 +41,7 @@ const config: BrokerOptions = {
   // A nats:// URL; Moleculer picks the NATS transporter (nats 2.x client) from the scheme.
   transporter: (settings.transporter ?? null) as BrokerOptions["transporter"],
   serializer: "JSON",
-  cacher: cacher(),
+  cacher: cacherOptions(settings),
   logger: logger(),
 
   // Every call has a deadline; the slowest action (an order placement: menu, stock, store)
@@ -151,8 +90,8 @@ const config: BrokerOptions = {
   tracking: { enabled: true, shutdownTimeout: 10_000 },
 
   validator: true,
-  metrics: metrics(),
-  tracing: tracing(),
+  metrics: metricsOptions(settings),
+  tracing: tracingOptions(settings),
 
   // Factories, so every broker (several per test process) gets its own state. Moleculer's
   // internal middlewares come after ours (listed here, reordered: brigadeInternalMiddlewares),

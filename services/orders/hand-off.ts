@@ -7,26 +7,9 @@
  * Moleculer events are fire-and-forget — a node that dies between storing an order and emitting
  * loses the emit — which is why the state, not the message, is the record in both modes.
  */
-import type { OrderPlaced } from "../../lib/contracts";
+import type { Logger } from "../../lib/logger";
 import type { Settings } from "../../lib/settings";
-import type { JetStreamHandOffOptions } from "./jetstream-hand-off";
-
-export interface KitchenHandOff {
-  /**
-   * Sends the order toward the kitchen. May be called again for the same order: the kitchen is
-   * idempotent. `ctx`: the request placing it, whose request ID (and trace) the kitchen's
-   * handling then shares, where the hand-off is a broker event.
-   */
-  send(order: OrderPlaced, ctx?: EventEmitter): Promise<void>;
-  /** Connects whatever the hand-off needs, before the first send. */
-  start?(): Promise<void>;
-  /** Lets sends in flight finish, then lets go of the connection. */
-  stop?(): Promise<void>;
-}
-
-export interface EventEmitter {
-  emit(event: "order.placed", payload: OrderPlaced): Promise<unknown>;
-}
+import type { EventEmitter, KitchenHandOff } from "./hand-off-port";
 
 export function eventHandOff(broker: EventEmitter): KitchenHandOff {
   return {
@@ -41,7 +24,7 @@ export function eventHandOff(broker: EventEmitter): KitchenHandOff {
 export function kitchenHandOff(
   broker: EventEmitter & { nodeID: string },
   settings: Pick<Settings, "transporter" | "namespace">,
-  logger: JetStreamHandOffOptions["logger"],
+  logger: Pick<Logger, "info" | "warn" | "debug">,
 ): KitchenHandOff {
   if (!settings.transporter) return eventHandOff(broker);
   // Required here, not imported: the NATS client stays unloaded on an embedded node.

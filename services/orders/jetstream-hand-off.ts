@@ -17,7 +17,7 @@
 import { Events, JSONCodec, type JetStreamClient, type JetStreamManager, type NatsConnection } from "nats";
 import type { OrderPlaced } from "../../lib/contracts";
 import { connectNats, ensureOrderStreams, orderStreamNames, type OrderStreamNames } from "../../lib/order-stream";
-import type { EventEmitter, KitchenHandOff } from "./hand-off";
+import type { EventEmitter, KitchenHandOff } from "./hand-off-port";
 import type { Logger } from "../../lib/logger";
 
 /** A publish waits this long for JetStream's acknowledgement before the reconcile loop takes over. */

@@ -28,7 +28,8 @@ import {
   type SettleParams,
 } from "../../lib/contracts";
 import { orderView, type OrderDoc } from "./order";
-import { kitchenHandOff, type KitchenHandOff } from "./hand-off";
+import { kitchenHandOff } from "./hand-off";
+import type { KitchenHandOff } from "./hand-off-port";
 import { placeOrder, type PlacementPorts } from "./place-order";
 import { advanceOrder, loadOrder, moveOrder, type MovePorts } from "./order-moves";
 import { reconcileOrders, type ReconcilePorts } from "./reconcile";

@@ -15,7 +15,7 @@
 import type { ReleaseParams, ReservationResult, ReserveParams, ResolvedDish } from "../../lib/contracts";
 import { Conflict, Invalid, OutOfStock, type ShortDish } from "../../lib/errors";
 import type { Store } from "../../lib/store";
-import type { KitchenHandOff } from "./hand-off";
+import type { KitchenHandOff } from "./hand-off-port";
 import { portionsOf } from "../../lib/portions";
 import {
   kitchenLines,

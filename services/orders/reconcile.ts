@@ -12,7 +12,7 @@
  */
 import type { KitchenProgress, OrderStatus, ReleaseParams } from "../../lib/contracts";
 import type { Store } from "../../lib/store";
-import type { KitchenHandOff } from "./hand-off";
+import type { KitchenHandOff } from "./hand-off-port";
 import { IN_KITCHEN } from "./lifecycle";
 import { placedEvent, type OrderDoc } from "./order";
 import type { Logger } from "../../lib/logger";
