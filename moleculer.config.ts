@@ -15,6 +15,7 @@ import { freezeAnswer } from "./lib/frozen-answer";
 import { replCommands } from "./services/operator/repl-commands";
 import "./lib/zipkin-exporter";
 import "./lib/fail-open-redis-cacher";
+import "./lib/param-validator";
 
 const settings = loadSettings();
 
@@ -150,7 +151,8 @@ const config: BrokerOptions = {
   // Graceful shutdown: wait for in-flight requests (up to 10 s) before stopping services.
   tracking: { enabled: true, shutdownTimeout: 10_000 },
 
-  validator: true,
+  // fastest-validator, safe against deep nesting and without echoing values (lib/param-validator.ts).
+  validator: "Brigade" as never,
   metrics: metrics(),
   tracing: tracing(),
 
