@@ -12,6 +12,7 @@ import { BrigadeMetricsMiddleware } from "./middlewares/brigade-metrics.middlewa
 import { SharedCacheAtCallerMiddleware } from "./middlewares/shared-cache-at-caller.middleware";
 import { HealthServerMiddleware } from "./middlewares/health-server.middleware";
 import { freezeAnswer } from "./lib/frozen-answer";
+import { secretFreeKeygen } from "./lib/cache-keys";
 import { replCommands } from "./services/operator/repl-commands";
 import "./lib/zipkin-exporter";
 import "./lib/fail-open-redis-cacher";
@@ -23,13 +24,16 @@ function cacher(): BrokerOptions["cacher"] {
   // Cached answers are shared, read-only values (lib/frozen-answer.ts): frozen once when stored
   // instead of deep-copied on every hit (a fifth of a cached menu read's CPU, measured in bench/),
   // and serialized once for the gateway.
-  if (settings.cacher === "Memory") return { type: "Memory", options: { ttl: 60, clone: freezeAnswer } };
+  // Keys hash secret params (a token): lib/cache-keys.ts.
+  if (settings.cacher === "Memory")
+    return { type: "Memory", options: { ttl: 60, clone: freezeAnswer, keygen: secretFreeKeygen as never } };
   return {
     // Moleculer's Redis cacher, where a failing Redis is a cache miss (lib/fail-open-redis-cacher.ts).
     type: "FailOpenRedis" as "Redis",
     options: {
       ttl: 60,
       prefix: `brigade${settings.namespace ? `-${settings.namespace}` : ""}`,
+      keygen: secretFreeKeygen as never,
       // A Redis outage must not stall requests: fail cache reads at once instead of queueing
       // them, give up on a Redis that does not answer (frozen, cut off) after commandTimeout, and
       // let ioredis keep reconnecting in the background.

@@ -4,7 +4,8 @@
  * `roles`), body limits, security headers, and one JSON error shape for every failure.
  */
 import path from "node:path";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import { Errors, type Context, type ServiceSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
 import { aliases } from "./routes";
@@ -20,6 +21,7 @@ import { tokenExpired } from "./token-expiry";
 import { clientAddress, rateLimitKey } from "./client-address";
 import { applySecurityHeaders, recordHelmet, type SecurityHeaders } from "./security-headers";
 import { jsonOf } from "../../lib/frozen-answer";
+import { TOKEN_MAX_LENGTH } from "../../lib/contracts";
 import { LiveUpdates, isLiveStream, liveRoute } from "./live";
 
 type Req = IncomingMessage & {
@@ -77,6 +79,20 @@ function rejectNonJson(req: Req, _res: Res, next: (err?: unknown) => void) {
   if (problems.length > 0)
     return next(new Errors.ValidationError("Invalid request body.", "VALIDATION_ERROR", problems));
   next();
+}
+
+/**
+ * A request Node's parser refuses (headers over 16 kB, garbage) never reaches the gateway's
+ * handler; with a listener here it is answered in the usual shape instead of a bare status line.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex) {
+  if (err.code === "ECONNRESET" || !socket.writable) return void socket.destroy();
+  const http = toHttpError({ status: err.code === "HPE_HEADER_OVERFLOW" ? 431 : 400 });
+  const body = JSON.stringify(http.body);
+  socket.end(
+    `HTTP/1.1 ${http.status} ${STATUS_CODES[http.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = {
@@ -190,6 +206,8 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
       const roles = req.$action?.roles ?? [];
       try {
         if (!match) throw Unauthorized("Send the token as 'Authorization: Bearer <token>'.");
+        // A token no login ever signed: a bad token (401), not a param of ours to complain about.
+        if (match[1].length > TOKEN_MAX_LENGTH) throw Unauthorized("That token is not valid: log in again.");
         const staff = (await ctx.call("staff.resolveToken", { token: match[1] })) as StaffIdentity;
         if (tokenExpired(match[1])) throw Unauthorized("Your session has expired: log in again.");
         ctx.meta.staff = staff;
@@ -330,6 +348,7 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
       ApiGateway.methods as unknown as { httpHandler: ApiVars["httpHandlerInner"] }
     ).httpHandler.bind(this);
     this.rateLimits = createRateLimits(this.config, this.logger);
+    this.server.on("clientError", answerClientError);
   },
 
   async started() {

@@ -13,6 +13,7 @@ import { identity, PASSWORD, PERSON_NAME, staffView, USERNAME, type StaffDoc, ty
 import type { Role } from "../../lib/roles";
 import { patchParams } from "../../lib/patch-params";
 import { answerCreated } from "../../lib/created";
+import { TOKEN_MAX_LENGTH } from "../../lib/contracts";
 
 interface StaffMethods {
   changed(): Promise<void>;
@@ -71,7 +72,7 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
     resolveToken: {
       visibility: "public",
       cache: { keys: ["token"], ttl: 60 },
-      params: { token: { type: "string", min: 1, max: 4096 }, $$strict: true },
+      params: { token: { type: "string", min: 1, max: TOKEN_MAX_LENGTH }, $$strict: true },
       async handler(ctx: Context<{ token: string }>): Promise<StaffIdentity> {
         let claims: TokenClaims;
         try {
