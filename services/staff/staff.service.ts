@@ -93,6 +93,21 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
       },
     },
 
+    /**
+     * A live stream's question (the gateway, when a ticket is used and when an account changed):
+     * is this session (account and token version) still valid? Never cached, so a revocation shows at once.
+     */
+    checkSession: {
+      visibility: "public",
+      params: { id: USERNAME, version: { type: "number", integer: true, min: 0, max: 1_000_000_000 }, $$strict: true },
+      async handler(ctx: Context<{ id: string; version: number }>): Promise<StaffIdentity> {
+        const doc = await this.store.get(ctx.params.id);
+        if (!doc?.active || doc.tokenVersion !== ctx.params.version)
+          throw Unauthorized("Your session has ended: log in again.");
+        return identity(doc);
+      },
+    },
+
     list: {
       idempotent: true,
       roles: ["manager"],
