@@ -131,7 +131,8 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
 
   settings: {
     port: config.port,
-    ip: "0.0.0.0",
+    // Loopback unless HOST opens it (the image and compose set HOST=0.0.0.0).
+    ip: config.host,
     // Our own logging: a client's 4xx is not a server fault.
     log4XXResponses: false,
     logRequest: "debug",
@@ -376,9 +377,13 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
   },
 
   async started() {
-    const address = this.server.address();
-    const port = typeof address === "object" && address ? address.port : this.config.port;
-    this.logger.info(`Brigade gateway listening on http://127.0.0.1:${port} (dashboard at /, API under /api).`);
+    // What the socket is bound to, not what was asked: the log tells who can reach the gateway.
+    const bound = this.server.address();
+    const at =
+      typeof bound === "object" && bound
+        ? `${bound.family === "IPv6" ? `[${bound.address}]` : bound.address}:${bound.port}`
+        : `${this.config.host}:${this.config.port}`;
+    this.logger.info(`Brigade gateway listening on http://${at} (dashboard at /, API under /api).`);
     // CPU comes with each heartbeat: refresh the managers' cluster view at that pace while one watches.
     const heartbeatMs = (this.broker.options.heartbeatInterval ?? 10) * 1000;
     this.liveTimers = [

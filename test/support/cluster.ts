@@ -39,6 +39,7 @@ export const CLUSTER_ADMIN_PASSWORD = "cluster-admin-password";
 /** Brigade's variables: none of the test process's own may leak into a node. */
 const BRIGADE_VARIABLES = [
   "PORT",
+  "HOST",
   "SERVICES",
   "SERVICEDIR",
   "NODE_ID",
