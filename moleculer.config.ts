@@ -12,7 +12,7 @@ import { BrigadeMetricsMiddleware } from "./middlewares/brigade-metrics.middlewa
 import { SharedCacheAtCallerMiddleware } from "./middlewares/shared-cache-at-caller.middleware";
 import { HealthServerMiddleware } from "./middlewares/health-server.middleware";
 import { freezeAnswer } from "./lib/frozen-answer";
-import { secretFreeKeygen } from "./lib/cache-keys";
+import { actionSpanTags, secretFreeKeygen } from "./lib/secret-params";
 import { replCommands } from "./services/operator/repl-commands";
 import "./lib/zipkin-exporter";
 import "./lib/fail-open-redis-cacher";
@@ -24,7 +24,7 @@ function cacher(): BrokerOptions["cacher"] {
   // Cached answers are shared, read-only values (lib/frozen-answer.ts): frozen once when stored
   // instead of deep-copied on every hit (a fifth of a cached menu read's CPU, measured in bench/),
   // and serialized once for the gateway.
-  // Keys hash secret params (a token): lib/cache-keys.ts.
+  // Keys hash secret params (a token): lib/secret-params.ts.
   if (settings.cacher === "Memory")
     return { type: "Memory", options: { ttl: 60, clone: freezeAnswer, keygen: secretFreeKeygen as never } };
   return {
@@ -97,7 +97,8 @@ function tracing(): BrokerOptions["tracing"] {
           type: "BrigadeZipkin",
           options: { baseURL: settings.tracingEndpoint ?? "http://127.0.0.1:9411", interval: 2 },
         } as unknown as { type: "Zipkin" });
-  return { enabled: true, exporter: [exporter], events: true };
+  // Spans carry their action's params, but never a token or a password (lib/secret-params.ts).
+  return { enabled: true, exporter: [exporter], events: true, tags: { action: actionSpanTags as never } };
 }
 
 const config: BrokerOptions = {

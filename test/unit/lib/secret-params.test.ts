@@ -1,7 +1,7 @@
 import { Cachers } from "moleculer";
-import { secretFreeKeygen, sha256 } from "../../../lib/cache-keys";
+import { actionSpanTags, secretFreeKeygen, sha256 } from "../../../lib/secret-params";
 
-describe("cache keys", () => {
+describe("secret params in cache keys", () => {
   const cacher = new Cachers.Memory({ keygen: secretFreeKeygen as never });
   const key = (params: object, keys?: string[]) =>
     cacher.getCacheKey({ name: "staff.resolveToken" } as never, { keys } as never, { params, meta: {} } as never);
@@ -18,5 +18,14 @@ describe("cache keys", () => {
   it("are Moleculer's own when no param is secret, and tell different secrets apart", () => {
     expect(key({ id: "fries" }, ["id"])).toBe(`staff.resolveToken:"fries"`);
     expect(key({ token: "a.b.c" }, ["token"])).not.toBe(key({ token: "a.b.d" }, ["token"]));
+  });
+});
+
+describe("secret params in traces", () => {
+  it("tag a span with the params, each secret replaced by a mark", () => {
+    expect(actionSpanTags({ params: { username: "ann", password: "hunter2-hunter2" } })).toEqual({
+      params: { username: "ann", password: "[secret]" },
+    });
+    expect(actionSpanTags({ params: { token: "eyJ.x.y" } })).toEqual({ params: { token: "[secret]" } });
   });
 });
