@@ -67,6 +67,8 @@ export function liveRoute() {
     authentication: false,
     authorization: false,
     bodyParsers: { json: false, urlencoded: false },
+    // moleculer-web would log the URL, ticket and all; live-streams.ts logs who opened a stream.
+    logging: false,
     aliases: {
       "GET /"(this: WithLive, req: Req, res: ServerResponse, next: Next) {
         void this.live.open(req, res, next);
