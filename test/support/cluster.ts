@@ -478,6 +478,17 @@ export class TestCluster {
   }
 }
 
+/** Two gateway nodes and one node of `back` services, discovered by each other and the observer. */
+export async function twoGatewaysAndBack(cluster: TestCluster, back: string[]): Promise<ClusterNode[]> {
+  const nodes = await cluster.startNodes([
+    { name: "gateway-1", services: ["api"] },
+    { name: "gateway-2", services: ["api"] },
+    { name: "back", services: back },
+  ]);
+  await cluster.waitForDiscovery(["gateway-1", "gateway-2", "back"]);
+  return nodes.slice(0, 2);
+}
+
 /** A cluster on the test NATS and Redis, after checking both answer. */
 export async function startCluster(options: ClusterOptions): Promise<TestCluster> {
   const cluster = new TestCluster(options);
