@@ -24,8 +24,7 @@ import { jsonOf } from "../../lib/frozen-answer";
 import { TOKEN_MAX_LENGTH } from "../../lib/contracts";
 import { groupEventsPerNode, isLiveStream, liveEvents, liveRoute } from "./live";
 import { KEEPALIVE_MS, LiveStreams } from "./live-streams";
-import type { LiveTicket } from "./live-ticket";
-import { ticketKey } from "./live-ticket";
+import { ticketKey, type LiveTicket } from "./live-ticket";
 import { readCluster, type ClusterView } from "./cluster-view";
 
 type Req = IncomingMessage & {
