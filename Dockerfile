@@ -27,11 +27,13 @@ FROM node:22-bookworm-slim AS runtime
 # instead of keeping one per thread for good (README "Memory"); npm start sets it too.
 # --experimental-async-context-frame: request IDs in the logs without promise hooks (a fifth of
 # an order placement's CPU on Node 22 without it; middlewares/request-context.middleware.ts).
+# HOST=0.0.0.0: in a container the gateway must listen beyond loopback (Brigade's default).
 ENV MALLOC_MMAP_THRESHOLD_=131072 \
     NODE_OPTIONS=--experimental-async-context-frame \
     NODE_ENV=production \
     SERVICEDIR=dist/services \
     PORT=3000 \
+    HOST=0.0.0.0 \
     HEALTH_PORT=3001 \
     METRICS_PORT=3030 \
     DATA_DIR=/app/data

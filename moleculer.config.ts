@@ -13,6 +13,7 @@ import { BrigadeMetricsMiddleware } from "./middlewares/brigade-metrics.middlewa
 import { SharedCacheAtCallerMiddleware } from "./middlewares/shared-cache-at-caller.middleware";
 import { HealthServerMiddleware } from "./middlewares/health-server.middleware";
 import { replCommands } from "./services/operator/repl-commands";
+import "./lib/param-validator";
 
 const settings = loadSettings();
 
@@ -89,7 +90,8 @@ const config: BrokerOptions = {
   // Graceful shutdown: wait for in-flight requests (up to 10 s) before stopping services.
   tracking: { enabled: true, shutdownTimeout: 10_000 },
 
-  validator: true,
+  // fastest-validator, safe against deep nesting and without echoing values (lib/param-validator.ts).
+  validator: "Brigade" as never,
   metrics: metricsOptions(settings),
   tracing: tracingOptions(settings),
 

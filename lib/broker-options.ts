@@ -4,6 +4,7 @@
  */
 import type { BrokerOptions } from "moleculer";
 import { freezeAnswer } from "./frozen-answer";
+import { actionSpanTags, secretFreeKeygen } from "./secret-params";
 import { redisAddress, type Settings } from "./settings";
 import "./zipkin-exporter";
 import "./fail-open-redis-cacher";
@@ -12,14 +13,16 @@ import "./fail-open-redis-cacher";
 export function cacherOptions(settings: Settings): BrokerOptions["cacher"] {
   // Cached answers are shared, read-only values (lib/frozen-answer.ts): frozen once when stored
   // instead of deep-copied on every hit (a fifth of a cached menu read's CPU, measured in bench/),
-  // and serialized once for the gateway.
-  if (settings.cacher === "Memory") return { type: "Memory", options: { ttl: 60, clone: freezeAnswer } };
+  // and serialized once for the gateway. Keys hash secret params (a token): lib/secret-params.ts.
+  if (settings.cacher === "Memory")
+    return { type: "Memory", options: { ttl: 60, clone: freezeAnswer, keygen: secretFreeKeygen as never } };
   return {
     // Moleculer's Redis cacher, where a failing Redis is a cache miss (lib/fail-open-redis-cacher.ts).
     type: "FailOpenRedis" as "Redis",
     options: {
       ttl: 60,
       prefix: `brigade${settings.namespace ? `-${settings.namespace}` : ""}`,
+      keygen: secretFreeKeygen as never,
       // A Redis outage must not stall requests: fail cache reads at once instead of queueing
       // them, give up on a Redis that does not answer (frozen, cut off) after commandTimeout, and
       // let ioredis keep reconnecting in the background.
@@ -67,5 +70,6 @@ export function tracingOptions(settings: Settings): BrokerOptions["tracing"] {
           type: "BrigadeZipkin",
           options: { baseURL: settings.tracingEndpoint ?? "http://127.0.0.1:9411", interval: 2 },
         } as unknown as { type: "Zipkin" });
-  return { enabled: true, exporter: [exporter], events: true };
+  // Spans carry their action's params, but never a token or a password (lib/secret-params.ts).
+  return { enabled: true, exporter: [exporter], events: true, tags: { action: actionSpanTags as never } };
 }

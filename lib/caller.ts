@@ -1,4 +1,4 @@
-import type { Context, ServiceBroker } from "moleculer";
+import type { CallingOptions, Context, ServiceBroker } from "moleculer";
 
 export type Call = <T>(action: string, params: object) => Promise<T>;
 
@@ -9,4 +9,13 @@ export type Call = <T>(action: string, params: object) => Promise<T>;
 export function callerOf(broker: ServiceBroker, ctx?: Context): Call {
   return <T>(action: string, params: object) =>
     ctx ? ctx.call<T, object>(action, params) : broker.call<T, object>(action, params);
+}
+
+/** A broker or a Context: whatever can call an action (a Context keeps the call in its trace). */
+export interface Caller {
+  call(action: string, params?: object, opts?: CallingOptions): Promise<unknown>;
+}
+/** A caller that also knows the cluster's nodes and services. */
+export interface ClusterReader extends Caller {
+  registry: ServiceBroker["registry"];
 }

@@ -26,6 +26,9 @@ export interface StaffView {
   createdAt: string;
 }
 
+/** The longest login token staff.resolveToken takes; the gateway refuses a longer one as a bad token (401). */
+export const TOKEN_MAX_LENGTH = 4096;
+
 export const STATIONS = ["grill", "fryer", "saute", "cold", "pastry", "bar"] as const;
 export type Station = (typeof STATIONS)[number];
 

@@ -33,6 +33,20 @@ export const Unauthorized = (
   message = "Log in first: send 'Authorization: Bearer <token>' from POST /api/auth/login.",
 ) => new BrigadeError("UnauthorizedError", message, 401, "UNAUTHORIZED");
 
+export const RateLimited = (message: string, retryAfterSeconds: number) =>
+  new BrigadeError("RateLimitExceededError", message, 429, "RATE_LIMITED", { retryAfterSeconds });
+
+export const UnsupportedMediaType = () =>
+  new BrigadeError(
+    "UnsupportedMediaTypeError",
+    "Send the body as JSON with 'Content-Type: application/json'.",
+    415,
+    "UNSUPPORTED_MEDIA_TYPE",
+  );
+
+export const NoSuchRoute = () =>
+  new BrigadeError("NotFoundError", "There is no such route. See the API table in the README.", 404, "NOT_FOUND");
+
 export const InvalidCredentials = () =>
   new BrigadeError("UnauthorizedError", "Wrong username or password.", 401, "INVALID_CREDENTIALS");
 

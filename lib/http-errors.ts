@@ -76,6 +76,14 @@ export function toHttpError(raw: unknown, requestId?: string): HttpError {
       "UNSUPPORTED_MEDIA_TYPE",
       "Send the body as JSON with 'Content-Type: application/json'.",
     );
+  // Node refuses headers over its 16 kB limit before the gateway sees them (a token that long is no token of ours).
+  if (status === 431)
+    return clientError(
+      431,
+      "RequestHeaderFieldsTooLargeError",
+      "HEADERS_TOO_LARGE",
+      "The request's headers are too large; a login token is far shorter.",
+    );
   if (status === 400 && code === undefined)
     return clientError(400, "BadRequestError", "BAD_REQUEST", "The request could not be read.");
 

@@ -23,6 +23,8 @@ export interface StaffIdentity {
 
 export interface StaffMeta {
   staff?: StaffIdentity;
+  /** Set by the gateway: the version claim of the caller's login token (a live ticket carries it). */
+  sessionVersion?: number;
   idempotencyKey?: string;
   /** Set by the gateway: the action was called over HTTP on behalf of `staff`. */
   viaGateway?: boolean;

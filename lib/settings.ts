@@ -5,10 +5,13 @@
  * nothing set. Parsing is strict: a variable that is set but malformed stops the node with a
  * message naming the variable, instead of silently falling back to a default.
  */
+import { isIP } from "node:net";
 
 export interface Settings {
   nodeEnv: string;
   port: number;
+  /** The address the gateway listens on: loopback unless HOST opens it (the image sets 0.0.0.0). */
+  host: string;
   nodeID?: string;
   namespace: string;
   transporter?: string;
@@ -89,6 +92,15 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[]):
   return raw as T;
 }
 
+/** An IPv4 or IPv6 address, or a host name: what `server.listen` binds. */
+function host(env: Env, name: string, fallback: string): string {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (isIP(raw) === 0 && !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(raw))
+    throw new SettingsError(name, raw, "an IP address (0.0.0.0 for every interface) or a host name");
+  return raw;
+}
+
 function url(env: Env, name: string, schemes: string[]): string | undefined {
   const raw = text(env, name);
   if (raw === undefined) return undefined;
@@ -108,6 +120,7 @@ export function loadSettings(env: Env = process.env): Settings {
   return {
     nodeEnv,
     port: int(env, "PORT", 3000, 0, 65535),
+    host: host(env, "HOST", "127.0.0.1"),
     nodeID: text(env, "NODE_ID"),
     namespace: text(env, "NAMESPACE") ?? "",
     transporter: url(env, "TRANSPORTER", ["nats"]),

@@ -4,23 +4,28 @@
  * `roles`), body limits, security headers, and one JSON error shape for every failure.
  */
 import path from "node:path";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { Errors, type Context, type ServiceSchema } from "moleculer";
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import type { Context, ServiceSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
 import { aliases } from "./routes";
-import { decide, namedRoles, type Access, type StaffIdentity, type StaffMeta } from "../../lib/roles";
-import { Forbidden, Unauthorized } from "../../lib/errors";
+import { ANY_STAFF, decide, namedRoles, type Access, type StaffIdentity, type StaffMeta } from "../../lib/roles";
+import { Forbidden, Invalid, RateLimited, Unauthorized, UnsupportedMediaType, NoSuchRoute } from "../../lib/errors";
 import { toHttpError } from "../../lib/http-errors";
 import { loadSettings, type Settings } from "../../lib/settings";
 import { jwtSecret } from "../../lib/jwt-secret";
 import { liveness, readiness } from "./health";
 import { createRateLimits, type RateLimits } from "./rate-limit";
 import { bodyProblems } from "./body-problems";
-import { tokenExpired } from "./token-expiry";
+import { tokenExpired, tokenVersion } from "./token-claims";
 import { clientAddress, rateLimitKey } from "./client-address";
 import { applySecurityHeaders, recordHelmet, type SecurityHeaders } from "./security-headers";
 import { jsonOf } from "../../lib/frozen-answer";
-import { LiveUpdates, isLiveStream, liveRoute } from "./live";
+import { TOKEN_MAX_LENGTH } from "../../lib/contracts";
+import { groupEventsPerNode, isLiveStream, liveEvents, liveRoute } from "./live";
+import { KEEPALIVE_MS, LiveStreams } from "./live-streams";
+import { ticketKey, type LiveTicket } from "./live-ticket";
+import { readCluster, type ClusterView } from "./cluster-view";
 
 type Req = IncomingMessage & {
   $action?: { name: string; roles?: readonly Access[] };
@@ -38,6 +43,8 @@ interface ApiVars {
   headers: SecurityHeaders;
   server: import("node:http").Server;
   rateLimits: RateLimits;
+  live: LiveStreams;
+  liveTimers: NodeJS.Timeout[];
 }
 interface ApiMethods {
   admit(req: Req, res: Res): Promise<boolean>;
@@ -63,38 +70,68 @@ function rejectNonJson(req: Req, _res: Res, next: (err?: unknown) => void) {
     BODY_METHODS.has(req.method ?? "") &&
     !/^application\/(.+\+)?json\b/i.test(req.headers["content-type"] ?? "")
   ) {
-    return next(Object.assign(new Error("Unsupported media type"), { status: 415 }));
+    return next(UnsupportedMediaType());
   }
+  // lib/errors.ts errors are MoleculerErrors: moleculer-web re-wraps any other error passed to next() and drops its data.
   if (req.body !== undefined && (Array.isArray(req.body) || typeof req.body !== "object" || req.body === null)) {
-    // A MoleculerError: moleculer-web re-wraps any other error passed to next() and drops its data.
-    return next(
-      new Errors.ValidationError("The body must be a JSON object.", "VALIDATION_ERROR", [
-        { type: "object", field: "body", message: "The body must be a JSON object." },
-      ]),
-    );
+    return next(Invalid([{ type: "object", field: "body", message: "The body must be a JSON object." }]));
   }
   const problems = req.body === undefined ? [] : bodyProblems(req.body);
-  if (problems.length > 0)
-    return next(new Errors.ValidationError("Invalid request body.", "VALIDATION_ERROR", problems));
+  if (problems.length > 0) return next(Invalid(problems));
   next();
+}
+
+/**
+ * A request Node's parser refuses (headers over 16 kB, garbage) never reaches the gateway's
+ * handler; with a listener here it is answered in the usual shape instead of a bare status line.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex) {
+  if (err.code === "ECONNRESET" || !socket.writable) return void socket.destroy();
+  const http = toHttpError({ status: err.code === "HPE_HEADER_OVERFLOW" ? 431 : 400 });
+  const body = JSON.stringify(http.body);
+  socket.end(
+    `HTTP/1.1 ${http.status} ${STATUS_CODES[http.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = {
   name: "api",
-  // Mixins stop in list order (after this schema): LiveUpdates ends its streams before the
-  // gateway's server.close(), which would otherwise wait for them forever.
-  mixins: [LiveUpdates, ApiGateway],
+  mixins: [ApiGateway],
+  // Every gateway hears every domain event, for its own live streams (./live.ts).
+  ...({ merged: groupEventsPerNode } as object),
 
   actions: {
     // moleculer-web's own action, which every HTTP request runs as (merged with its definition).
     // No breaker on it: it would count the gateway's own answers against the gateway, and trip
     // this node's HTTP entry for everyone. The breakers that matter guard the calls it makes.
     rest: { circuitBreaker: { enabled: false } },
+
+    /** The dashboard trades its login token for a 30-second ticket to open the live stream. */
+    liveTicket: {
+      roles: [ANY_STAFF],
+      params: { $$strict: true },
+      handler(ctx: Context<unknown, StaffMeta>): LiveTicket {
+        return this.live.issue({ staff: ctx.meta.staff!, version: ctx.meta.sessionVersion ?? 0 });
+      },
+    },
+
+    /** The manager's picture of the cluster (./cluster-view.ts). */
+    cluster: {
+      roles: ["manager"],
+      params: { $$strict: true },
+      handler(): Promise<ClusterView> {
+        return readCluster(this.broker);
+      },
+    },
   },
+
+  events: liveEvents(),
 
   settings: {
     port: config.port,
-    ip: "0.0.0.0",
+    // Loopback unless HOST opens it (the image and compose set HOST=0.0.0.0).
+    ip: config.host,
     // Our own logging: a client's 4xx is not a server fault.
     log4XXResponses: false,
     logRequest: "debug",
@@ -137,17 +174,13 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
           const key = req.headers["idempotency-key"];
           if (key !== undefined) {
             if (typeof key !== "string" || !IDEMPOTENCY_KEY.test(key)) {
-              throw Object.assign(new Error("Idempotency-Key must be 1-128 printable ASCII characters."), {
-                name: "ValidationError",
-                code: 422,
-                data: [
-                  {
-                    type: "idempotencyKey",
-                    field: "Idempotency-Key",
-                    message: "Idempotency-Key must be 1-128 printable ASCII characters.",
-                  },
-                ],
-              });
+              throw Invalid([
+                {
+                  type: "idempotencyKey",
+                  field: "Idempotency-Key",
+                  message: "Idempotency-Key must be 1-128 printable ASCII characters.",
+                },
+              ]);
             }
             ctx.meta.idempotencyKey = key;
           }
@@ -190,9 +223,12 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
       const roles = req.$action?.roles ?? [];
       try {
         if (!match) throw Unauthorized("Send the token as 'Authorization: Bearer <token>'.");
+        // A token no login ever signed: a bad token (401), not a param of ours to complain about.
+        if (match[1].length > TOKEN_MAX_LENGTH) throw Unauthorized("That token is not valid: log in again.");
         const staff = (await ctx.call("staff.resolveToken", { token: match[1] })) as StaffIdentity;
         if (tokenExpired(match[1])) throw Unauthorized("Your session has expired: log in again.");
         ctx.meta.staff = staff;
+        ctx.meta.sessionVersion = tokenVersion(match[1]);
       } catch (err) {
         // A bad token on a route anyone may use (login, the menu) is ignored, not fatal.
         if (decide(roles, undefined) !== "allow") throw err;
@@ -246,11 +282,7 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
           { client: key },
           "A client went over the request rate limit; refusing its requests for a while.",
         );
-      this.sendError(req, res, {
-        name: "RateLimitExceeded",
-        code: 429,
-        data: { retryAfterSeconds: verdict.retryAfterSeconds },
-      });
+      this.sendError(req, res, RateLimited("Too many requests.", verdict.retryAfterSeconds));
       return false;
     },
 
@@ -264,11 +296,7 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
             { client: key },
             "Too many failed logins from one address; refusing its logins for a while.",
           );
-        throw Object.assign(new Error("Too many login attempts."), {
-          name: "RateLimitExceeded",
-          code: 429,
-          data: { retryAfterSeconds: verdict.retryAfterSeconds },
-        });
+        throw RateLimited("Too many login attempts.", verdict.retryAfterSeconds);
       }
       req.$loginAttempt = key;
     },
@@ -304,7 +332,7 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
     },
 
     send404(req, res) {
-      this.sendError(req, res, { name: "NotFoundError", message: "Not found", code: 404 });
+      this.sendError(req, res, NoSuchRoute());
     },
   },
 
@@ -330,18 +358,48 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
       ApiGateway.methods as unknown as { httpHandler: ApiVars["httpHandlerInner"] }
     ).httpHandler.bind(this);
     this.rateLimits = createRateLimits(this.config, this.logger);
+    this.live = new LiveStreams({
+      nodeID: this.broker.nodeID,
+      logger: this.logger,
+      ticketKey: ticketKey(jwtSecret(this.config)),
+      readCluster: () => readCluster(this.broker),
+      // Never from the cache: the answer must follow a revocation at once.
+      checkSession: (id, version) =>
+        this.broker
+          .call<StaffIdentity, object>("staff.checkSession", { id, version }, { meta: { $cache: false } })
+          .catch((err: { code?: number }) => {
+            if (err.code === 401) return null;
+            throw err;
+          }),
+    });
+    this.server.on("clientError", answerClientError);
   },
 
   async started() {
-    const address = this.server.address();
-    const port = typeof address === "object" && address ? address.port : this.config.port;
-    this.logger.info(`Brigade gateway listening on http://127.0.0.1:${port} (dashboard at /, API under /api).`);
+    // What the socket is bound to, not what was asked: the log tells who can reach the gateway.
+    const bound = this.server.address();
+    const at =
+      typeof bound === "object" && bound
+        ? `${bound.family === "IPv6" ? `[${bound.address}]` : bound.address}:${bound.port}`
+        : `${this.config.host}:${this.config.port}`;
+    this.logger.info(`Brigade gateway listening on http://${at} (dashboard at /, API under /api).`);
+    // CPU comes with each heartbeat: refresh the managers' cluster view at that pace while one watches.
+    const heartbeatMs = (this.broker.options.heartbeatInterval ?? 10) * 1000;
+    this.liveTimers = [
+      setInterval(() => this.live.keepAlive(), KEEPALIVE_MS),
+      setInterval(() => this.live.pushCluster(), heartbeatMs),
+    ];
+    for (const timer of this.liveTimers) timer.unref();
     // Shared counts from the first request when Redis is there; without it we serve anyway.
     if (!(await this.rateLimits.ready(2000)))
       this.logger.warn("Rate limits start without Redis: this gateway counts on its own for now.");
   },
 
+  // Runs before the mixed-in gateway's own stopped(): its server.close() waits for open responses,
+  // so the live streams end first, or a stop hangs.
   async stopped() {
+    for (const timer of this.liveTimers ?? []) clearInterval(timer);
+    await this.live.stop();
     await this.rateLimits.close();
   },
 };

@@ -7,7 +7,10 @@
  *  - a `__proto__` key: moleculer-web merges the body into the params with Object.assign, which
  *    turns that key into the params' prototype, so its fields would be read without being own
  *    keys that `$$strict` checks.
+ *  - a value nested deeper than lib/nesting.ts allows: refused here, before it travels to a
+ *    service (the service's validator refuses it too).
  */
+import { tooDeep, tooDeepMessage } from "../../lib/nesting";
 
 export interface BodyProblem {
   type: string;
@@ -24,6 +27,8 @@ function path(parent: string, key: string | number): string {
 
 /** Walks the parsed body without recursion (a 64 kB body can nest thousands of levels deep). */
 export function bodyProblems(body: unknown): BodyProblem[] {
+  const deepAt = tooDeep(body);
+  if (deepAt !== undefined) return [{ type: "tooDeep", field: deepAt || "body", message: tooDeepMessage(deepAt) }];
   const problems: BodyProblem[] = [];
   const pending: { value: unknown; at: string }[] = [{ value: body, at: "" }];
   while (pending.length > 0 && problems.length < MAX_PROBLEMS) {

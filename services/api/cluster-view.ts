@@ -3,12 +3,12 @@
  * (a node that stops sending heartbeats is dropped by the registry after `heartbeatTimeout`
  * seconds, and a new one is there as soon as its INFO packet arrives), what each runs, its CPU
  * (sent with every heartbeat), the kitchen's chefs per node, and every caller's circuit
- * breakers (services/operator/breakers.ts asks each node for its own view).
+ * breakers (lib/breakers.ts asks each node for its own view).
  */
 import type { ServiceBroker } from "moleculer";
 import type { KitchenNodeStatus } from "../../lib/contracts";
-import { readBreakers, type BreakerRow } from "../operator/breakers";
-import type { ClusterReader } from "../operator/collect";
+import { readBreakers, type BreakerRow } from "../../lib/breakers";
+import type { ClusterReader } from "../../lib/caller";
 
 export interface ClusterNode {
   id: string;

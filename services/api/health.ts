@@ -5,6 +5,9 @@
  *   - the transporter, when there is one, reaches its server now;
  *   - every store of this node's services answers (`storeReachable`, from mixins/db.mixin.ts).
  * Each probe has a deadline, so a hung dependency makes the answer 503, never a hung probe.
+ * Dependencies are checked at most once a second, however many probes come (a flood of them
+ * costs one check): probes arriving meanwhile share the answer. Whether the broker is stopping
+ * is read on every probe, so a stopping node says so at once.
  */
 
 /** How long one dependency may take to answer a readiness probe. */
@@ -79,9 +82,38 @@ export function liveness(broker: Pick<HealthBroker, "nodeID">): { status: "alive
   return { status: "alive", node: broker.nodeID };
 }
 
-export async function readiness(broker: HealthBroker): Promise<Readiness> {
+/** How long the dependencies' answer is shared by the probes that follow it. */
+export const READY_CACHE_MS = 1000;
+
+type DependencyChecks = Pick<Readiness["checks"], "transporter" | "stores">;
+interface LastChecks {
+  services: string;
+  checks: Promise<DependencyChecks>;
+  /** Unset while the checks run: probes arriving then join them. */
+  settledAt?: number;
+}
+const lastChecks = new WeakMap<HealthBroker, LastChecks>();
+
+function dependencyChecks(broker: HealthBroker, now: number): Promise<DependencyChecks> {
+  // A service that comes or goes (its store with it) is checked at once, not a second later.
+  const services = (broker.services ?? []).map((svc) => svc.fullName ?? svc.name).join(",");
+  const last = lastChecks.get(broker);
+  if (last?.services === services && (last.settledAt === undefined || now - last.settledAt < READY_CACHE_MS))
+    return last.checks;
+  const entry: LastChecks = {
+    services,
+    checks: Promise.all([transporterReachable(broker), storesReachable(broker)]).then(([transporter, stores]) => {
+      entry.settledAt = Date.now();
+      return { transporter, stores };
+    }),
+  };
+  lastChecks.set(broker, entry);
+  return entry.checks;
+}
+
+export async function readiness(broker: HealthBroker, now = Date.now()): Promise<Readiness> {
   const brokerOk = broker.started !== false && !broker.stopping;
-  const [transporter, stores] = await Promise.all([transporterReachable(broker), storesReachable(broker)]);
+  const { transporter, stores } = await dependencyChecks(broker, now);
   const ready = brokerOk && transporter !== false && Object.values(stores).every(Boolean);
   return { ready, node: broker.nodeID, checks: { broker: brokerOk, transporter, stores } };
 }

@@ -9,7 +9,9 @@
  *   - is signed with a key derived from the token secret (not the secret itself), with its own
  *     issuer: a ticket is never accepted as a login token, nor a login token as a ticket;
  *   - is stateless (a signed JWT), so with several gateways behind a load balancer the stream
- *     may land on another node than the one that issued the ticket.
+ *     may land on another node than the one that issued the ticket;
+ *   - carries the login token's version, so the gateway can ask the staff service whether the
+ *     session is still valid when the ticket is used (./live-streams.ts).
  */
 import { createHmac, randomBytes } from "node:crypto";
 import jwt from "jsonwebtoken";
@@ -25,11 +27,18 @@ export interface LiveTicket {
   expiresAt: string;
 }
 
+/** Who a ticket is for: the account, and the version of the login token it was traded for. */
+export interface LiveSession {
+  staff: StaffIdentity;
+  version: number;
+}
+
 interface TicketClaims {
   sub: string;
   username: string;
   name: string;
   role: string;
+  ver: number;
   jti: string;
 }
 
@@ -38,12 +47,13 @@ export function ticketKey(tokenSecret: string): Buffer {
   return createHmac("sha256", tokenSecret).update("brigade live-updates ticket v1").digest();
 }
 
-export function issueTicket(key: Buffer, staff: StaffIdentity, now = Date.now()): LiveTicket {
+export function issueTicket(key: Buffer, { staff, version }: LiveSession, now = Date.now()): LiveTicket {
   const claims: TicketClaims = {
     sub: staff.id,
     username: staff.username,
     name: staff.name,
     role: staff.role,
+    ver: version,
     jti: randomBytes(12).toString("base64url"),
   };
   const ticket = jwt.sign({ ...claims, iat: Math.floor(now / 1000) }, key, {
@@ -64,7 +74,7 @@ export class TicketRedeemer {
 
   constructor(private readonly key: Buffer) {}
 
-  redeem(ticket: unknown, now = Date.now()): StaffIdentity {
+  redeem(ticket: unknown, now = Date.now()): LiveSession {
     if (typeof ticket !== "string" || ticket.length === 0 || ticket.length > 2048) {
       throw Unauthorized(
         "Open the live stream with a ticket: POST /api/live/tickets, then GET /api/live?ticket=<ticket>.",
@@ -81,13 +91,21 @@ export class TicketRedeemer {
     } catch {
       throw Unauthorized("That live ticket is expired or not valid: ask for a new one (POST /api/live/tickets).");
     }
-    if (!isRole(claims.role) || typeof claims.jti !== "string")
+    if (!isRole(claims.role) || typeof claims.jti !== "string" || !Number.isInteger(claims.ver))
       throw Unauthorized("That live ticket is not valid: ask for a new one (POST /api/live/tickets).");
     this.forgetExpired(now);
     if (this.taken.has(claims.jti))
       throw Unauthorized("That live ticket was already used: ask for a new one (POST /api/live/tickets).");
     this.taken.set(claims.jti, claims.exp * 1000);
-    return { id: claims.sub, username: claims.username, name: claims.name, role: claims.role };
+    return {
+      staff: { id: claims.sub, username: claims.username, name: claims.name, role: claims.role },
+      version: claims.ver,
+    };
+  }
+
+  /** The session behind a valid ticket has ended since (deactivated, role or password changed). */
+  revoked() {
+    return Unauthorized("Your session has ended: log in again.");
   }
 
   private forgetExpired(now: number) {

@@ -8,7 +8,7 @@
  * whose latest entries may not have reached the ledger yet, so the reconcile loop can finish
  * the copy after a crash.
  */
-import { TABLE_RULE } from "../../lib/text-rules";
+import { personText, TABLE_RULE } from "../../lib/text-rules";
 import { createHash } from "node:crypto";
 import type { BillLine, BillView, OrderView, PaymentMethod, PaymentView, RefundView } from "../../lib/contracts";
 import { Conflict, NotFound } from "../../lib/errors";
@@ -82,7 +82,7 @@ export interface BillDoc {
 export const VISIBLE_STATUSES = ["open", "paid"] as const;
 
 export const TABLE = TABLE_RULE;
-export const REASON = { type: "string", min: 1, max: 200, trim: true } as const;
+export const REASON = personText(1, 200);
 export const AMOUNT = { type: "number", integer: true, min: 1, max: 10_000_000 } as const;
 export const TIP = { type: "number", integer: true, min: 0, max: 1_000_000 } as const;
 

@@ -3,6 +3,7 @@ import type { IngredientView, StockLine } from "../../lib/contracts";
 import type { FieldProblem } from "../../lib/errors";
 import { idParam, slugId } from "../../lib/ids";
 import type { DemoIngredient } from "../seed/demo-restaurant";
+import { personText } from "../../lib/text-rules";
 
 /** Stock is counted in whole grams, millilitres or pieces: integer arithmetic never drifts. */
 export const UNITS = ["g", "ml", "pcs"] as const;
@@ -29,7 +30,7 @@ export interface IngredientDoc {
   updatedAt: string;
 }
 
-export const INGREDIENT_NAME = { type: "string", min: 1, max: 80, trim: true } as const;
+export const INGREDIENT_NAME = personText(1, 80);
 export const UNIT = { type: "enum", values: [...UNITS] } as const;
 export const STOCK_AMOUNT = { type: "number", integer: true, min: 0, max: MAX_STOCK } as const;
 export const LINE_QTY = { type: "number", integer: true, min: 1, max: MAX_LINE_QTY } as const;

@@ -4,6 +4,7 @@ import type { FieldProblem } from "../../lib/errors";
 import { idParam, slugId } from "../../lib/ids";
 import type { DemoDish, DemoIngredient } from "../seed/demo-restaurant";
 import { isAvailable } from "./availability";
+import { personText } from "../../lib/text-rules";
 
 export const MAX_PRICE_CENTS = 10_000_000;
 export const MAX_PREP_SECONDS = 7200;
@@ -16,8 +17,8 @@ export interface DishDoc extends DishFields {
   updatedAt: string;
 }
 
-export const DISH_NAME = { type: "string", min: 1, max: 80, trim: true } as const;
-export const CATEGORY = { type: "string", min: 1, max: 40, trim: true } as const;
+export const DISH_NAME = personText(1, 80);
+export const CATEGORY = personText(1, 40);
 export const PRICE_CENTS = { type: "number", integer: true, min: 0, max: MAX_PRICE_CENTS } as const;
 export const STATION = { type: "enum", values: [...STATIONS] } as const;
 export const PREP_SECONDS = { type: "number", integer: true, min: 1, max: MAX_PREP_SECONDS } as const;

@@ -4,6 +4,7 @@
  * read `ctx.meta.staff` (who did it), so the operator names itself.
  */
 import type { CallingOptions, ServiceBroker } from "moleculer";
+import type { Caller, ClusterReader } from "../../lib/caller";
 import type { Page } from "../../lib/contracts";
 import type { StaffMeta } from "../../lib/roles";
 
@@ -19,15 +20,6 @@ export interface Collected<T> {
   total: number;
   /** More rows exist than were read (`maxRows` reached). */
   truncated: boolean;
-}
-
-/** A broker or a Context: whatever can call an action (a Context keeps the call in its trace). */
-export interface Caller {
-  call(action: string, params?: object, opts?: CallingOptions): Promise<unknown>;
-}
-/** A caller that also knows the cluster's nodes and services. */
-export interface ClusterReader extends Caller {
-  registry: ServiceBroker["registry"];
 }
 
 /** A Context as a ClusterReader: its calls are children of the request, the registry is its broker's. */

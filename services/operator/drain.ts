@@ -3,7 +3,7 @@
  * new; the other kitchen nodes take the queue. The call goes to that node only (`nodeID`), so
  * the balancer cannot answer it from another kitchen.
  */
-import type { ClusterReader } from "./collect";
+import type { ClusterReader } from "../../lib/caller";
 import type { KitchenDrainParams, KitchenNodeStatus } from "../../lib/contracts";
 import { kitchenNodes } from "./kitchen-load";
 import { textTable } from "./text-table";

@@ -8,7 +8,8 @@
  */
 import type { ServiceBroker } from "moleculer";
 import type { KitchenNodeStatus, TicketView } from "../../lib/contracts";
-import { collectPages, countOf, type ClusterReader } from "./collect";
+import { collectPages, countOf } from "./collect";
+import type { ClusterReader } from "../../lib/caller";
 import { textTable } from "./text-table";
 
 export interface KitchenNodeRow {

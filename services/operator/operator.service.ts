@@ -7,7 +7,7 @@
  */
 import type { Context, ServiceSchema } from "moleculer";
 import { readBoard } from "./board";
-import { readBreakers } from "./breakers";
+import { readBreakers } from "../../lib/breakers";
 import { readerOf } from "./collect";
 import { drainKitchen } from "./drain";
 import { readKitchen } from "./kitchen-load";

@@ -6,7 +6,8 @@
  */
 import type { ServiceBroker } from "moleculer";
 import { readBoard, renderBoard } from "./board";
-import { readBreakers, renderBreakers } from "./breakers";
+import { readBreakers } from "../../lib/breakers";
+import { renderBreakers } from "./breakers";
 import { drainKitchen, renderDrain } from "./drain";
 import { readKitchen, renderKitchen } from "./kitchen-load";
 import { readStock, renderStock } from "./stock-report";

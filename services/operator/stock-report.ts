@@ -3,7 +3,8 @@
  * first), then the rest by name.
  */
 import type { IngredientView } from "../../lib/contracts";
-import { collectPages, type Caller } from "./collect";
+import { collectPages } from "./collect";
+import type { Caller } from "../../lib/caller";
 import { textTable } from "./text-table";
 
 export interface StockRow {

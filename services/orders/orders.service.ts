@@ -36,7 +36,7 @@ import { reconcileOrders, type ReconcilePorts } from "./reconcile";
 import { claimForBill, releaseFromBill, settleBill } from "./bill-claims";
 import type { RequestedLine } from "./pricing";
 import { answerCreated } from "../../lib/created";
-import { TABLE_RULE } from "../../lib/text-rules";
+import { personText, TABLE_RULE } from "../../lib/text-rules";
 import { callerOf } from "../../lib/caller";
 
 const TABLE = TABLE_RULE;
@@ -46,7 +46,7 @@ const LINE = {
   props: {
     dish: idParam,
     qty: { type: "number", integer: true, min: 1, max: 50 },
-    notes: { type: "string", trim: true, max: 200, optional: true },
+    notes: { ...personText(0, 200), optional: true },
   },
 } as const;
 
@@ -132,7 +132,7 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
 
     cancel: {
       roles: ["waiter"],
-      params: { id: idParam, reason: { type: "string", trim: true, min: 1, max: 200 }, $$strict: true },
+      params: { id: idParam, reason: personText(1, 200), $$strict: true },
       async handler(ctx: Context<{ id: string; reason: string }>) {
         // order.cancelled goes out first (the kitchen voids what it has not finished), then the
         // stock the kitchen did not consume goes back: consumed stays consumed.

@@ -13,6 +13,7 @@ import { identity, PASSWORD, PERSON_NAME, staffView, USERNAME, type StaffDoc, ty
 import type { Role } from "../../lib/roles";
 import { patchParams } from "../../lib/patch-params";
 import { answerCreated } from "../../lib/created";
+import { TOKEN_MAX_LENGTH } from "../../lib/contracts";
 
 interface StaffMethods {
   changed(): Promise<void>;
@@ -71,7 +72,7 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
     resolveToken: {
       visibility: "public",
       cache: { keys: ["token"], ttl: 60 },
-      params: { token: { type: "string", min: 1, max: 4096 }, $$strict: true },
+      params: { token: { type: "string", min: 1, max: TOKEN_MAX_LENGTH }, $$strict: true },
       async handler(ctx: Context<{ token: string }>): Promise<StaffIdentity> {
         let claims: TokenClaims;
         try {
@@ -88,6 +89,21 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
         const doc = await this.store.get(String(claims.sub));
         if (!doc?.active || doc.tokenVersion !== claims.ver)
           throw Unauthorized("That token is no longer valid: log in again.");
+        return identity(doc);
+      },
+    },
+
+    /**
+     * A live stream's question (the gateway, when a ticket is used and when an account changed):
+     * is this session (account and token version) still valid? Never cached, so a revocation shows at once.
+     */
+    checkSession: {
+      visibility: "public",
+      params: { id: USERNAME, version: { type: "number", integer: true, min: 0, max: 1_000_000_000 }, $$strict: true },
+      async handler(ctx: Context<{ id: string; version: number }>): Promise<StaffIdentity> {
+        const doc = await this.store.get(ctx.params.id);
+        if (!doc?.active || doc.tokenVersion !== ctx.params.version)
+          throw Unauthorized("Your session has ended: log in again.");
         return identity(doc);
       },
     },

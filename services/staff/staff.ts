@@ -1,6 +1,7 @@
 /** Staff accounts: the stored document, the view other services and clients see, and rules. */
 import type { StaffView } from "../../lib/contracts";
 import type { Role, StaffIdentity } from "../../lib/roles";
+import { personText } from "../../lib/text-rules";
 
 export interface StaffDoc {
   _id: string;
@@ -27,7 +28,7 @@ export const USERNAME = {
   },
 } as const;
 export const PASSWORD = { type: "string", min: 8, max: 128 } as const;
-export const PERSON_NAME = { type: "string", min: 1, max: 80, trim: true } as const;
+export const PERSON_NAME = personText(1, 80);
 
 /** Never includes the password hash: this is the only shape that leaves the staff service. */
 export function staffView(doc: StaffDoc): StaffView {

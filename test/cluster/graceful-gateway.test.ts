@@ -18,6 +18,7 @@ import {
   gatewayClient,
   httpRequest,
   startCluster,
+  twoGatewaysAndBack,
   type ClusterNode,
   type TestCluster,
 } from "../support/cluster";
@@ -40,13 +41,7 @@ describe("a gateway stopped under load", () => {
   beforeAll(async () => {
     mongo = await startMongo();
     cluster = await startCluster({ mongoUri: mongo.uri, name: "graceful" });
-    const nodes = await cluster.startNodes([
-      { name: "gateway-1", services: ["api"] },
-      { name: "gateway-2", services: ["api"] },
-      { name: "back", services: ["staff", "menu", "inventory", "orders"] },
-    ]);
-    gateways = nodes.slice(0, 2);
-    await cluster.waitForDiscovery(["gateway-1", "gateway-2", "back"]);
+    gateways = await twoGatewaysAndBack(cluster, ["staff", "menu", "inventory", "orders"]);
   });
   afterAll(async () => {
     await cluster?.stop();

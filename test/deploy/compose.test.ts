@@ -124,6 +124,8 @@ describe("docker-compose.yml", () => {
         CACHER: "redis://redis:6379",
         MONGO_URI: "mongodb://mongo:27017/brigade",
         NODE_ENV: "production",
+        // The gateway binds loopback by default: in a container it must be opened.
+        HOST: "0.0.0.0",
       });
       // The settings parser accepts what compose sets.
       expect(() => loadSettings({ ...svc.environment, BRIGADE_JWT_SECRET: "x".repeat(48) })).not.toThrow();
@@ -200,6 +202,10 @@ describe("Dockerfile", () => {
     expect(Number(/^node:(\d+)/.exec(final.from)?.[1])).toBeGreaterThanOrEqual(22);
     expect(envOf(final).NODE_OPTIONS?.split(/\s+/)).toContain("--experimental-async-context-frame");
     expect(requestIdsInLogs("auto", asyncContextFrame("22.23.5", envOf(final).NODE_OPTIONS!.split(/\s+/)))).toBe(true);
+  });
+
+  it("opens the gateway beyond loopback, which it binds by default", () => {
+    expect(envOf(final).HOST).toBe("0.0.0.0");
   });
 
   it("probes readiness on the health port every node serves", () => {

@@ -120,7 +120,8 @@ describe("the production build, run as the image runs it", () => {
       "the node to be ready",
       60_000,
     );
-    port.gateway = Number(found(/Brigade gateway listening on http:\/\/127\.0\.0\.1:(\d+)/)![1]);
+    // The image sets HOST=0.0.0.0, and the log says so.
+    port.gateway = Number(found(/Brigade gateway listening on http:\/\/0\.0\.0\.0:(\d+)/)![1]);
     port.metrics = Number(found(/Prometheus metric reporter listening on http:\/\/.*:(\d+)\/metrics/)![1]);
   }, 180_000);
 

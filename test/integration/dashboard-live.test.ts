@@ -3,6 +3,7 @@
  * ticket, once), what each role hears, the manager's cluster picture as nodes come and go, and
  * that every gateway of a cluster tells its own streams about every event.
  */
+import jwt from "jsonwebtoken";
 import { ServiceBroker, type ServiceSchema } from "moleculer";
 import { startBrigade, type Brigade } from "../support/brigade";
 import { eventually } from "../support/meal";
@@ -11,60 +12,7 @@ import type { ClusterView } from "../../services/api/cluster-view";
 import { issueTicket, ticketKey, TICKET_TTL_SECONDS } from "../../services/api/live-ticket";
 import { jwtSecret } from "../../lib/jwt-secret";
 import { loadSettings } from "../../lib/settings";
-
-interface LiveMessage {
-  event: string;
-  payload: any;
-}
-
-/** A reader of one event stream: every message in arrival order, and a wait for the next that matches. */
-interface Stream {
-  status: number;
-  messages: LiveMessage[];
-  ended: Promise<void>;
-  waitFor(what: string, match: (m: LiveMessage) => boolean, timeoutMs?: number): Promise<LiveMessage>;
-  close(): void;
-}
-
-async function openStream(baseUrl: string, ticket: string): Promise<Stream> {
-  const abort = new AbortController();
-  const res = await fetch(`${baseUrl}/api/live?ticket=${encodeURIComponent(ticket)}`, { signal: abort.signal });
-  const messages: LiveMessage[] = [];
-  let ended: Promise<void> = Promise.resolve();
-  if (res.ok && res.body) {
-    const reader = res.body.getReader();
-    const decoder = new TextDecoder();
-    let buffer = "";
-    ended = (async () => {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += decoder.decode(value, { stream: true });
-        for (let cut = buffer.indexOf("\n\n"); cut !== -1; cut = buffer.indexOf("\n\n")) {
-          const frame = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const data = frame
-            .split("\n")
-            .filter((line) => line.startsWith("data: "))
-            .map((line) => line.slice(6))
-            .join("\n");
-          if (data) messages.push(JSON.parse(data));
-        }
-      }
-    })().catch(() => undefined);
-  } else {
-    await res.text();
-  }
-  return {
-    status: res.status,
-    messages,
-    ended,
-    waitFor: (what, match, timeoutMs = 15_000) => eventually(async () => messages.find(match), what, timeoutMs),
-    close: () => abort.abort(),
-  };
-}
-
-const named = (event: string) => (m: LiveMessage) => m.event === event;
+import { named, openStream, type LiveMessage, type Stream } from "../support/live-stream";
 
 describe("the live stream", () => {
   let b: Brigade;
@@ -139,10 +87,12 @@ describe("the live stream", () => {
 
     it("refuses a ticket older than its 30 seconds", async () => {
       const key = ticketKey(jwtSecret(loadSettings()));
-      const staff = { id: "waiter-x", username: "waiter-x", name: "X", role: "waiter" as const };
-      const stale = issueTicket(key, staff, Date.now() - (TICKET_TTL_SECONDS + 1) * 1000);
+      // A real account's session: the gateway checks it with the staff service when the ticket is used.
+      const { sub, ver } = jwt.decode(await b.tokenFor("waiter")) as { sub: string; ver: number };
+      const session = { staff: { id: sub, username: sub, name: "X", role: "waiter" as const }, version: ver };
+      const stale = issueTicket(key, session, Date.now() - (TICKET_TTL_SECONDS + 1) * 1000);
       expect((await b.request("GET", `/api/live?ticket=${stale.ticket}`)).status).toBe(401);
-      const fresh = issueTicket(key, staff);
+      const fresh = issueTicket(key, session);
       const stream = await openStream(b.url, fresh.ticket);
       streams.push(stream);
       expect(stream.status).toBe(200);

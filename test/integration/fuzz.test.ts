@@ -3,9 +3,10 @@
  * route of services/api/routes.ts. Each one starts from a request that would be valid (real ids
  * of a seeded restaurant with a served order on an open bill) and is broken on purpose, in one
  * way picked from what the route's action declares: a wrong type, a huge or empty string, deep
- * nesting, an operator object, null, a missing or unknown field, a bad id, negative or fractional
- * money, unicode, a body that is not an object, malformed JSON, a wrong content type, a body too
- * large, a bad query string, a bad Idempotency-Key.
+ * nesting (up to 12,000 levels, in a field or inside a line), control characters in typed text
+ * (C0 with tabs and line breaks, DEL, C1, ESC), an operator object, null, a missing or unknown
+ * field, a bad id, negative or fractional money, unicode, a body that is not an object, malformed
+ * JSON, a wrong content type, a body too large, a bad query string, a bad Idempotency-Key.
  *
  * Every answer must be a 4xx in the one error shape, with no stack trace, internal name or
  * password hash; nothing may be logged as a server fault; the process stays up; and every store
@@ -89,6 +90,17 @@ const deepNest = fc.tuple(fc.integer({ min: 20, max: 3000 }), fc.boolean()).map(
   for (let i = 0; i < depth; i++) value = arrays ? [value] : { a: value };
   return value;
 });
+const CONTROLS = ["\u0000", "\u0007", "\t", "\n", "\r", "\u001b", "\u001b[2J", "\u007f", "\u0085", "\u009b"];
+/** Nesting far deeper than any param, as raw JSON (10,000 levels of arrays fit in the body limit). */
+const veryDeep = fc.oneof(
+  fc.integer({ min: 3_000, max: 12_000 }).map((d) => `${"[".repeat(d)}1${"]".repeat(d)}`),
+  fc.integer({ min: 3_000, max: 9_000 }).map((d) => `${'{"a":'.repeat(d)}1${"}".repeat(d)}`),
+);
+/** A JSON object with one field's value written as raw JSON text. */
+function withRawField(params: Record<string, unknown>, field: string, raw: string): string {
+  const rest = JSON.stringify(omit(params, field));
+  return `{${JSON.stringify(field)}:${raw}${rest === "{}" ? "}" : `,${rest.slice(1)}`}`;
+}
 const unicodeText = fc.constantFrom(
   "é",
   "ß",
@@ -130,13 +142,10 @@ function wrongValue(rule: Rule, viaQuery: boolean): fc.Arbitrary<unknown> {
       options.push(tooLong(max));
       if (rule.trim && (rule.min ?? 0) >= 1) options.push(fc.constantFrom(" ", "   ", "\t \n"));
       if (rule.length) options.push(fc.string({ minLength: 1, maxLength: rule.length - 1 }));
-      // Every pattern of Brigade's API (ids, usernames, tables) refuses a control character.
+      // Every pattern of Brigade's API (ids, usernames, tables, names, notes, reasons) refuses a
+      // control character: C0 (tab and line breaks too), DEL, C1, ESC. Inside the text, where no trim reaches.
       if (rule.pattern)
-        options.push(
-          fc
-            .tuple(fc.string({ maxLength: 6 }), fc.constantFrom("\u0000", "\u001b", "\u007f"))
-            .map(([s, c]) => `a${s}${c}`),
-        );
+        options.push(fc.tuple(fc.string({ maxLength: 6 }), fc.constantFrom(...CONTROLS)).map(([s, c]) => `a${s}${c}z`));
       if (!viaQuery) options.push(notAString);
       break;
     }
@@ -343,6 +352,17 @@ function mutations(route: RouteDef, template: Template, rules: Record<string, Ru
       const first = (template.body?.[field] as Record<string, unknown>[] | undefined)?.[0];
       if (rule.type === "array" && rule.items?.type === "object" && first) {
         options.push(brokenLine(first, rule.items).map((line) => set("broken line", field, [line])));
+        const props = Object.keys(rule.items.props ?? {});
+        if (!viaQuery && props.length > 0)
+          options.push(
+            fc.tuple(fc.constantFrom(...props), veryDeep).map(([prop, raw]) => ({
+              kind: "very deep nesting in a line",
+              apply: (s: Spec) => ({
+                ...s,
+                rawBody: withRawField(s.params, field, `[${withRawField(first, prop, raw)}]`),
+              }),
+            })),
+          );
         if (rule.max !== undefined)
           options.push(
             fc.constant(
@@ -449,6 +469,10 @@ function mutations(route: RouteDef, template: Template, rules: Record<string, Ru
       fc.integer({ min: 65 * 1024, max: 200 * 1024 }).map((n) => ({
         kind: "body too large",
         apply: (s: Spec) => ({ ...s, rawBody: JSON.stringify({ ...(template.body ?? {}), padding: "p".repeat(n) }) }),
+      })),
+      fc.tuple(fc.constantFrom(...(fields.length > 0 ? fields : ["x"])), veryDeep).map(([field, raw]) => ({
+        kind: "very deep nesting",
+        apply: (s: Spec) => ({ ...s, rawBody: withRawField(s.params, field, raw) }),
       })),
       fc.constant({
         kind: "__proto__ key",
@@ -684,6 +708,7 @@ describe("fuzzing every route with malformed requests", () => {
     expect(sent).toBeGreaterThanOrEqual(Math.min(RUNS, 5_000));
     // Every kind of breakage was tried (the mix is wide enough to mean something).
     expect(kinds.size).toBeGreaterThanOrEqual(15);
+    expect([...kinds.keys()]).toEqual(expect.arrayContaining(["very deep nesting", "very deep nesting in a line"]));
 
     // Still up, still serving, and nothing any of it touched changed.
     expect((await b.request("GET", "/health/live")).status).toBe(200);

@@ -15,6 +15,7 @@ import { startBrigade, type Brigade } from "../support/brigade";
 import { eventually } from "../support/meal";
 import { startMongo, type TestMongo } from "../support/mongo";
 import { HealthServerMiddleware, healthAddress } from "../../middlewares/health-server.middleware";
+import { READY_CACHE_MS } from "../../services/api/health";
 
 const NATS_SERVER = "/usr/sbin/nats-server";
 
@@ -97,6 +98,24 @@ describe("the health port of a node without the gateway", () => {
     expect(res.body.checks.stores).toEqual({ staff: true, menu: true, hung: false });
     await b.broker.destroyService(hung);
     expect((await get(port, "/health/ready")).status).toBe(200);
+  });
+
+  it("answers a flood of probes from one address, checking each store about once a second", async () => {
+    const menu = b.broker.getLocalService("menu") as unknown as { storeReachable(ms: number): Promise<boolean> };
+    const original = menu.storeReachable;
+    let checks = 0;
+    menu.storeReachable = (ms) => {
+      checks++;
+      return original.call(menu, ms);
+    };
+    try {
+      const started = Date.now();
+      const answers = await Promise.all(Array.from({ length: 300 }, () => get(port, "/health/ready")));
+      expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+      expect(checks).toBeLessThanOrEqual(Math.ceil((Date.now() - started) / READY_CACHE_MS) + 1);
+    } finally {
+      menu.storeReachable = original;
+    }
   });
 
   it("is not ready once the node is stopping", async () => {
@@ -210,7 +229,15 @@ describe("readiness follows the store (MongoDB adapter contract, against a wire-
     // MONGO_URI naming a real server: it is not ours to stop, the reachable half above is the test.
     if (!mongo.emulated) return;
     await mongo.stop();
-    const res = await get(port, "/health/ready");
+    // The last answer is shared for up to READY_CACHE_MS (a flood of probes costs one check), then checked again.
+    const res = await eventually(
+      async () => {
+        const answer = await get(port, "/health/ready");
+        return answer.status === 503 ? answer : null;
+      },
+      "readiness to notice MongoDB is gone",
+      READY_CACHE_MS + 3_000,
+    );
     expect(res.status).toBe(503);
     expect(res.body.checks.stores).toEqual({ staff: false });
   });

@@ -96,6 +96,9 @@ describe("menu over HTTP", () => {
     expect(res.status).toBe(422);
     const fields = res.body.data.map((p: { field: string }) => p.field);
     expect(fields).toEqual(expect.arrayContaining(["priceCents", "station", "prepSeconds", "recipe[0].qty"]));
+    // The station's message shows the value sent, then what is allowed.
+    const station = res.body.data.find((p: { field: string }) => p.field === "station");
+    expect(station.message).toMatch(/^The 'station' field value "wok" is not one of the allowed values: grill, /);
 
     const negative = await createDish({ ...burger, name: "Free burger", priceCents: -1 });
     expect(negative.status).toBe(422);

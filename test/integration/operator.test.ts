@@ -19,7 +19,8 @@ import {
   fastKitchen,
 } from "../support/meal";
 import { replCommands } from "../../services/operator/repl-commands";
-import { readBreakers, renderBreakers } from "../../services/operator/breakers";
+import { readBreakers } from "../../lib/breakers";
+import { renderBreakers } from "../../services/operator/breakers";
 import OperatorService from "../../services/operator/operator.service";
 
 /** The cells of every body row of the cli-table3 tables in `text`. */

@@ -151,6 +151,25 @@ describe("HTTP hygiene", () => {
     expect(kept.headers.get("x-request-id")).toBe("till-7.req-42");
   });
 
+  it("writes no token, live ticket or password in any log line, at any level", async () => {
+    logs.clear();
+    const token = await b.login("admin", ADMIN_PASSWORD);
+    expect((await b.request("GET", "/api/auth/me", { token })).status).toBe(200);
+    const ticket = await b.request("POST", "/api/live/tickets", { token });
+    expect(ticket.status).toBe(200);
+    await b.request("GET", `/api/live?ticket=${ticket.body.ticket}x`);
+    await b.request("POST", "/api/auth/login", { body: { username: "admin", password: "a-wrong-password-123" } });
+    const text = logs.entries.map((e) => e.text).join("\n");
+    expect(logs.entries.length).toBeGreaterThan(0);
+    for (const secret of [
+      token.split(".")[2],
+      ticket.body.ticket.split(".")[2],
+      ADMIN_PASSWORD,
+      "a-wrong-password-123",
+    ])
+      expect(text).not.toContain(secret);
+  });
+
   it("logs no client error as a fault", async () => {
     logs.clear();
     const waiter = await b.tokenFor("waiter");

@@ -126,6 +126,47 @@ describe("login tokens", () => {
     expect((await b.request("GET", "/api/staff", { token: promoted })).status).toBe(401);
   });
 
+  it("answers 401 in the usual shape for a bad token of any size, never a 422 naming an internal param", async () => {
+    const { token: waiter } = await staffMember("waiter", "size-waiter");
+    const [header, payload] = waiter.split(".");
+    const tokens = [
+      `${header}.${payload}.${"A".repeat(5_000)}`,
+      `${header}.${"B".repeat(12_000)}.sig`,
+      `${"a".repeat(15_000)}.b.c`,
+      "x.y.z",
+      "...",
+      `${waiter}x`.repeat(3),
+    ];
+    for (const token of tokens) {
+      const res = await b.request("GET", "/api/auth/me", { headers: { authorization: `Bearer ${token}` } });
+      expect({ size: token.length, status: res.status, type: res.body?.type }).toEqual({
+        size: token.length,
+        status: 401,
+        type: "UNAUTHORIZED",
+      });
+      expect(Object.keys(res.body).sort()).toEqual(["code", "data", "message", "name", "type"]);
+      expect(JSON.stringify(res.body)).not.toMatch(/token'|\btoken\b field|resolveToken/);
+    }
+    // Over Node's 16 kB of headers the request never reaches the gateway: 431, still in the usual shape.
+    const huge = await b.request("GET", "/api/auth/me", { headers: { authorization: `Bearer ${"C".repeat(20_000)}` } });
+    expect({ status: huge.status, type: huge.body?.type }).toEqual({ status: 431, type: "HEADERS_TOO_LARGE" });
+    expect(Object.keys(huge.body).sort()).toEqual(["code", "data", "message", "name", "type"]);
+  });
+
+  it("keys the cached token resolutions on a hash: no cache key holds a token", async () => {
+    const { token } = await staffMember("waiter", "cache-waiter");
+    expect((await me(token)).status).toBe(200);
+    const cacher = b.broker.cacher as unknown as { getCacheKeys(): Promise<{ key: string }[]> };
+    const keys = (await cacher.getCacheKeys()).map((k) => k.key);
+    const hash = crypto.createHash("sha256").update(token).digest("hex");
+    expect(keys.some((key) => key.startsWith("staff.resolveToken:") && key.includes(hash))).toBe(true);
+    const [, payload, signature] = token.split(".");
+    for (const key of keys) {
+      expect(key).not.toContain(payload);
+      expect(key).not.toContain(signature);
+    }
+  });
+
   it("ends every session of an account that is deactivated, and does not revive them on reactivation", async () => {
     const { token, password } = await staffMember("chef", "leaving-chef");
     expect((await me(token)).status).toBe(200);

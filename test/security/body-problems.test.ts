@@ -1,6 +1,6 @@
 import jwt from "jsonwebtoken";
 import { bodyProblems } from "../../services/api/body-problems";
-import { tokenExpired } from "../../services/api/token-expiry";
+import { tokenExpired } from "../../services/api/token-claims";
 
 describe("what the gateway refuses in a JSON body", () => {
   it("finds null anywhere, named by its path", () => {

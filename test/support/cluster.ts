@@ -39,6 +39,7 @@ export const CLUSTER_ADMIN_PASSWORD = "cluster-admin-password";
 /** Brigade's variables: none of the test process's own may leak into a node. */
 const BRIGADE_VARIABLES = [
   "PORT",
+  "HOST",
   "SERVICES",
   "SERVICEDIR",
   "NODE_ID",
@@ -475,6 +476,17 @@ export class TestCluster {
       await nc.close();
     }
   }
+}
+
+/** Two gateway nodes and one node of `back` services, discovered by each other and the observer. */
+export async function twoGatewaysAndBack(cluster: TestCluster, back: string[]): Promise<ClusterNode[]> {
+  const nodes = await cluster.startNodes([
+    { name: "gateway-1", services: ["api"] },
+    { name: "gateway-2", services: ["api"] },
+    { name: "back", services: back },
+  ]);
+  await cluster.waitForDiscovery(["gateway-1", "gateway-2", "back"]);
+  return nodes.slice(0, 2);
 }
 
 /** A cluster on the test NATS and Redis, after checking both answer. */

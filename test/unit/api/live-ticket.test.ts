@@ -7,6 +7,7 @@ const KEY = ticketKey(SECRET);
 // On a whole second, so `iat` and `exp` (whole seconds) line up with the clock we pass.
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
 const chef: StaffIdentity = { id: "stf_chef", username: "chef", name: "Carla Chef", role: "chef" };
+const session = { staff: chef, version: 3 };
 
 function refusal(redeem: () => unknown): { code?: number; type?: string; message: string } {
   try {
@@ -31,9 +32,9 @@ function resolveAsLoginToken(token: string) {
 
 describe("live tickets", () => {
   it("gives back who it was issued to, and says when it expires", () => {
-    const issued = issueTicket(KEY, chef, NOW);
+    const issued = issueTicket(KEY, session, NOW);
     expect(issued.expiresAt).toBe(new Date(NOW + TICKET_TTL_SECONDS * 1000).toISOString());
-    expect(new TicketRedeemer(KEY).redeem(issued.ticket, NOW + 1000)).toEqual(chef);
+    expect(new TicketRedeemer(KEY).redeem(issued.ticket, NOW + 1000)).toEqual(session);
   });
 
   it("derives a key that is not the token secret and differs per secret", () => {
@@ -43,7 +44,7 @@ describe("live tickets", () => {
   });
 
   it("refuses a ticket issued under another secret", () => {
-    const { ticket } = issueTicket(ticketKey("another-secret-that-is-32-characters-long"), chef, NOW);
+    const { ticket } = issueTicket(ticketKey("another-secret-that-is-32-characters-long"), session, NOW);
     expectRefused(() => new TicketRedeemer(KEY).redeem(ticket, NOW), /expired or not valid/);
   });
 
@@ -74,7 +75,7 @@ describe("live tickets", () => {
   });
 
   it("refuses a tampered ticket and an unsigned one", () => {
-    const { ticket } = issueTicket(KEY, chef, NOW);
+    const { ticket } = issueTicket(KEY, session, NOW);
     const [header, , signature] = ticket.split(".");
     const payload = Buffer.from(JSON.stringify({ ...(jwt.decode(ticket) as object), role: "manager" })).toString(
       "base64url",
@@ -87,14 +88,16 @@ describe("live tickets", () => {
 
   it("expires after its time to live", () => {
     const redeemer = new TicketRedeemer(KEY);
-    expect(redeemer.redeem(issueTicket(KEY, chef, NOW).ticket, NOW + (TICKET_TTL_SECONDS - 1) * 1000)).toEqual(chef);
-    const late = issueTicket(KEY, chef, NOW).ticket;
+    expect(redeemer.redeem(issueTicket(KEY, session, NOW).ticket, NOW + (TICKET_TTL_SECONDS - 1) * 1000)).toEqual(
+      session,
+    );
+    const late = issueTicket(KEY, session, NOW).ticket;
     expectRefused(() => redeemer.redeem(late, NOW + (TICKET_TTL_SECONDS + 1) * 1000), /expired or not valid/);
   });
 
   it("is never accepted as a login token", () => {
     // Issued now: resolveToken checks against the real clock, and an expired ticket would fail for the wrong reason.
-    const { ticket } = issueTicket(KEY, chef);
+    const { ticket } = issueTicket(KEY, session);
     expect(() => resolveAsLoginToken(ticket)).toThrow("invalid signature");
     // Even a gateway that checked it with the ticket key as a login token would find the wrong issuer.
     expect(() => jwt.verify(ticket, KEY, { algorithms: ["HS256"], issuer: "brigade" })).toThrow(/jwt issuer invalid/);
@@ -111,35 +114,41 @@ describe("live tickets", () => {
   });
 
   it("opens one stream per gateway: taken twice on one node is refused, on another node it is not", () => {
-    const { ticket } = issueTicket(KEY, chef, NOW);
+    const { ticket } = issueTicket(KEY, session, NOW);
     const here = new TicketRedeemer(KEY);
     const there = new TicketRedeemer(KEY);
-    expect(here.redeem(ticket, NOW)).toEqual(chef);
+    expect(here.redeem(ticket, NOW)).toEqual(session);
     expectRefused(() => here.redeem(ticket, NOW + 1000), /already used/);
-    expect(there.redeem(ticket, NOW + 2000)).toEqual(chef);
+    expect(there.redeem(ticket, NOW + 2000)).toEqual(session);
     expectRefused(() => there.redeem(ticket, NOW + 3000), /already used/);
   });
 
   it("issues a fresh ticket each time, each good once", () => {
-    const first = issueTicket(KEY, chef, NOW).ticket;
-    const second = issueTicket(KEY, chef, NOW).ticket;
+    const first = issueTicket(KEY, session, NOW).ticket;
+    const second = issueTicket(KEY, session, NOW).ticket;
     expect(second).not.toBe(first);
     const redeemer = new TicketRedeemer(KEY);
-    expect(redeemer.redeem(first, NOW)).toEqual(chef);
-    expect(redeemer.redeem(second, NOW)).toEqual(chef);
+    expect(redeemer.redeem(first, NOW)).toEqual(session);
+    expect(redeemer.redeem(second, NOW)).toEqual(session);
   });
 
   it("stays refused after the node forgets it, because by then it has expired", () => {
     const redeemer = new TicketRedeemer(KEY);
-    const { ticket } = issueTicket(KEY, chef, NOW);
+    const { ticket } = issueTicket(KEY, session, NOW);
     redeemer.redeem(ticket, NOW);
     // Redeeming another ticket much later sweeps the remembered one out.
-    redeemer.redeem(issueTicket(KEY, chef, NOW + 120_000).ticket, NOW + 120_000);
+    redeemer.redeem(issueTicket(KEY, session, NOW + 120_000).ticket, NOW + 120_000);
     expectRefused(() => redeemer.redeem(ticket, NOW + 120_000), /expired or not valid/);
   });
 
+  it("carries the login token's version, and refuses a ticket without one", () => {
+    expect(new TicketRedeemer(KEY).redeem(issueTicket(KEY, session, NOW).ticket, NOW).version).toBe(3);
+    const { ticket } = issueTicket(KEY, { staff: chef, version: 1.5 }, NOW);
+    expectRefused(() => new TicketRedeemer(KEY).redeem(ticket, NOW), /not valid/);
+  });
+
   it("refuses a signed ticket whose role is not a Brigade role", () => {
-    const { ticket } = issueTicket(KEY, { ...chef, role: "owner" as never }, NOW);
+    const { ticket } = issueTicket(KEY, { staff: { ...chef, role: "owner" as never }, version: 3 }, NOW);
     expectRefused(() => new TicketRedeemer(KEY).redeem(ticket, NOW), /not valid/);
   });
 

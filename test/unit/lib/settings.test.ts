@@ -15,6 +15,14 @@ describe("settings from the environment", () => {
     });
   });
 
+  it("binds the gateway to loopback unless HOST opens it", () => {
+    expect(loadSettings({}).host).toBe("127.0.0.1");
+    expect(loadSettings({ HOST: "0.0.0.0" }).host).toBe("0.0.0.0");
+    expect(loadSettings({ HOST: "::" }).host).toBe("::");
+    expect(loadSettings({ HOST: "gateway.local" }).host).toBe("gateway.local");
+    expect(() => loadSettings({ HOST: "http://0.0.0.0" })).toThrow(/HOST=/);
+  });
+
   it("keeps tests in memory unless DATA_DIR says otherwise", () => {
     expect(loadSettings({ NODE_ENV: "test" }).dataDir).toBe(":memory:");
     expect(loadSettings({ NODE_ENV: "test", DATA_DIR: "/tmp/x" }).dataDir).toBe("/tmp/x");
