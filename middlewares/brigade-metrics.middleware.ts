@@ -14,7 +14,7 @@
  */
 import type { Middleware, ServiceBroker } from "moleculer";
 import { PAYMENT_METHODS, type EventPayloads, type IngredientView } from "../lib/contracts";
-import { collectPages } from "../services/operator/collect";
+import { collectPages } from "../lib/collect";
 
 export const BRIGADE_METRICS = {
   ordersPlaced: "brigade.orders.placed.total",

@@ -3,7 +3,7 @@
  * the kitchen or the floor (placed, cooking, ready).
  */
 import { ORDER_STATUSES, type OrderStatus, type OrderView, type Page } from "../../lib/contracts";
-import { countOf, OPERATOR_META } from "./collect";
+import { countOf, OPERATOR_META } from "../../lib/collect";
 import type { Caller } from "../../lib/caller";
 import { duration, textTable } from "./text-table";
 

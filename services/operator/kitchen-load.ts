@@ -8,7 +8,7 @@
  */
 import type { ServiceBroker } from "moleculer";
 import type { KitchenNodeStatus, TicketView } from "../../lib/contracts";
-import { collectPages, countOf } from "./collect";
+import { collectPages, countOf } from "../../lib/collect";
 import type { ClusterReader } from "../../lib/caller";
 import { textTable } from "./text-table";
 

@@ -8,7 +8,7 @@
 import type { Context, ServiceSchema } from "moleculer";
 import { readBoard } from "./board";
 import { readBreakers } from "../../lib/breakers";
-import { readerOf } from "./collect";
+import { readerOf } from "../../lib/collect";
 import { drainKitchen } from "./drain";
 import { readKitchen } from "./kitchen-load";
 import { readStock } from "./stock-report";

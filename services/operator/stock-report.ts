@@ -3,7 +3,7 @@
  * first), then the rest by name.
  */
 import type { IngredientView } from "../../lib/contracts";
-import { collectPages } from "./collect";
+import { collectPages } from "../../lib/collect";
 import type { Caller } from "../../lib/caller";
 import { textTable } from "./text-table";
 

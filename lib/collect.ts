@@ -1,12 +1,12 @@
 /**
- * How the operator's views read the cluster: through the same list actions the HTTP API uses,
- * as a manager would, page by page. Internal calls skip the gateway, but the handlers may still
+ * How the operator's views and the metrics middleware's stock gauges read the cluster: through
+ * the same list actions the HTTP API uses, as a manager would, page by page. Internal calls skip the gateway, but the handlers may still
  * read `ctx.meta.staff` (who did it), so the operator names itself.
  */
 import type { CallingOptions, ServiceBroker } from "moleculer";
-import type { Caller, ClusterReader } from "../../lib/caller";
-import type { Page } from "../../lib/contracts";
-import type { StaffMeta } from "../../lib/roles";
+import type { Caller, ClusterReader } from "./caller";
+import type { Page } from "./contracts";
+import type { StaffMeta } from "./roles";
 
 export const OPERATOR_META: StaffMeta = {
   staff: { id: "operator", username: "operator", name: "Operator", role: "manager" },
