@@ -12,7 +12,7 @@
  * node leaves NATS.
  */
 import { startMongo, type TestMongo } from "../support/mongo";
-import { createDishes, createIngredients } from "../support/meal";
+import { riceAndRisotto } from "../support/meal";
 import {
   asBrigade,
   gatewayClient,
@@ -50,16 +50,7 @@ describe("a gateway stopped under load", () => {
 
   it("fails no request: those in flight at SIGTERM are answered, the others go to the gateway that stays", async () => {
     const client = await gatewayClient(gateways[1].url);
-    await createIngredients(asBrigade(client), [{ name: "Rice", unit: "g", onHand: 10_000_000 }]);
-    await createDishes(asBrigade(client), [
-      {
-        name: "Risotto",
-        priceCents: 1400,
-        station: "saute",
-        prepSeconds: 600,
-        recipe: [{ ingredient: "rice", qty: 80 }],
-      },
-    ]);
+    await riceAndRisotto(asBrigade(client), { onHand: 10_000_000, prepSeconds: 600 });
     const waiter = await client.tokenFor("waiter");
 
     const sent: Sent[] = [];

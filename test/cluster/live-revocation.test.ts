@@ -7,7 +7,7 @@
  */
 import Redis from "ioredis";
 import { startMongo, type TestMongo } from "../support/mongo";
-import { createDishes, createIngredients } from "../support/meal";
+import { riceAndRisotto } from "../support/meal";
 import {
   asBrigade,
   gatewayClient,
@@ -38,16 +38,7 @@ describe("live streams after a revocation, with two gateways", () => {
     gateways = await twoGatewaysAndBack(cluster, ["staff", "menu", "inventory", "orders"]);
     one = await gatewayClient(gateways[0].url);
     two = await gatewayClient(gateways[1].url);
-    await createIngredients(asBrigade(one), [{ name: "Rice", unit: "g", onHand: 1_000_000 }]);
-    await createDishes(asBrigade(one), [
-      {
-        name: "Risotto",
-        priceCents: 1400,
-        station: "saute",
-        prepSeconds: 600,
-        recipe: [{ ingredient: "rice", qty: 80 }],
-      },
-    ]);
+    await riceAndRisotto(asBrigade(one), { onHand: 1_000_000, prepSeconds: 600 });
   });
   afterAll(async () => {
     for (const stream of streams) stream.close();

@@ -15,7 +15,7 @@
  */
 import Redis from "ioredis";
 import { startMongo, type TestMongo } from "../support/mongo";
-import { createDishes, createIngredients, eventually } from "../support/meal";
+import { eventually, riceAndRisotto } from "../support/meal";
 import {
   asBrigade,
   gatewayClient,
@@ -47,16 +47,7 @@ describe("Redis away, and the inventory away", () => {
     ]);
     await cluster.waitForDiscovery(["front", "stock"]);
     front = await gatewayClient(gateway.url);
-    await createIngredients(asBrigade(front), [{ name: "Rice", unit: "g", onHand: 10_000 }]);
-    await createDishes(asBrigade(front), [
-      {
-        name: "Risotto",
-        priceCents: 1400,
-        station: "saute",
-        prepSeconds: 60,
-        recipe: [{ ingredient: "rice", qty: 80 }],
-      },
-    ]);
+    await riceAndRisotto(asBrigade(front), { onHand: 10_000, prepSeconds: 60 });
   });
   afterAll(async () => {
     redis?.kill("SIGCONT");

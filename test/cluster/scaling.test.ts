@@ -10,7 +10,7 @@
  */
 import type { KitchenNodeStatus, TicketDone } from "../../lib/contracts";
 import { startMongo, type TestMongo } from "../support/mongo";
-import { createDishes, createIngredients, eventually, ingredient } from "../support/meal";
+import { eventually, ingredient, riceAndRisotto } from "../support/meal";
 import { asBrigade, gatewayClient, startCluster, type GatewayClient, type TestCluster } from "../support/cluster";
 
 jest.setTimeout(60_000);
@@ -36,16 +36,7 @@ describe("a cluster grows: discovery, balance, and kitchens added under load", (
       { name: "kitchen-1", services: ["kitchen"] },
     ]);
     front = await gatewayClient(gateway.url);
-    await createIngredients(asBrigade(front), [{ name: "Rice", unit: "g", onHand: 1_000_000 }]);
-    await createDishes(asBrigade(front), [
-      {
-        name: "Risotto",
-        priceCents: 1400,
-        station: "saute",
-        prepSeconds: 2,
-        recipe: [{ ingredient: "rice", qty: 80 }],
-      },
-    ]);
+    await riceAndRisotto(asBrigade(front), { onHand: 1_000_000, prepSeconds: 2 });
     waiter = await front.tokenFor("waiter");
     await cluster.observer();
     await cluster.waitForDiscovery(["front", "kitchen-1"]);

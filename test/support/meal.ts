@@ -63,6 +63,23 @@ export async function createDishes(b: Brigade, dishes: FixtureDish[]): Promise<v
   }
 }
 
+/**
+ * The cluster tests' one-dish restaurant: rice in the store and a sauté risotto of 80 g,
+ * cooked in `prepSeconds` (long enough to be on the stove when a test needs it there).
+ */
+export async function riceAndRisotto(b: Brigade, rice: { onHand: number; prepSeconds: number }): Promise<void> {
+  await createIngredients(b, [{ name: "Rice", unit: "g", onHand: rice.onHand }]);
+  await createDishes(b, [
+    {
+      name: "Risotto",
+      priceCents: 1400,
+      station: "saute",
+      prepSeconds: rice.prepSeconds,
+      recipe: [{ ingredient: "rice", qty: 80 }],
+    },
+  ]);
+}
+
 export async function ingredient(b: Brigade, id: string): Promise<IngredientView> {
   const res = await b.request("GET", `/api/ingredients/${id}`, { token: b.adminToken });
   if (res.status !== 200) throw new Error(`reading ingredient ${id} failed: ${res.status} ${JSON.stringify(res.body)}`);
