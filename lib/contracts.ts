@@ -197,7 +197,10 @@ export interface ResolveDishesParams {
 /** `menu.resolve` answers one ResolvedDish per requested id, in the order asked (duplicates too). */
 export type ResolvedDish = Omit<DishView, "available">;
 
-/** `inventory.reserve`: all-or-nothing, idempotent per `reservation`. Throws OUT_OF_STOCK with `data.ingredients`. */
+/**
+ * `inventory.reserve`: all-or-nothing, idempotent per `reservation` (an order's is `reservationOf(orderId)`).
+ * Throws OUT_OF_STOCK with `data.ingredients`.
+ */
 export interface ReserveParams {
   reservation: string;
   lines: StockLine[];

@@ -42,7 +42,7 @@ const PURCHASE_ORDERS = "purchase_orders";
 
 interface InventoryMethods {
   changed(): Promise<void>;
-  settle(changed: string[]): Promise<void>;
+  afterMovement(changed: string[]): Promise<void>;
 }
 interface InventoryVars {
   store: Store<IngredientDoc>;
@@ -126,7 +126,7 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
       async handler(ctx: Context<IngredientPatch & { id: string }>) {
         const { id, ...patch } = ctx.params;
         const { result, changed } = await this.ledger.adjust(id, patch);
-        await this.settle(changed);
+        await this.afterMovement(changed);
         if (patch.onHand !== undefined) this.logger.info({ ingredient: id, onHand: result.onHand }, "Stock counted.");
         return ingredientView((await this.store.get(id)) ?? result);
       },
@@ -163,7 +163,7 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
       params: { id: idParam, $$strict: true },
       async handler(ctx: Context<{ id: string }, StaffMeta>) {
         const { result, changed } = await this.ledger.receive(ctx.params.id, ctx.meta.staff?.id);
-        await this.settle(changed);
+        await this.afterMovement(changed);
         this.logger.info({ purchaseOrder: result._id }, "Purchase order received; stock added.");
         return purchaseOrderView(result);
       },
@@ -176,7 +176,7 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
       params: { reservation: idParam, lines: stockLinesParam, $$strict: true },
       async handler(ctx: Context<ReserveParams>) {
         const { result, changed } = await this.ledger.reserve(ctx.params.reservation, ctx.params.lines);
-        await this.settle(changed);
+        await this.afterMovement(changed);
         return result;
       },
     },
@@ -188,7 +188,7 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
       params: { reservation: idParam, $$strict: true },
       async handler(ctx: Context<ReleaseParams>) {
         const { result, changed } = await this.ledger.release(ctx.params.reservation);
-        await this.settle(changed);
+        await this.afterMovement(changed);
         if (changed.length > 0)
           this.logger.info({ reservation: ctx.params.reservation }, "Reservation released; stock given back.");
         return result;
@@ -202,7 +202,7 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
       params: { reservation: idParam, key: idParam, lines: stockLinesParam, $$strict: true },
       async handler(ctx: Context<ConsumeParams>) {
         const { result, changed } = await this.ledger.consume(ctx.params.reservation, ctx.params.key, ctx.params.lines);
-        await this.settle(changed);
+        await this.afterMovement(changed);
         return result;
       },
     },
@@ -220,7 +220,7 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
 
   methods: {
     /** After a movement: announce ingredients that just fell below their reorder point, clean caches. */
-    async settle(changed: string[]) {
+    async afterMovement(changed: string[]) {
       if (changed.length === 0) return;
       const fell = await this.ledger.watchLow(changed);
       await this.changed();

@@ -9,7 +9,7 @@ import type { StockLine } from "../../lib/contracts";
 import { holdings } from "./stock";
 
 export interface ReservationDoc {
-  /** The caller's reservation id (an order id): idempotency rides on `_id`. */
+  /** The caller's reservation id (`reservationOf(orderId)`, lib/reservation-id.ts): idempotency rides on `_id`. */
   _id: string;
   status: "held" | "released";
   /**

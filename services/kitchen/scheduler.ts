@@ -31,6 +31,7 @@ import {
   type TicketDoc,
 } from "./ticket";
 import type { Logger } from "../../lib/logger";
+import { reservationOf } from "../../lib/reservation-id";
 
 export interface SchedulerPorts {
   store: Store<TicketDoc>;
@@ -187,7 +188,7 @@ export class Scheduler {
     }
     if (doc.status !== "cooking") throw InvalidTransition("ticket", id, doc.status, "bump");
     // Idempotent; makes sure a ticket adopted mid-start has its ingredients consumed before it is done.
-    await this.ports.consume({ reservation: doc.order, key: doc._id, lines: ticketIngredients(doc) });
+    await this.ports.consume({ reservation: reservationOf(doc.order), key: doc._id, lines: ticketIngredients(doc) });
     const done = await this.complete(doc._id, { status: "cooking" });
     if (!done) {
       const now = (await this.ports.store.get(id))!;
@@ -304,7 +305,11 @@ export class Scheduler {
   /** A ticket this node now holds as cooking: consume its ingredients, announce it, set its finish. */
   private async startCooking(ticket: TicketDoc, options: { timer: boolean; fresh: boolean }) {
     try {
-      await this.ports.consume({ reservation: ticket.order, key: ticket._id, lines: ticketIngredients(ticket) });
+      await this.ports.consume({
+        reservation: reservationOf(ticket.order),
+        key: ticket._id,
+        lines: ticketIngredients(ticket),
+      });
     } catch (err) {
       if (refused(err)) {
         await this.ports.store.update(

@@ -38,6 +38,7 @@ import type { RequestedLine } from "./pricing";
 import { answerCreated } from "../../lib/created";
 import { personText, TABLE_RULE } from "../../lib/text-rules";
 import { callerOf } from "../../lib/caller";
+import { reservationOf } from "../../lib/reservation-id";
 
 const TABLE = TABLE_RULE;
 const LINE = {
@@ -232,7 +233,7 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
 
     async releaseStock(doc) {
       try {
-        await this.broker.call("inventory.release", { reservation: doc._id } satisfies ReleaseParams);
+        await this.broker.call("inventory.release", { reservation: reservationOf(doc._id) } satisfies ReleaseParams);
         await this.store.update({ _id: doc._id, stockReleased: false }, { $set: { stockReleased: true } });
       } catch (err) {
         this.logger.warn(

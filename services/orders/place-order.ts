@@ -31,6 +31,7 @@ import {
 import { orderTotalCents, priceLines, type RequestedLine } from "./pricing";
 import { dishesShort, lineIngredients } from "./stock-needs";
 import type { Logger } from "../../lib/logger";
+import { reservationOf } from "../../lib/reservation-id";
 
 export interface PlaceRequest {
   table: string;
@@ -174,7 +175,8 @@ async function awaitPlacement(ports: PlacementPorts, doc: OrderDoc): Promise<Ord
 async function finishPlacement(ports: PlacementPorts, doc: OrderDoc, keep: boolean): Promise<OrderDoc> {
   let held: boolean;
   try {
-    held = (await ports.reserve({ reservation: doc._id, lines: orderReservation(doc) })).status === "held";
+    held =
+      (await ports.reserve({ reservation: reservationOf(doc._id), lines: orderReservation(doc) })).status === "held";
   } catch (err) {
     if (!isOutOfStock(err)) throw err; // still pending: a retry or the reconcile loop settles it
     const short = err.data?.ingredients ?? [];
@@ -200,7 +202,7 @@ async function finishPlacement(ports: PlacementPorts, doc: OrderDoc, keep: boole
     if (now?.accepted) return now; // a concurrent finisher accepted it: same order, one reservation
     // It was refused meanwhile: give back what we just held (or the reconcile loop will).
     await ports
-      .release({ reservation: doc._id })
+      .release({ reservation: reservationOf(doc._id) })
       .catch((err) => ports.logger.warn({ order: doc._id, err }, "Could not release a refused order's stock yet."));
     throw rejectionError(now?.rejection, doc._id);
   }
@@ -240,7 +242,7 @@ async function reject(ports: PlacementPorts, doc: OrderDoc, rejection: Rejection
   // nothing. If the inventory is away, the reconcile loop releases it (stockReleased: false).
   if (keep) {
     try {
-      await ports.release({ reservation: doc._id });
+      await ports.release({ reservation: reservationOf(doc._id) });
       await ports.store.update({ _id: doc._id, stockReleased: false }, { $set: { stockReleased: true } });
     } catch (err) {
       ports.logger.warn(

@@ -16,6 +16,7 @@ import type { KitchenHandOff } from "./hand-off-port";
 import { IN_KITCHEN } from "./lifecycle";
 import { placedEvent, type OrderDoc } from "./order";
 import type { Logger } from "../../lib/logger";
+import { reservationOf } from "../../lib/reservation-id";
 
 export interface ReconcilePorts {
   store: Store<OrderDoc>;
@@ -117,7 +118,7 @@ async function releasePending(ports: ReconcilePorts): Promise<number> {
   let count = 0;
   for (const doc of pending) {
     try {
-      await ports.release({ reservation: doc._id });
+      await ports.release({ reservation: reservationOf(doc._id) });
       await ports.store.update({ _id: doc._id, stockReleased: false }, { $set: { stockReleased: true } });
       count++;
     } catch (err) {
