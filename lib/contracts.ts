@@ -22,8 +22,34 @@ export interface StaffView {
   username: string;
   name: string;
   role: Role;
+  /** The location the member works in; null for an owner (the whole group). */
+  location: string | null;
   active: boolean;
   createdAt: string;
+}
+
+/** A tax rate of a location: a dish names it by `id`. */
+export interface TaxRate {
+  id: string;
+  name: string;
+  /** Basis points: 1000 = 10.00 %. */
+  bps: number;
+}
+
+/** `GET /api/locations`: a restaurant of the group and the money rules its bills follow. */
+export interface Location {
+  id: string;
+  name: string;
+  /** IANA time zone: a location's day (takings, reports) runs midnight to midnight there. */
+  timezone: string;
+  /** ISO 4217: every amount of this location is in its cents. */
+  currency: string;
+  /** "inclusive": prices include tax (EU); "exclusive": tax is added (US). */
+  taxMode: "inclusive" | "exclusive";
+  taxRates: TaxRate[];
+  serviceChargeBps: number;
+  /** The service charge applies from this many covers (0: always, when its rate is not 0). */
+  serviceChargeMinCovers: number;
 }
 
 /** The longest login token staff.resolveToken takes; the gateway refuses a longer one as a bad token (401). */

@@ -59,6 +59,16 @@ export const Forbidden = (role: string | undefined, allowed: readonly string[]) 
     { role, allowed },
   );
 
+/** An owner's request that acts in one location, in a group of several, without naming which. */
+export const LocationRequired = (known: readonly string[]) =>
+  new BrigadeError(
+    "LocationRequiredError",
+    `Name the location this acts in: send 'X-Brigade-Location: <id>' (one of: ${known.join(", ")}).`,
+    422,
+    "LOCATION_REQUIRED",
+    { locations: known },
+  );
+
 export const Invalid = (problems: FieldProblem[]) =>
   new BrigadeError(
     "ValidationError",

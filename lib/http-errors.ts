@@ -87,7 +87,8 @@ export function toHttpError(raw: unknown, requestId?: string): HttpError {
   if (status === 400 && code === undefined)
     return clientError(400, "BadRequestError", "BAD_REQUEST", "The request could not be read.");
 
-  if (name === "ValidationError" || code === 422) {
+  // A 422 of Brigade's own with a type of its own (LOCATION_REQUIRED) is shown as it is, below.
+  if (name === "ValidationError" || (code === 422 && (type === undefined || type === "VALIDATION_ERROR"))) {
     const problems = fieldProblems(err.data);
     const message = problems.length
       ? `Invalid request: ${problems.map((p) => p.message).join("; ")}`.slice(0, 1000)

@@ -10,5 +10,11 @@ declare module "moleculer/src/service" {
      * call that timed out or lost its node may be sent again to another node (moleculer.config.ts).
      */
     idempotent?: boolean;
+    /**
+     * "group": the action acts on the group of restaurants (staff, locations, the cluster), not
+     * in one location, so the gateway needs no location for it. Every other action reachable
+     * over HTTP acts in the caller's location (services/api/location-choice.ts).
+     */
+    scope?: "group";
   }
 }

@@ -38,9 +38,9 @@ function readSession() {
   return null;
 }
 
-/** A view is for its roles, and a manager may use every view. */
+/** A view is for its roles, and a manager or an owner may use every view. */
 function viewsFor(role) {
-  return VIEWS.filter((view) => role === "manager" || view.roles.includes(role));
+  return VIEWS.filter((view) => role === "manager" || role === "owner" || view.roles.includes(role));
 }
 
 export function toast(text, kind = "info") {

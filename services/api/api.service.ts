@@ -9,8 +9,26 @@ import type { Duplex } from "node:stream";
 import type { Context, ServiceSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
 import { aliases } from "./routes";
-import { ANY_STAFF, decide, namedRoles, type Access, type StaffIdentity, type StaffMeta } from "../../lib/roles";
-import { Forbidden, Invalid, RateLimited, Unauthorized, UnsupportedMediaType, NoSuchRoute } from "../../lib/errors";
+import {
+  ANYONE,
+  ANY_STAFF,
+  decide,
+  namedRoles,
+  type Access,
+  type StaffIdentity,
+  type StaffMeta,
+} from "../../lib/roles";
+import {
+  Forbidden,
+  Invalid,
+  LocationRequired,
+  NotFound,
+  RateLimited,
+  Unauthorized,
+  UnsupportedMediaType,
+  NoSuchRoute,
+} from "../../lib/errors";
+import { chooseLocation, LOCATION_HEADER, needsLocationList } from "./location-choice";
 import { toHttpError } from "../../lib/http-errors";
 import { loadSettings, type Settings } from "../../lib/settings";
 import { jwtSecret } from "../../lib/jwt-secret";
@@ -28,7 +46,7 @@ import { ticketKey, type LiveTicket } from "./live-ticket";
 import { readCluster, type ClusterView } from "./cluster-view";
 
 type Req = IncomingMessage & {
-  $action?: { name: string; roles?: readonly Access[] };
+  $action?: { name: string; roles?: readonly Access[]; scope?: "group" };
   $ctx?: Context<unknown, StaffMeta>;
   $params?: Record<string, unknown>;
   body?: unknown;
@@ -51,6 +69,7 @@ interface ApiMethods {
   limitLogin(req: Req): Promise<void>;
   authenticate(ctx: Context<unknown, StaffMeta>, route: unknown, req: Req): Promise<null>;
   authorize(ctx: Context<unknown, StaffMeta>, route: unknown, req: Req): Promise<void>;
+  chooseLocation(ctx: Context<unknown, StaffMeta>, req: Req): Promise<void>;
   httpHandler(req: Req, res: Res, next?: unknown): void;
   errorHandler(req: Req, res: Res, err: unknown): void;
   sendError(req: Req, res: Res, err: unknown): void;
@@ -110,6 +129,8 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
     /** The dashboard trades its login token for a 30-second ticket to open the live stream. */
     liveTicket: {
       roles: [ANY_STAFF],
+      // The stream is the group's for now: it is not yet split by location (docs/locations.md).
+      scope: "group",
       params: { $$strict: true },
       handler(ctx: Context<unknown, StaffMeta>): LiveTicket {
         return this.live.issue({ staff: ctx.meta.staff!, version: ctx.meta.sessionVersion ?? 0 });
@@ -119,6 +140,7 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
     /** The manager's picture of the cluster (./cluster-view.ts). */
     cluster: {
       roles: ["manager"],
+      scope: "group",
       params: { $$strict: true },
       handler(): Promise<ClusterView> {
         return readCluster(this.broker);
@@ -149,7 +171,7 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
       ? {
           origin: config.corsOrigins,
           methods: ["GET", "POST", "PATCH", "DELETE"],
-          allowedHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
+          allowedHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Brigade-Location"],
           maxAge: 600,
         }
       : undefined,
@@ -240,7 +262,7 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
       const roles = req.$action?.roles;
       switch (decide(roles, ctx.meta.staff)) {
         case "allow":
-          return;
+          return this.chooseLocation(ctx, req);
         case "unauthenticated":
           throw Unauthorized();
         case "forbidden":
@@ -253,6 +275,25 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
           );
           throw Forbidden(ctx.meta.staff?.role, []);
       }
+    },
+
+    /** The location the request acts in, into `ctx.meta.location` (services/api/location-choice.ts). */
+    async chooseLocation(ctx, req) {
+      const action = req.$action;
+      const header = req.headers[LOCATION_HEADER];
+      let asked = typeof header === "string" ? header : undefined;
+      // The public menu names its location in the query: `GET /api/dishes?location=<id>`.
+      const params = req.$params as Record<string, unknown> | undefined;
+      if (req.method === "GET" && action?.roles?.includes(ANYONE) && params && "location" in params) {
+        if (typeof params.location === "string") asked ??= params.location;
+        delete params.location;
+      }
+      const question = { staff: ctx.meta.staff, asked, needed: action?.scope !== "group" };
+      const known = needsLocationList(question) ? ((await ctx.call("staff.locationIds")) as string[]) : [];
+      const choice = chooseLocation(question, known);
+      if ("refused" in choice)
+        throw choice.refused === "required" ? LocationRequired(known) : NotFound("location", choice.asked);
+      if (choice.location) ctx.meta.location = choice.location;
     },
 
     /** Every answer, whatever route or error produced it, goes through here first. */

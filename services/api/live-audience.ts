@@ -5,7 +5,7 @@
  * role only hears about what its views show.
  */
 import type { EventName } from "../../lib/contracts";
-import type { Role } from "../../lib/roles";
+import { runsTheHouse, type Role } from "../../lib/roles";
 
 /** Domain events forwarded as they are, to these roles (and managers). */
 export const FORWARDED_EVENTS: Readonly<Record<EventName, readonly Role[]>> = {
@@ -38,11 +38,11 @@ export const CHANGE_HINTS: Readonly<Record<string, readonly Role[]>> = {
   menu: ["waiter"],
 };
 
-/** The cluster view is the manager's alone. */
+/** The cluster view is for managers and owners alone. */
 export const CLUSTER_EVENT = "cluster.changed";
 
 export function mayReceive(role: Role, audience: readonly Role[]): boolean {
-  return role === "manager" || audience.includes(role);
+  return runsTheHouse(role) || audience.includes(role);
 }
 
 export interface LiveMessage {

@@ -11,7 +11,7 @@
  * streams at once.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Role, StaffIdentity } from "../../lib/roles";
+import { runsTheHouse, type Role, type StaffIdentity } from "../../lib/roles";
 import type { Logger } from "../../lib/logger";
 import { RateLimited } from "../../lib/errors";
 import { issueTicket, TicketRedeemer, type LiveSession, type LiveTicket } from "./live-ticket";
@@ -130,7 +130,7 @@ export class LiveStreams {
       }),
     );
     this.ports.logger.debug({ staff: staff.id, role: staff.role, streams: this.streams.size }, "Live stream opened.");
-    if (staff.role === "manager") this.pushCluster();
+    if (runsTheHouse(staff.role)) this.pushCluster();
   }
 
   fanOut(message: LiveMessage, audience: readonly Role[] | "managers"): void {
@@ -138,7 +138,7 @@ export class LiveStreams {
     const frame = sseFrame(++this.seq, message);
     for (const stream of this.streams) {
       const allowed =
-        audience === "managers" ? stream.staff.role === "manager" : mayReceive(stream.staff.role, audience);
+        audience === "managers" ? runsTheHouse(stream.staff.role) : mayReceive(stream.staff.role, audience);
       if (allowed) this.write(stream, frame);
     }
   }
@@ -156,7 +156,7 @@ export class LiveStreams {
 
   /** The cluster view for the managers watching; joins a reading in progress, never stacks them. */
   pushCluster(): void {
-    const watching = [...this.streams].some((s) => s.staff.role === "manager");
+    const watching = [...this.streams].some((s) => runsTheHouse(s.staff.role));
     if (!watching || this.clusterPending || this.clusterReading) return;
     this.clusterPending = setTimeout(() => {
       this.clusterPending = undefined;

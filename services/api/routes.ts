@@ -18,6 +18,10 @@ export const API_ROUTES: readonly RouteDef[] = [
   { method: "PATCH", path: "/staff/:id", action: "staff.update" },
   { method: "DELETE", path: "/staff/:id", action: "staff.deactivate" },
 
+  { method: "GET", path: "/locations", action: "staff.locations" },
+  { method: "POST", path: "/locations", action: "staff.createLocation" },
+  { method: "PATCH", path: "/locations/:id", action: "staff.updateLocation" },
+
   { method: "GET", path: "/dishes", action: "menu.list" },
   { method: "GET", path: "/dishes/:id", action: "menu.get" },
   { method: "POST", path: "/dishes", action: "menu.create" },

@@ -8,6 +8,8 @@ export interface StaffDoc {
   username: string;
   name: string;
   role: Role;
+  /** The location the member works in; absent for an owner (services/staff/locations.ts). */
+  location?: string;
   passwordHash: string;
   active: boolean;
   /** Bumped by a password change or a deactivation: tokens carry it and stop matching. */
@@ -37,17 +39,44 @@ export function staffView(doc: StaffDoc): StaffView {
     username: doc.username,
     name: doc.name,
     role: doc.role,
+    location: doc.location ?? null,
     active: doc.active,
     createdAt: doc.createdAt,
   };
 }
 
 export function identity(doc: StaffDoc): StaffIdentity {
-  return { id: doc._id, username: doc.username, name: doc.name, role: doc.role };
+  const who: StaffIdentity = { id: doc._id, username: doc.username, name: doc.name, role: doc.role };
+  if (doc.role !== "owner" && doc.location) who.location = doc.location;
+  return who;
 }
 
 export interface TokenClaims {
   sub: string;
   ver: number;
   role: Role;
+  /** The member's location; absent for an owner. The record stays the truth: a move revokes the token. */
+  loc?: string;
+}
+
+/**
+ * Whether `caller` may see and change `target`'s account: an owner any, a manager those of
+ * their own location but owners. Anything else answers 404: another location's staff are not told of.
+ */
+export function manages(caller: StaffIdentity | undefined, target: StaffDoc): boolean {
+  if (caller?.role === "owner") return true;
+  return target.role !== "owner" && !!caller?.location && target.location === caller.location;
+}
+
+/** Where a new account belongs: an owner names the location (an owner has none), a manager's staff get theirs. */
+export type Placement = { location?: string } | { problem: "owner-only" | "location-required" | "foreign-location" };
+
+export function placeMember(caller: StaffIdentity | undefined, role: Role, location: string | undefined): Placement {
+  if (caller?.role === "owner") {
+    if (role === "owner") return {};
+    return location ? { location } : { problem: "location-required" };
+  }
+  if (role === "owner") return { problem: "owner-only" };
+  if (location !== undefined && location !== caller?.location) return { problem: "foreign-location" };
+  return { location: caller?.location };
 }

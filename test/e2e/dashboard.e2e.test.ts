@@ -120,13 +120,13 @@ describe("the pass in a browser", () => {
     await stock.getByRole("heading", { name: "Stock", level: 1 }).waitFor();
     expect(await stock.getByRole("heading", { name: "Floor" }).count()).toBe(0);
 
-    const manager = await open({ username: "admin", password: ADMIN_PASSWORD, role: "manager" });
+    const manager = await open({ username: "admin", password: ADMIN_PASSWORD, role: "owner" });
     const links = await manager.getByRole("navigation", { name: "Views" }).getByRole("link").allTextContents();
     expect(links).toEqual(["Floor", "Kitchen", "Cashier", "Stock", "Cluster"]);
   }, 60_000);
 
   it("shows a node joining the cluster and leaving it, live", async () => {
-    const manager = await open({ username: "admin", password: ADMIN_PASSWORD, role: "manager" });
+    const manager = await open({ username: "admin", password: ADMIN_PASSWORD, role: "owner" });
     await manager.getByRole("link", { name: "Cluster" }).click();
     await manager.getByRole("listitem", { name: "Node pass-main" }).waitFor();
     expect(await manager.getByRole("listitem", { name: /^Node / }).count()).toBe(1);

@@ -181,7 +181,7 @@ async function main() {
     await stock.getByRole("button", { name: "Add every low item" }).click();
     await shoot(stock, "stock");
 
-    const manager = await openAs(browser, b.url, { username: "admin", password: ADMIN_PASSWORD, role: "manager" });
+    const manager = await openAs(browser, b.url, { username: "admin", password: ADMIN_PASSWORD, role: "owner" });
     await manager.getByRole("link", { name: "Cluster" }).click();
     await manager.getByRole("listitem", { name: "Node brigade-gateway-2" }).waitFor();
     await shoot(manager, "cluster");

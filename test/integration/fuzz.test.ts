@@ -275,6 +275,20 @@ function templates(f: Fixture): Record<string, Template> {
     "POST /staff": { body: { username: "fuzz-new", name: "Fuzz", role: "waiter", password: "long-enough-pw" } },
     "PATCH /staff/:id": { ids: { id: f.staff }, body: { name: "Renamed", role: "chef", active: true } },
     "DELETE /staff/:id": { ids: { id: f.staff } },
+    "GET /locations": { query: { page: "1", pageSize: "5" } },
+    "POST /locations": {
+      body: {
+        id: "fuzz-east",
+        name: "Fuzz East",
+        timezone: "America/New_York",
+        currency: "USD",
+        taxMode: "exclusive",
+        taxRates: [{ id: "food", name: "Food", bps: 887 }],
+        serviceChargeBps: 1800,
+        serviceChargeMinCovers: 6,
+      },
+    },
+    "PATCH /locations/:id": { ids: { id: "main" }, body: { name: "Renamed main", serviceChargeBps: 1000 } },
     "GET /dishes": { query: { category: "mains", station: "grill", page: "1" } },
     "GET /dishes/:id": { ids: { id: f.dish } },
     "POST /dishes": {

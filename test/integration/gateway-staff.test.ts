@@ -10,10 +10,10 @@ describe("gateway and staff", () => {
   it("logs the admin in with the configured password and tells who is calling", async () => {
     const login = await b.request("POST", "/api/auth/login", { body: { username: "admin", password: ADMIN_PASSWORD } });
     expect(login.status).toBe(200);
-    expect(login.body.staff).toMatchObject({ id: "admin", role: "manager" });
+    expect(login.body.staff).toMatchObject({ id: "admin", role: "owner" });
     expect(login.body.staff.passwordHash).toBeUndefined();
     const me = await b.request("GET", "/api/auth/me", { token: login.body.token });
-    expect(me.body).toMatchObject({ username: "admin", role: "manager" });
+    expect(me.body).toMatchObject({ username: "admin", role: "owner", location: null });
   });
 
   it("refuses a wrong password with 401 and the error shape", async () => {

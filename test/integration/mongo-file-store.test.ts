@@ -46,7 +46,7 @@ describe("Brigade on the MongoDB emulator's file store (MongoDB adapter contract
     expect(first.dishes).toBeGreaterThan(10);
     expect(first.ingredients).toBeGreaterThan(10);
     expect(first.burger).toBe(200);
-    expect(first.admin).toMatchObject({ id: "admin", role: "manager" });
+    expect(first.admin).toMatchObject({ id: "admin", role: "owner" });
 
     // the same admin (not one created again because the staff read back empty), the same menu
     const second = await startOnce();

@@ -18,6 +18,10 @@ const EXPECTED: Record<string, Allowed> = {
   "PATCH /staff/:id": ["manager"],
   "DELETE /staff/:id": ["manager"],
 
+  "GET /locations": "any staff",
+  "POST /locations": ["owner"],
+  "PATCH /locations/:id": ["manager"],
+
   "GET /dishes": "anyone",
   "GET /dishes/:id": "anyone",
   "POST /dishes": ["manager"],
@@ -59,7 +63,9 @@ const CALLERS: Caller[] = ["anonymous", ...ROLES];
 function expectedStatus(allowed: Allowed, caller: Caller): "allowed" | 401 | 403 {
   if (allowed === "anyone") return "allowed";
   if (caller === "anonymous") return 401;
-  if (allowed === "any staff" || caller === "manager") return "allowed";
+  // An owner may do everything; a manager everything but what only an owner may.
+  if (allowed === "any staff" || caller === "owner") return "allowed";
+  if (caller === "manager" && allowed.some((role) => role !== "owner")) return "allowed";
   return allowed.includes(caller) ? "allowed" : 403;
 }
 

@@ -20,8 +20,8 @@ function hintHearers(what: string): Role[] {
   return ROLES.filter((role) => mayReceive(role, CHANGE_HINTS[what]));
 }
 
-/** Every role but the manager, by what its views show. */
-const HEARS: Record<Exclude<Role, "manager">, string[]> = {
+/** Every role but the manager and the owner (who hear everything), by what its views show. */
+const HEARS: Record<Exclude<Role, "manager" | "owner">, string[]> = {
   waiter: [
     "order.placed",
     "order.accepted",
@@ -72,14 +72,14 @@ describe("who hears what on the live stream", () => {
     expect(EVENTS.filter((event) => hearers(event).includes(role as Role)).sort()).toEqual([...events].sort());
   });
 
-  it("tells the manager everything", () => {
-    for (const event of EVENTS) expect(hearers(event)).toContain("manager");
-    for (const what of Object.keys(CHANGE_HINTS)) expect(hintHearers(what)).toContain("manager");
+  it.each(["manager", "owner"] as const)("tells the %s everything", (role) => {
+    for (const event of EVENTS) expect(hearers(event)).toContain(role);
+    for (const what of Object.keys(CHANGE_HINTS)) expect(hintHearers(what)).toContain(role);
   });
 
   it("gives every forwarded event someone besides the manager, and names only real roles", () => {
     for (const event of EVENTS) {
-      expect(hearers(event).filter((role) => role !== "manager").length).toBeGreaterThan(0);
+      expect(hearers(event).filter((role) => role !== "manager" && role !== "owner").length).toBeGreaterThan(0);
       for (const role of FORWARDED_EVENTS[event as keyof typeof FORWARDED_EVENTS]) expect(ROLES).toContain(role);
     }
   });
@@ -107,11 +107,11 @@ describe("who hears what on the live stream", () => {
   });
 
   it.each([
-    ["orders", ["manager", "waiter", "chef", "cashier"]],
-    ["kitchen", ["manager", "chef"]],
-    ["billing", ["manager", "waiter", "cashier"]],
-    ["inventory", ["manager", "waiter", "chef", "purchaser"]],
-    ["menu", ["manager", "waiter"]],
+    ["orders", ["owner", "manager", "waiter", "chef", "cashier"]],
+    ["kitchen", ["owner", "manager", "chef"]],
+    ["billing", ["owner", "manager", "waiter", "cashier"]],
+    ["inventory", ["owner", "manager", "waiter", "chef", "purchaser"]],
+    ["menu", ["owner", "manager", "waiter"]],
   ])("hints a change to %s to %j", (what, roles) => {
     expect(hintHearers(what).sort()).toEqual([...roles].sort());
   });
@@ -121,8 +121,8 @@ describe("who hears what on the live stream", () => {
     expect(hintHearers("staff")).toEqual([]);
   });
 
-  it("lets only the manager in on an empty audience (as for the cluster view)", () => {
-    expect(ROLES.filter((role) => mayReceive(role, []))).toEqual(["manager"]);
+  it("lets only owners and managers in on an empty audience (as for the cluster view)", () => {
+    expect(ROLES.filter((role) => mayReceive(role, []))).toEqual(["owner", "manager"]);
   });
 });
 

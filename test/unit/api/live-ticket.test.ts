@@ -148,7 +148,7 @@ describe("live tickets", () => {
   });
 
   it("refuses a signed ticket whose role is not a Brigade role", () => {
-    const { ticket } = issueTicket(KEY, { staff: { ...chef, role: "owner" as never }, version: 3 }, NOW);
+    const { ticket } = issueTicket(KEY, { staff: { ...chef, role: "sommelier" as never }, version: 3 }, NOW);
     expectRefused(() => new TicketRedeemer(KEY).redeem(ticket, NOW), /not valid/);
   });
 

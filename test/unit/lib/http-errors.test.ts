@@ -1,6 +1,6 @@
 import { Errors } from "moleculer";
 import { toHttpError } from "../../../lib/http-errors";
-import { Conflict, NotFound, OutOfStock, Forbidden } from "../../../lib/errors";
+import { Conflict, NotFound, OutOfStock, Forbidden, LocationRequired } from "../../../lib/errors";
 
 const shape = (body: object) => Object.keys(body).sort();
 
@@ -28,6 +28,13 @@ describe("one error shape for every failure", () => {
     expect(e.status).toBe(422);
     expect(e.body.data).toEqual([{ type: "string", field: "table", message: "The 'table' field must be a string." }]);
     expect(JSON.stringify(e.body).length).toBeLessThan(1000);
+  });
+
+  it("keeps the type and data of a 422 of Brigade's own that is not a field problem", () => {
+    const http = toHttpError(LocationRequired(["east", "main"]));
+    expect(http.status).toBe(422);
+    expect(http.body).toMatchObject({ type: "LOCATION_REQUIRED", data: { locations: ["east", "main"] } });
+    expect(http.body.message).toContain("X-Brigade-Location");
   });
 
   it("maps body-parser failures to 400, 413 and 415", () => {

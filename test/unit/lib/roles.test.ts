@@ -22,15 +22,20 @@ describe("who may call what", () => {
     expect(decide([ANY_STAFF], as(role))).toBe("allow");
   });
 
-  it("allows the declared roles and managers, and forbids the rest", () => {
+  it("allows the declared roles, managers and owners, and forbids the rest", () => {
     for (const role of ROLES) {
-      const expected = role === "waiter" || role === "manager" ? "allow" : "forbidden";
+      const expected = ["waiter", "manager", "owner"].includes(role) ? "allow" : "forbidden";
       expect(decide(["waiter"], as(role))).toBe(expected);
     }
   });
 
-  it("names the roles that would be allowed, managers included", () => {
-    expect(namedRoles(["waiter", ANYONE])).toEqual(["waiter", "manager"]);
-    expect(namedRoles(["manager"])).toEqual(["manager"]);
+  it("keeps what only an owner may do from a manager", () => {
+    for (const role of ROLES) expect(decide(["owner"], as(role))).toBe(role === "owner" ? "allow" : "forbidden");
+  });
+
+  it("names the roles that would be allowed, managers and owners included", () => {
+    expect(namedRoles(["waiter", ANYONE])).toEqual(["waiter", "manager", "owner"]);
+    expect(namedRoles(["manager"])).toEqual(["manager", "owner"]);
+    expect(namedRoles(["owner"])).toEqual(["owner"]);
   });
 });
