@@ -286,6 +286,8 @@ export interface KitchenNodeStatus {
   cooking: number;
   /** True after `kitchen.drain`: it finishes what it cooks and starts nothing new. */
   draining: boolean;
+  /** KITCHEN_LOCATIONS: the locations whose tickets it cooks; "all" when it serves every one. */
+  locations: string[] | "all";
 }
 /**
  * `kitchen.drain`: called with `{ nodeID }`, that node stops taking new tickets (queued tickets
@@ -312,6 +314,8 @@ export interface OrderPlacedLine {
 
 export interface OrderPlaced {
   order: string;
+  /** The location the order was placed in; absent in a hand-off from before locations (main). */
+  location?: string;
   table: string;
   lines: OrderPlacedLine[];
   placedAt: string;

@@ -28,6 +28,8 @@ export interface Settings {
   tokenTtlSeconds: number;
   seed: boolean;
   kitchenChefs: number;
+  /** KITCHEN_LOCATIONS: the locations a kitchen node cooks for; undefined = every location. */
+  kitchenLocations?: string[];
   kitchenTimeScale: number;
   kitchenPollMs: number;
   reconcileMs: number;
@@ -92,6 +94,24 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[]):
   return raw as T;
 }
 
+/** A comma list of location ids (KITCHEN_LOCATIONS); unset, empty or `all`: every location. */
+function locationList(env: Env, name: string): string[] | undefined {
+  const raw = text(env, name);
+  if (raw === undefined || raw.toLowerCase() === "all") return undefined;
+  const ids = [
+    ...new Set(
+      raw
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
+  const bad = ids.find((id) => !/^[a-z][a-z0-9-]{1,31}$/.test(id));
+  if (bad !== undefined || ids.length === 0)
+    throw new SettingsError(name, raw, "a comma list of location ids (such as 'main,east'), or 'all'");
+  return ids;
+}
+
 /** An IPv4 or IPv6 address, or a host name: what `server.listen` binds. */
 function host(env: Env, name: string, fallback: string): string {
   const raw = text(env, name);
@@ -136,6 +156,7 @@ export function loadSettings(env: Env = process.env): Settings {
     seed: bool(env, "BRIGADE_SEED", true),
     kitchenChefs: int(env, "KITCHEN_CHEFS", 4, 1, 256),
     kitchenTimeScale: positive(env, "KITCHEN_TIME_SCALE", 1),
+    kitchenLocations: locationList(env, "KITCHEN_LOCATIONS"),
     kitchenPollMs: int(env, "KITCHEN_POLL_MS", 500, 10, 60_000),
     reconcileMs: int(env, "BRIGADE_RECONCILE_MS", 5_000, 50, 3_600_000),
     metricsPort: text(env, "METRICS_PORT") === undefined ? undefined : int(env, "METRICS_PORT", 0, 0, 65535),

@@ -23,7 +23,13 @@ export interface ClusterNode {
   /** Brigade services it runs (Moleculer's internal `$node` left out). */
   services: string[];
   client: string;
-  kitchen: Pick<KitchenNodeStatus, "chefs" | "cooking" | "draining"> | null;
+  kitchen: Pick<KitchenNodeStatus, "chefs" | "cooking" | "draining" | "locations"> | null;
+}
+
+/** Which kitchen nodes cook a location's tickets (KITCHEN_LOCATIONS, or every location). */
+export interface LocationKitchens {
+  id: string;
+  kitchens: string[];
 }
 
 export interface ClusterView {
@@ -33,6 +39,10 @@ export interface ClusterView {
   heartbeatIntervalSeconds: number;
   heartbeatTimeoutSeconds: number;
   nodes: ClusterNode[];
+  /** Every location of the group and its kitchens; empty when the staff service cannot say. */
+  locations: LocationKitchens[];
+  /** What an operator should act on now, in words ("east has no kitchen: …"). */
+  warnings: string[];
   breakers: {
     /** Breakers not closed (open, half-open, or towards a node that is down). */
     tripped: BreakerRow[];
@@ -59,7 +69,12 @@ async function kitchenOf(broker: ServiceBroker, node: NodeInfo): Promise<Cluster
   if (!node.services.some((s) => s.name === "kitchen")) return null;
   try {
     const status = await broker.call<KitchenNodeStatus, object>("kitchen.status", {}, { ...ASK, nodeID: node.id });
-    return { chefs: status.chefs, cooking: status.cooking, draining: status.draining };
+    return {
+      chefs: status.chefs,
+      cooking: status.cooking,
+      draining: status.draining,
+      locations: status.locations ?? "all",
+    };
   } catch {
     return null;
   }
@@ -77,6 +92,35 @@ async function cpuOf(broker: ServiceBroker, node: NodeInfo): Promise<number | nu
   }
 }
 
+/** Each location's kitchens, and a warning for a location none serves (its orders wait). */
+export function kitchensByLocation(
+  locations: readonly string[],
+  nodes: readonly Pick<ClusterNode, "id" | "kitchen">[],
+): { locations: LocationKitchens[]; warnings: string[] } {
+  const rows = locations.map((id) => ({
+    id,
+    kitchens: nodes
+      .filter((n) => n.kitchen && (n.kitchen.locations === "all" || n.kitchen.locations.includes(id)))
+      .map((n) => n.id),
+  }));
+  const warnings = rows
+    .filter((row) => row.kitchens.length === 0)
+    .map(
+      (row) =>
+        `Location ${row.id} has no kitchen: its orders wait, queued, until a kitchen node serving it starts ` +
+        `(KITCHEN_LOCATIONS=${row.id}, or unset for every location).`,
+    );
+  return { locations: rows, warnings };
+}
+
+async function locationIds(broker: ServiceBroker): Promise<string[]> {
+  try {
+    return await broker.call<string[], object>("staff.locationIds", {}, ASK);
+  } catch {
+    return [];
+  }
+}
+
 export async function readCluster(broker: ServiceBroker): Promise<ClusterView> {
   const infos = (
     broker.registry.getNodeList({ onlyAvailable: true, withServices: true }) as unknown as NodeInfo[]
@@ -85,7 +129,7 @@ export async function readCluster(broker: ServiceBroker): Promise<ClusterView> {
     call: (action, params, opts) => broker.call(action, params, opts),
     registry: broker.registry,
   };
-  const [nodes, breakers] = await Promise.all([
+  const [nodes, breakers, locations] = await Promise.all([
     Promise.all(
       infos.map(
         async (info): Promise<ClusterNode> => ({
@@ -102,6 +146,7 @@ export async function readCluster(broker: ServiceBroker): Promise<ClusterView> {
       ),
     ),
     readBreakers(reader),
+    locationIds(broker),
   ]);
   const tripped = breakers.rows.filter((row) => row.state !== "closed");
   return {
@@ -110,6 +155,7 @@ export async function readCluster(broker: ServiceBroker): Promise<ClusterView> {
     heartbeatIntervalSeconds: broker.options.heartbeatInterval ?? 10,
     heartbeatTimeoutSeconds: broker.options.heartbeatTimeout ?? 30,
     nodes,
+    ...kitchensByLocation(locations, nodes),
     breakers: { tripped, closed: breakers.rows.length - tripped.length, silent: breakers.silent },
   };
 }

@@ -25,6 +25,7 @@ import {
 import { QUEUE_ORDER, ticketView, type TicketDoc } from "./ticket";
 import { Scheduler } from "./scheduler";
 import type { OrderInbox } from "./order-inbox";
+import { MAIN_LOCATION } from "../../lib/locations";
 
 interface KitchenMethods {
   changed(): Promise<void>;
@@ -133,6 +134,15 @@ const KitchenService: ServiceSchema<Record<string, never>, KitchenMethods, Kitch
 
   async started() {
     this.startedAt = Date.now();
+    // Tickets from before locations are main's: a kitchen pinned to main must find them.
+    const placed = await this.store.update({ location: { $exists: false } }, { $set: { location: MAIN_LOCATION } });
+    if (placed > 0)
+      this.logger.info({ tickets: placed, location: MAIN_LOCATION }, "Tickets from before locations are main's.");
+    if (this.config.kitchenLocations)
+      this.logger.info(
+        { locations: this.config.kitchenLocations },
+        "This kitchen cooks only these locations' tickets.",
+      );
     this.scheduler = new Scheduler({
       store: this.store,
       consume: (params) => this.broker.call("inventory.consume", params satisfies ConsumeParams),
@@ -145,6 +155,7 @@ const KitchenService: ServiceSchema<Record<string, never>, KitchenMethods, Kitch
       now: () => new Date(),
       chefs: this.config.kitchenChefs,
       timeScale: this.config.kitchenTimeScale,
+      locations: this.config.kitchenLocations,
     });
     if (this.config.transporter) {
       // Required here, not imported: the NATS client stays unloaded on an embedded node.

@@ -47,6 +47,8 @@ export interface SchedulerPorts {
   now(): Date;
   chefs: number;
   timeScale: number;
+  /** KITCHEN_LOCATIONS: the locations whose tickets this node cooks; undefined = every location. */
+  locations?: readonly string[];
 }
 
 /**
@@ -78,7 +80,13 @@ export class Scheduler {
 
   /** How busy this node's chefs are, for operators. */
   status(): KitchenNodeStatus {
-    return { node: this.ports.nodeID, chefs: this.ports.chefs, cooking: this.cooking.size, draining: this.draining };
+    return {
+      node: this.ports.nodeID,
+      chefs: this.ports.chefs,
+      cooking: this.cooking.size,
+      draining: this.draining,
+      locations: this.ports.locations ? [...this.ports.locations] : "all",
+    };
   }
 
   /** Draining: finish what is cooking, start nothing new (before a node is taken down). */
@@ -244,7 +252,10 @@ export class Scheduler {
     for (let round = 0; round < 10 && !this.stopped; round++) {
       const free = freeChefs(this.ports.chefs, this.cooking.size, this.draining);
       if (free === 0) return;
-      const queued = await this.ports.store.find({ status: "queued" }, { sort: QUEUE_ORDER, limit: free + 4 });
+      const queued = await this.ports.store.find(
+        { status: "queued", ...this.servedOnly() },
+        { sort: QUEUE_ORDER, limit: free + 4 },
+      );
       if (queued.length === 0) return;
       for (const ticket of queued) {
         if (this.stopped || freeChefs(this.ports.chefs, this.cooking.size, this.draining) === 0) return;
@@ -271,7 +282,10 @@ export class Scheduler {
   }
 
   private async adoptOrphans() {
-    const cooking = await this.ports.store.find({ status: "cooking" }, { sort: ["startedAt"], limit: 500 });
+    const cooking = await this.ports.store.find(
+      { status: "cooking", ...this.servedOnly() },
+      { sort: ["startedAt"], limit: 500 },
+    );
     const here = new Set([...this.cooking.keys(), ...this.bumping]);
     const orphans = adoptionOrder(
       cooking.filter((t) => isOrphan(t, this.ports.nodeID, (n) => this.ports.isAlive(n), here)),
@@ -292,6 +306,11 @@ export class Scheduler {
       );
       await this.startCooking(adopted, { timer: true, fresh: false });
     }
+  }
+
+  /** The part of a query that keeps a pinned node (KITCHEN_LOCATIONS) to its locations' tickets. */
+  private servedOnly(): { location?: { $in: string[] } } {
+    return this.ports.locations ? { location: { $in: [...this.ports.locations] } } : {};
   }
 
   private async claim(ticket: TicketDoc): Promise<TicketDoc | null> {

@@ -11,6 +11,7 @@ import type {
   TicketView,
 } from "../../lib/contracts";
 import { portionLines, portionsOf, type Portions } from "../../lib/portions";
+import { MAIN_LOCATION } from "../../lib/locations";
 
 /**
  * An order's line as the hand-off carried it (its `ingredients` are what starting it consumes), and
@@ -22,6 +23,8 @@ import { portionLines, portionsOf, type Portions } from "../../lib/portions";
 export interface TicketDoc extends Omit<OrderPlacedLine, "notes" | "ingredients"> {
   _id: string;
   order: string;
+  /** Its order's location: only a kitchen serving it cooks it (KITCHEN_LOCATIONS). */
+  location: string;
   table: string;
   notes?: string;
   /** What starting it consumes: read it with ticketIngredients. */
@@ -56,6 +59,7 @@ export function ticketsFor(placed: OrderPlaced): TicketDoc[] {
     const ticket: TicketDoc = {
       _id: ticketId(placed.order, line.index),
       order: placed.order,
+      location: placed.location ?? MAIN_LOCATION,
       index: line.index,
       table: placed.table,
       dish: line.dish,

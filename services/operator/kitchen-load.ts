@@ -19,6 +19,8 @@ export interface KitchenNodeRow {
   chefs: number | null;
   cooking: number;
   draining: boolean | null;
+  /** KITCHEN_LOCATIONS of the node: "all", its list, or null when it did not say. */
+  locations: string[] | "all" | null;
   stations: Record<string, number>;
 }
 
@@ -63,6 +65,7 @@ export async function readKitchen(broker: ClusterReader, { maxRows = 5000 } = {}
       chefs: status?.chefs ?? null,
       cooking: 0,
       draining: status?.draining ?? null,
+      locations: status?.locations ?? null,
       stations: {},
     });
   });
@@ -70,7 +73,7 @@ export async function readKitchen(broker: ClusterReader, { maxRows = 5000 } = {}
     const node = ticket.node ?? "(none)";
     let row = rows.get(node);
     if (!row) {
-      row = { node, alive: false, chefs: null, cooking: 0, draining: null, stations: {} };
+      row = { node, alive: false, chefs: null, cooking: 0, draining: null, locations: null, stations: {} };
       rows.set(node, row);
     }
     row.cooking++;
@@ -87,10 +90,11 @@ function load(row: KitchenNodeRow): string {
 
 export function renderKitchen(view: KitchenView): string {
   const table = textTable(
-    ["node", "state", "cooking", "chefs", "load", "by station"],
+    ["node", "state", "locations", "cooking", "chefs", "load", "by station"],
     view.nodes.map((row) => [
       row.node,
       !row.alive ? "gone" : row.draining ? "draining" : row.draining === null ? "?" : "taking tickets",
+      row.locations === null ? "?" : row.locations === "all" ? "every" : row.locations.join(","),
       row.cooking,
       row.chefs ?? "?",
       load(row),
@@ -99,7 +103,7 @@ export function renderKitchen(view: KitchenView): string {
         .map(([station, n]) => `${station} ${n}`)
         .join(", ") || "-",
     ]),
-    ["left", "left", "right", "right", "right", "left"],
+    ["left", "left", "left", "right", "right", "right", "left"],
   );
   const note = view.truncated ? " (more cooking than shown)" : "";
   return `Kitchen: ${view.cooking} cooking, ${view.queued} queued${note}\n${table}`;

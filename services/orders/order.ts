@@ -17,6 +17,7 @@ import { newId } from "../../lib/ids";
 import { portionLines, type Portions } from "../../lib/portions";
 import type { RequestedLine } from "./pricing";
 import { reservationLines } from "./stock-needs";
+import { locationOf } from "../../lib/locations";
 
 /**
  * What the kitchen needs of an order line beyond the line itself (`lines[i]`). Documents written
@@ -34,6 +35,8 @@ export type Rejection = { reason: "out-of-stock"; dishes: ShortDish[] } | { reas
 
 export interface OrderDoc {
   _id: string;
+  /** The location it was placed in; absent in an order from before locations (main's: lib/locations.ts). */
+  location?: string;
   table: string;
   /** "rejected" never leaves the service: such an order was refused and is never listed. */
   status: OrderStatus | "rejected";
@@ -137,7 +140,13 @@ export function orderReservation(doc: Pick<OrderDoc, "reservation" | "kitchen">)
 
 /** The `order.placed` event for a stored order: sent at placement, and again (`resent`) until the kitchen acknowledges. */
 export function placedEvent(doc: OrderDoc, resent = false): OrderPlaced {
-  const event: OrderPlaced = { order: doc._id, table: doc.table, lines: kitchenLines(doc), placedAt: doc.createdAt };
+  const event: OrderPlaced = {
+    order: doc._id,
+    location: locationOf(doc),
+    table: doc.table,
+    lines: kitchenLines(doc),
+    placedAt: doc.createdAt,
+  };
   if (resent) event.resent = true;
   return event;
 }

@@ -39,6 +39,7 @@ import { answerCreated } from "../../lib/created";
 import { personText, TABLE_RULE } from "../../lib/text-rules";
 import { callerOf } from "../../lib/caller";
 import { reservationOf } from "../../lib/reservation-id";
+import { requestLocation } from "../../lib/locations";
 
 const TABLE = TABLE_RULE;
 const LINE = {
@@ -85,6 +86,7 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
       params: { table: TABLE, lines: { type: "array", min: 1, max: 50, items: LINE }, $$strict: true },
       async handler(ctx: Context<{ table: string; lines: RequestedLine[] }, StaffMeta>): Promise<OrderView> {
         const doc = await placeOrder(this.placementPorts(ctx), {
+          location: requestLocation(ctx.meta),
           table: ctx.params.table,
           lines: ctx.params.lines,
           staffId: ctx.meta.staff?.id ?? "system",

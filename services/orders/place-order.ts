@@ -34,6 +34,7 @@ import type { Logger } from "../../lib/logger";
 import { reservationOf } from "../../lib/reservation-id";
 
 export interface PlaceRequest {
+  location: string;
   table: string;
   lines: RequestedLine[];
   staffId: string;
@@ -116,6 +117,7 @@ function draft(request: PlaceRequest, dishes: Map<string, ResolvedDish>, now: st
   });
   const doc: OrderDoc = {
     _id: orderIdFor(request.staffId, request.idempotencyKey),
+    location: request.location,
     table: request.table,
     status: "placed",
     lines: storedLines(lines),

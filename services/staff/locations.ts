@@ -5,8 +5,7 @@
 import type { Location, TaxRate } from "../../lib/contracts";
 import { personText } from "../../lib/text-rules";
 
-/** The location `npm start` makes, and into which a single restaurant's data moves. */
-export const MAIN_LOCATION = "main";
+export { MAIN_LOCATION } from "../../lib/locations";
 
 export interface LocationDoc extends Omit<Location, "id"> {
   _id: string;

@@ -147,7 +147,7 @@ describe("operator commands on a live Brigade", () => {
   it("kitchen: tickets cooking on this node, by station, against its chefs", async () => {
     const out = await run(b.broker, "kitchen");
     expect(out).toContain("Kitchen: 1 cooking, 0 queued");
-    expect(rowsOf(out)[1]).toEqual([b.broker.nodeID, "taking tickets", "1", "2", "50%", "grill 1"]);
+    expect(rowsOf(out)[1]).toEqual([b.broker.nodeID, "taking tickets", "every", "1", "2", "50%", "grill 1"]);
   });
 
   it("drain: the node finishes what it cooks and starts nothing new until resumed", async () => {

@@ -14,6 +14,7 @@ export default {
 
   mount(root, { api, toast }) {
     const summary = h("p", { class: "hint", role: "status" });
+    const warningsEl = h("div", { role: "alert", "aria-label": "Cluster warnings" });
     const nodesEl = h("div", { class: "nodes", role: "list", "aria-label": "Nodes" });
     const breakersEl = h("section", { class: "card", "aria-labelledby": "breakers-title" });
     const servicesEl = h("div");
@@ -21,6 +22,7 @@ export default {
     show(
       root,
       h("div", { class: "view-head" }, h("h1", {}, "Cluster"), summary),
+      warningsEl,
       h("div", { class: "stack" }, nodesEl, h("div", { class: "split" }, servicesEl, breakersEl)),
     );
 
@@ -121,7 +123,9 @@ export default {
           ? h(
               "p",
               {},
-              `Kitchen: ${node.kitchen.cooking} cooking, ${plural(node.kitchen.chefs, "chef")}${node.kitchen.draining ? " · draining" : ""}`,
+              `Kitchen: ${node.kitchen.cooking} cooking, ${plural(node.kitchen.chefs, "chef")}${node.kitchen.draining ? " · draining" : ""} · ${
+                node.kitchen.locations === "all" ? "every location" : node.kitchen.locations.join(", ")
+              }`,
             )
           : null,
         node.local ? null : h("p", { class: "hint" }, `Last heartbeat ${node.heartbeatAgeSeconds} s ago`),
@@ -132,6 +136,10 @@ export default {
       show(
         summary,
         `${plural(view.nodes.length, "node")} · heartbeat every ${view.heartbeatIntervalSeconds} s; a silent node is dropped after ${view.heartbeatTimeoutSeconds} s · as of ${clockSeconds(view.checkedAt)}`,
+      );
+      show(
+        warningsEl,
+        (view.warnings ?? []).map((text) => h("p", { class: "card warning" }, text)),
       );
       show(nodesEl, view.nodes.map(nodeCard));
       show(servicesEl, servicesTable(view.nodes));

@@ -27,10 +27,11 @@ async function until(probe: () => Promise<boolean>, what: string) {
 const quiet = { info() {}, warn() {}, error() {}, debug() {} };
 
 let placedAt = Date.parse("2025-01-01T12:00:00.000Z");
-function order(id: string, prepSeconds: number, lines = 1): OrderPlaced {
+function order(id: string, prepSeconds: number, lines = 1, location?: string): OrderPlaced {
   placedAt += 1000;
   return {
     order: id,
+    ...(location ? { location } : {}),
     table: "1",
     placedAt: new Date(placedAt).toISOString(),
     lines: Array.from({ length: lines }, (_, index) => ({
@@ -83,6 +84,28 @@ describe("kitchen scheduler", () => {
   const ticket = async (id: string) => (await store.get(id))!;
   const named = (event: EventName) => events.filter((e) => e.event === event).map((e) => e.payload);
 
+  it("cooks only its locations' tickets when pinned by KITCHEN_LOCATIONS, and adopts no other's", async () => {
+    scheduler.stop();
+    scheduler = make({ locations: ["east"], chefs: 4 });
+    await scheduler.accept(order("main1", 600));
+    await scheduler.accept(order("east1", 600, 1, "east"));
+    await scheduler.accept(order("old1", 600));
+    // A ticket of main that a node now gone was cooking: main's kitchens adopt it, not this one.
+    await store.updateIf(
+      "old1-0",
+      {},
+      { $set: { status: "cooking", node: "gone", startedAt: new Date().toISOString() } },
+    );
+    await scheduler.poll();
+
+    expect((await ticket("east1-0")).status).toBe("cooking");
+    expect((await ticket("main1-0")).status).toBe("queued");
+    expect((await ticket("main1-0")).location).toBe("main");
+    expect(await ticket("old1-0")).toMatchObject({ status: "cooking", node: "gone" });
+    expect(consumed.map((c) => c.key)).toEqual(["east1-0"]);
+    expect(scheduler.status().locations).toEqual(["east"]);
+  });
+
   it("starts at most as many tickets as it has chefs, oldest first, consuming each", async () => {
     await scheduler.accept(order("o1", 600, 2));
     await scheduler.accept(order("o2", 600));
@@ -98,7 +121,7 @@ describe("kitchen scheduler", () => {
       ["o1-0", "me"],
       ["o1-1", "me"],
     ]);
-    expect(scheduler.status()).toEqual({ node: "me", chefs: 2, cooking: 2, draining: false });
+    expect(scheduler.status()).toEqual({ node: "me", chefs: 2, cooking: 2, draining: false, locations: "all" });
   });
 
   it("finds an order's tickets by their ids, never those of an order whose id begins the same", async () => {

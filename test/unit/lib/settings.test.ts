@@ -23,6 +23,14 @@ describe("settings from the environment", () => {
     expect(() => loadSettings({ HOST: "http://0.0.0.0" })).toThrow(/HOST=/);
   });
 
+  it("pins a kitchen to the locations KITCHEN_LOCATIONS lists, and to every one by default", () => {
+    expect(loadSettings({}).kitchenLocations).toBeUndefined();
+    expect(loadSettings({ KITCHEN_LOCATIONS: "all" }).kitchenLocations).toBeUndefined();
+    expect(loadSettings({ KITCHEN_LOCATIONS: " main, east ,main" }).kitchenLocations).toEqual(["main", "east"]);
+    for (const bad of ["Main", "main;east", ",", "e"])
+      expect(() => loadSettings({ KITCHEN_LOCATIONS: bad })).toThrow(/KITCHEN_LOCATIONS=/);
+  });
+
   it("keeps tests in memory unless DATA_DIR says otherwise", () => {
     expect(loadSettings({ NODE_ENV: "test" }).dataDir).toBe(":memory:");
     expect(loadSettings({ NODE_ENV: "test", DATA_DIR: "/tmp/x" }).dataDir).toBe("/tmp/x");

@@ -74,6 +74,7 @@ describe("placing an order", () => {
   let handedOff: OrderPlaced[];
   let ports: PlacementPorts;
   const request = (fields: Partial<PlaceRequest> = {}): PlaceRequest => ({
+    location: "main",
     table: "3",
     lines: [
       { dish: "soup", qty: 2 },
@@ -118,6 +119,7 @@ describe("placing an order", () => {
     expect(handedOff).toEqual([
       {
         order: doc._id,
+        location: "main",
         table: "3",
         placedAt: doc.createdAt,
         lines: [
@@ -323,7 +325,8 @@ describe("placing an order", () => {
       accepted: true,
     });
     expect(inventory.reservations.get(id)?.lines).toEqual([{ ingredient: "stock", qty: 600 }]);
-    expect(handedOff).toEqual([{ order: id, table: "3", placedAt: now, lines: kitchen }]);
+    // An order from before locations is main's.
+    expect(handedOff).toEqual([{ order: id, location: "main", table: "3", placedAt: now, lines: kitchen }]);
   });
 
   it("accepts the order even when the hand-off fails: the reconcile loop hands it over later", async () => {
