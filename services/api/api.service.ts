@@ -29,6 +29,7 @@ import {
   NoSuchRoute,
 } from "../../lib/errors";
 import { chooseLocation, LOCATION_HEADER, needsLocationList } from "./location-choice";
+import { MAIN_LOCATION } from "../../lib/locations";
 import { toHttpError } from "../../lib/http-errors";
 import { loadSettings, type Settings } from "../../lib/settings";
 import { jwtSecret } from "../../lib/jwt-secret";
@@ -70,6 +71,7 @@ interface ApiMethods {
   authenticate(ctx: Context<unknown, StaffMeta>, route: unknown, req: Req): Promise<null>;
   authorize(ctx: Context<unknown, StaffMeta>, route: unknown, req: Req): Promise<void>;
   chooseLocation(ctx: Context<unknown, StaffMeta>, req: Req): Promise<void>;
+  knownLocations(ctx: Context<unknown, StaffMeta>, asked: string | undefined): Promise<string[]>;
   httpHandler(req: Req, res: Res, next?: unknown): void;
   errorHandler(req: Req, res: Res, err: unknown): void;
   sendError(req: Req, res: Res, err: unknown): void;
@@ -289,11 +291,27 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
         delete params.location;
       }
       const question = { staff: ctx.meta.staff, asked, needed: action?.scope !== "group" };
-      const known = needsLocationList(question) ? ((await ctx.call("staff.locationIds")) as string[]) : [];
+      const known = needsLocationList(question) ? await this.knownLocations(ctx, asked) : [];
       const choice = chooseLocation(question, known);
       if ("refused" in choice)
         throw choice.refused === "required" ? LocationRequired(known) : NotFound("location", choice.asked);
       if (choice.location) ctx.meta.location = choice.location;
+    },
+
+    /**
+     * The group's location ids. Without the staff service (a gateway of a cluster whose staff
+     * nodes are all down), anyone's request still reaches the location it names, or `main`:
+     * the public menu stays up. A staff member's request never gets here (their location is
+     * known), and an owner's token could not have been resolved without the staff service.
+     */
+    async knownLocations(ctx, asked) {
+      try {
+        return (await ctx.call("staff.locationIds")) as string[];
+      } catch (err) {
+        const name = (err as Error).name;
+        if (name !== "ServiceNotFoundError" && name !== "ServiceNotAvailableError") throw err;
+        return asked ? [asked] : [MAIN_LOCATION];
+      }
     },
 
     /** Every answer, whatever route or error produced it, goes through here first. */

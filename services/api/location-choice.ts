@@ -20,9 +20,13 @@ export interface LocationQuestion {
   needed: boolean;
 }
 
-/** Whether the choice needs the list of locations (an owner's or anyone's request; never a member's). */
+/**
+ * Whether the choice needs the list of locations: never for a member (their own is known), nor
+ * for anyone's request of the whole group that names none (a login).
+ */
 export function needsLocationList(question: LocationQuestion): boolean {
-  return !question.staff?.location;
+  if (question.staff?.location) return false;
+  return question.needed || question.asked !== undefined || question.staff?.role === "owner";
 }
 
 export function chooseLocation(question: LocationQuestion, known: readonly string[] = []): LocationChoice {

@@ -29,15 +29,6 @@ const TIME_ZONES = new Set(Intl.supportedValuesOf("timeZone"));
 TIME_ZONES.add("UTC");
 const CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
 
-/** A fastest-validator `custom` check: the value is one of `known`, else the error `type`. */
-function oneOf(known: ReadonlySet<string>, type: string) {
-  return (value: unknown, errors: { type: string; actual?: unknown }[]) => {
-    // The value is not echoed into the message: a client's value never goes into one (issue 14).
-    if (typeof value !== "string" || !known.has(value)) errors.push({ type });
-    return value;
-  };
-}
-
 /** A tax rate's id, which dishes name ("standard", "food", "a"). */
 const TAX_RATE_ID = {
   type: "string",
@@ -51,15 +42,16 @@ const BPS = { type: "number", integer: true, min: 0, max: 10_000 } as const;
 
 export const LOCATION_RULES = {
   name: personText(1, 80),
+  // Enums with a message of their own: the default would list hundreds of allowed values.
   timezone: {
-    type: "custom",
-    check: oneOf(TIME_ZONES, "timezone"),
-    messages: { timezone: "The 'timezone' field must be an IANA time zone, such as 'Europe/Paris'." },
+    type: "enum",
+    values: [...TIME_ZONES],
+    messages: { enumValue: "The 'timezone' field must be an IANA time zone, such as 'Europe/Paris'." },
   },
   currency: {
-    type: "custom",
-    check: oneOf(CURRENCIES, "currency"),
-    messages: { currency: "The 'currency' field must be an ISO 4217 code in capitals, such as 'EUR'." },
+    type: "enum",
+    values: [...CURRENCIES],
+    messages: { enumValue: "The 'currency' field must be an ISO 4217 code in capitals, such as 'EUR'." },
   },
   taxMode: { type: "enum", values: ["inclusive", "exclusive"] },
   taxRates: {

@@ -111,7 +111,7 @@ describe("inventory over HTTP", () => {
     expect((await b.request("GET", "/api/ingredients", { token: chef })).status).toBe(200);
     const chefCreates = await createIngredient({ name: "Chef special salt", unit: "g" }, chef);
     expect(chefCreates.status).toBe(403);
-    expect(chefCreates.body).toMatchObject({ type: "FORBIDDEN", data: { allowed: ["purchaser", "manager"] } });
+    expect(chefCreates.body).toMatchObject({ type: "FORBIDDEN", data: { allowed: ["purchaser", "manager", "owner"] } });
     expect((await b.request("GET", "/api/purchase-orders", { token: chef })).status).toBe(403);
     expect((await b.request("POST", "/api/purchase-orders", { body: { lines: [] } })).status).toBe(401);
     expect((await createIngredient({ name: "Managers salt", unit: "g" }, b.adminToken)).status).toBe(201);

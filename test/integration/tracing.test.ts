@@ -112,7 +112,8 @@ describe("tracing to a Zipkin collector", () => {
       .filter((s) => s.parentId === root.id)
       .map((s) => s.name)
       .sort();
-    expect(children).toEqual(["action 'orders.list'", "action 'staff.resolveToken'"]);
+    // An owner's request also asks which locations the group has (services/api/location-choice.ts).
+    expect(children).toEqual(["action 'orders.list'", "action 'staff.locationIds'", "action 'staff.resolveToken'"]);
     for (const span of spans) {
       expect(span.tags.requestID).toBe("table-4-rush");
       expect(span.id).toMatch(/^[0-9a-f]{16}$/);
