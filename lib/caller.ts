@@ -11,6 +11,11 @@ export function callerOf(broker: ServiceBroker, ctx?: Context): Call {
     ctx ? ctx.call<T, object>(action, params) : broker.call<T, object>(action, params);
 }
 
+/** Calls for work of one location that no request drives (a reconcile pass): the location goes along in meta. */
+export function callerAt(broker: ServiceBroker, location: string): Call {
+  return <T>(action: string, params: object) => broker.call<T, object>(action, params, { meta: { location } });
+}
+
 /** A broker or a Context: whatever can call an action (a Context keeps the call in its trace). */
 export interface Caller {
   call(action: string, params?: object, opts?: CallingOptions): Promise<unknown>;

@@ -361,6 +361,8 @@ export interface OrderCancelled extends OrderStatusChanged {
 }
 
 export interface StockLow {
+  /** The location whose stock fell low. */
+  location: string;
   ingredient: string;
   name: string;
   available: number;

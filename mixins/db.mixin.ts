@@ -16,6 +16,8 @@ import DbService from "moleculer-db";
 import type MongoDbAdapterClass from "moleculer-db-adapter-mongo";
 import { loadSettings } from "../lib/settings";
 import { Store, type Doc, type DbAdapter } from "../lib/store";
+import { LocationStores } from "../lib/location-store";
+import { MAIN_LOCATION } from "../lib/locations";
 import { NeDbAdapter } from "../lib/nedb-adapter";
 
 export interface DbMethods<_T extends Doc> {
@@ -24,6 +26,7 @@ export interface DbMethods<_T extends Doc> {
   storeReachable(timeoutMs: number): Promise<boolean>;
   /** Puts `seed` into an empty collection when BRIGADE_SEED allows; throws when none of it stays. */
   seedIfEmpty(): Promise<void>;
+  adoptUnlocated(): Promise<void>;
 }
 
 type ConnectableAdapter = DbAdapter & {
@@ -33,10 +36,11 @@ type ConnectableAdapter = DbAdapter & {
 };
 
 export interface DbVars<T extends Doc> {
-  store: Store<T>;
+  /** A `Store` for a collection of the whole group (`scope: "group"`), else one per location. */
+  store: Store<T> | LocationStores<T>;
   adapter: ConnectableAdapter;
   /** The further collections named in `collections`, by name (type them in the service's own vars). */
-  stores: Record<string, Store<Doc>>;
+  stores: Record<string, Store<Doc> | LocationStores<Doc>>;
   collectionAdapters: ConnectableAdapter[];
   /** Whether any action of this service declares `cache` (set when the service is created). */
   cachesOwnAnswers: boolean;
@@ -51,6 +55,14 @@ export interface DbMixinOptions<T extends Doc> {
    * closed when it stops. moleculer-db drives one adapter per service, hence these.
    */
   collections?: readonly string[];
+  /**
+   * "group": the collections hold the group's own records (staff, locations), reached as plain
+   * stores. Otherwise they hold restaurant documents, each of one location, reached only
+   * through a store bound to a location (lib/location-store.ts).
+   */
+  scope?: "group";
+  /** The main collection's ids are natural keys (slugs of names) that may repeat across locations. */
+  localIds?: boolean;
 }
 
 const GENERIC_ACTIONS = ["find", "count", "list", "create", "insert", "get", "update", "remove"] as const;
@@ -93,16 +105,18 @@ export function dbMixin<T extends Doc>(collection: string, options: DbMixinOptio
 
       async seedIfEmpty() {
         if (!options.seed || !loadSettings().seed) return;
-        if ((await this.store.count()) > 0) return;
+        // The demo restaurant is main's: the location `npm start` makes.
+        const store = this.store instanceof LocationStores ? this.store.at(MAIN_LOCATION) : this.store;
+        if ((await store.count()) > 0) return;
         let inserted = 0;
         // insertOnce: two nodes seeding an empty collection at once end up with one copy.
         const docs = options.seed();
-        for (const doc of docs) if (await this.store.insertOnce(doc)) inserted++;
+        for (const doc of docs) if (await store.insertOnce(doc)) inserted++;
         // Every insert "already there", yet the collection is still empty: the store acknowledges
         // writes it does not keep (the emulator's file store did, rewriting string ids). Thrown
         // from `started`, this stops the node, instead of one serving an empty menu as if all
         // were well.
-        if (docs.length > 0 && inserted === 0 && (await this.store.count()) === 0) {
+        if (docs.length > 0 && inserted === 0 && (await store.count()) === 0) {
           throw new Error(
             `Seeding "${collection}" stored none of ${docs.length} documents into an empty collection: the store ` +
               "acknowledged writes it does not keep. Check that MONGO_URI names a MongoDB that keeps string _ids.",
@@ -111,12 +125,26 @@ export function dbMixin<T extends Doc>(collection: string, options: DbMixinOptio
         this.logger.info({ collection, inserted }, "Seeded the demo restaurant into an empty collection.");
       },
 
+      /** Restaurant documents from before locations are main's: marked so once, at start. */
+      async adoptUnlocated() {
+        const scoped = [this.store, ...Object.values(this.stores)].filter((s) => s instanceof LocationStores);
+        for (const store of scoped) {
+          const adopted = await (store as LocationStores<Doc>).adoptUnlocated();
+          if (adopted > 0)
+            this.logger.info(
+              { collection, documents: adopted, location: MAIN_LOCATION },
+              "Documents from before locations moved into main.",
+            );
+        }
+      },
+
       async storeReachable(timeoutMs: number) {
         // A count by _id uses the one index every store has. Without a deadline the MongoDB driver
         // would queue it for its server-selection timeout (30 s) while the server is away.
         let timer: NodeJS.Timeout | undefined;
         const deadline = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-        const probe = this.store.count({ _id: "health-probe" }).then(
+        const store = this.store instanceof LocationStores ? this.store.acrossLocations : this.store;
+        const probe = store.count({ _id: "health-probe" }).then(
           () => true,
           () => false,
         );
@@ -131,14 +159,17 @@ export function dbMixin<T extends Doc>(collection: string, options: DbMixinOptio
       // Built per service instance (not per module), so each broker in a test gets its own store.
       this.adapter = createAdapter(collection) as DbVars<T>["adapter"];
       this.adapter.init(this.broker, this);
-      this.store = new Store<T>(this.adapter);
+      const grouped = options.scope === "group";
+      this.store = grouped
+        ? new Store<T>(this.adapter)
+        : new LocationStores<T>(this.adapter, { localIds: options.localIds });
       this.stores = {};
       this.collectionAdapters = [];
       for (const name of options.collections ?? []) {
         const adapter = createAdapter(name) as ConnectableAdapter;
         // The MongoDB adapter reads the collection's name from `service.schema.collection`.
         adapter.init(this.broker, { schema: { collection: name }, logger: this.logger, broker: this.broker });
-        this.stores[name] = new Store<Doc>(adapter);
+        this.stores[name] = grouped ? new Store<Doc>(adapter) : new LocationStores<Doc>(adapter);
         this.collectionAdapters.push(adapter);
       }
     },
@@ -158,6 +189,7 @@ export function dbMixin<T extends Doc>(collection: string, options: DbMixinOptio
           }
         }
       }
+      await this.adoptUnlocated();
       await this.seedIfEmpty();
     },
 

@@ -49,6 +49,8 @@ export interface RefundEntry {
 
 export interface BillDoc {
   _id: string;
+  /** Its location, stamped by the store (lib/location-store.ts); absent only before locations (main). */
+  location?: string;
   table: string;
   status: BillStatus;
   orders: string[];

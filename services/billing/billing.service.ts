@@ -22,16 +22,22 @@ import { giveRefund, type RefundParams } from "./give-refund";
 import { reconcileBills, type ReconcileReport } from "./reconcile";
 import type { BillingPorts } from "./ports";
 import { answerCreated } from "../../lib/created";
-import { callerOf } from "../../lib/caller";
+import { callerAt, callerOf, type Call } from "../../lib/caller";
+import type { LocationStores } from "../../lib/location-store";
 
 interface BillingMethods {
-  ports(ctx?: Context): BillingPorts;
+  /** A request's: its location's bills and ledger, its orders. */
+  ports(ctx: Context): BillingPorts;
+  /** Work no request drives, for one location (a reconcile pass repairing one of its bills). */
+  portsAt(location: string): BillingPorts;
+  portsOver(bills: Store<BillDoc>, ledger: Store<LedgerDoc>, call: Call): BillingPorts;
   reconcile(): Promise<ReconcileReport>;
 }
 
 interface BillingVars {
-  store: Store<BillDoc>;
-  stores: Record<string, Store<never>>;
+  store: LocationStores<BillDoc>;
+  stores: Record<string, LocationStores<never>>;
+  ledgerStores: LocationStores<LedgerDoc>;
   config: Settings;
   timer?: NodeJS.Timeout;
   reconciling?: Promise<ReconcileReport>;
@@ -71,7 +77,7 @@ const BillingService: ServiceSchema<Record<string, never>, BillingMethods, Billi
         const { status, table, ...page } = ctx.params;
         const query: Record<string, unknown> = { status: status ?? { $in: [...VISIBLE_STATUSES] } };
         if (table !== undefined) query.table = table;
-        return paginate(this.store, query, ["-createdAt"], page, billView);
+        return paginate(this.store.for(ctx), query, ["-createdAt"], page, billView);
       },
     },
 
@@ -80,7 +86,7 @@ const BillingService: ServiceSchema<Record<string, never>, BillingMethods, Billi
       roles: ["cashier", "waiter"],
       params: { id: idParam, $$strict: true },
       async handler(ctx: Context<{ id: string }>) {
-        return billView(await loadBill(this.store, ctx.params.id));
+        return billView(await loadBill(this.store.for(ctx), ctx.params.id));
       },
     },
 
@@ -121,10 +127,10 @@ const BillingService: ServiceSchema<Record<string, never>, BillingMethods, Billi
           throw Invalid([
             { field: "date", type: "date", message: `date must be a calendar day written YYYY-MM-DD (got "${date}")` },
           ]);
-        const ledger = this.stores[LEDGER_COLLECTION] as unknown as Store<LedgerDoc>;
+        const ledger = (this.stores[LEDGER_COLLECTION] as unknown as LocationStores<LedgerDoc>).for(ctx);
         const [entries, paidBills] = await Promise.all([
           ledger.find({ day: date }),
-          this.store.find({ status: "paid", paidDay: date }),
+          this.store.for(ctx).find({ status: "paid", paidDay: date }),
         ]);
         return computeTakings(date, entries, paidBills);
       },
@@ -141,11 +147,18 @@ const BillingService: ServiceSchema<Record<string, never>, BillingMethods, Billi
   },
 
   methods: {
-    ports(ctx?: Context): BillingPorts {
-      const call = callerOf(this.broker, ctx);
+    ports(ctx: Context): BillingPorts {
+      return this.portsOver(this.store.for(ctx), this.ledgerStores.for(ctx), callerOf(this.broker, ctx));
+    },
+
+    portsAt(location: string): BillingPorts {
+      return this.portsOver(this.store.at(location), this.ledgerStores.at(location), callerAt(this.broker, location));
+    },
+
+    portsOver(bills: Store<BillDoc>, ledger: Store<LedgerDoc>, call: Call): BillingPorts {
       return {
-        bills: this.store,
-        ledger: this.stores[LEDGER_COLLECTION] as unknown as Store<LedgerDoc>,
+        bills,
+        ledger,
         orders: {
           claimForBill: (params) => call("orders.claimForBill", params),
           settle: (params) => call("orders.settle", params),
@@ -161,17 +174,22 @@ const BillingService: ServiceSchema<Record<string, never>, BillingMethods, Billi
 
     /** One pass at a time per node: a slow pass is joined, not doubled. */
     reconcile() {
-      this.reconciling ??= reconcileBills(this.ports(), Math.max(60_000, 3 * this.config.requestTimeoutMs)).finally(
-        () => {
-          this.reconciling = undefined;
-        },
+      const across = this.portsOver(
+        this.store.acrossLocations,
+        this.ledgerStores.acrossLocations,
+        callerOf(this.broker),
       );
+      const stale = Math.max(60_000, 3 * this.config.requestTimeoutMs);
+      this.reconciling ??= reconcileBills(across, (location) => this.portsAt(location), stale).finally(() => {
+        this.reconciling = undefined;
+      });
       return this.reconciling;
     },
   },
 
   created() {
     this.config = loadSettings();
+    this.ledgerStores = this.stores[LEDGER_COLLECTION] as unknown as LocationStores<LedgerDoc>;
   },
 
   started() {

@@ -11,6 +11,7 @@ import { abandonOpening } from "./open-bill";
 import { recordJournal } from "./ledger";
 import { finishPaidBill } from "./paid-bill";
 import type { BillingPorts } from "./ports";
+import { locationOf } from "../../lib/locations";
 
 export interface ReconcileReport {
   ledgerCopied: number;
@@ -21,17 +22,27 @@ export interface ReconcileReport {
 /** Bills looked at per step and pass; the next pass takes the rest. */
 const BATCH = 100;
 
-export async function reconcileBills(ports: BillingPorts, staleOpeningMs: number): Promise<ReconcileReport> {
+/**
+ * `across` finds the bills to repair in every location; each is repaired through `portsAt` its
+ * own location, so what it writes (ledger records) and asks (its orders) stays in that location.
+ */
+export async function reconcileBills(
+  across: BillingPorts,
+  portsAt: (location: string) => BillingPorts,
+  staleOpeningMs: number,
+): Promise<ReconcileReport> {
   const report: ReconcileReport = { ledgerCopied: 0, paidFinished: 0, openingsAbandoned: 0 };
+  const ports = across;
 
   for (const bill of await ports.bills.find({ ledgerDirty: true }, { limit: BATCH })) {
-    await recordJournal(ports.bills, ports.ledger, bill);
+    const own = portsAt(locationOf(bill));
+    await recordJournal(own.bills, own.ledger, bill);
     report.ledgerCopied++;
   }
 
   const unfinished = { status: "paid", $or: [{ settled: false }, { announced: false }, { releaseAfterSettle: true }] };
   for (const bill of await ports.bills.find(unfinished, { limit: BATCH })) {
-    await finishPaidBill(ports, bill._id);
+    await finishPaidBill(portsAt(locationOf(bill)), bill._id);
     report.paidFinished++;
   }
 
@@ -39,7 +50,7 @@ export async function reconcileBills(ports: BillingPorts, staleOpeningMs: number
   const stuck = { $or: [{ status: "opening", createdAt: { $lt: cutoff } }, { status: "abandoned" }] };
   for (const bill of await ports.bills.find(stuck, { limit: BATCH })) {
     try {
-      await abandonOpening(ports, bill._id);
+      await abandonOpening(portsAt(locationOf(bill)), bill._id);
       report.openingsAbandoned++;
     } catch (err) {
       ports.logger.warn(

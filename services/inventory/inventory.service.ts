@@ -18,7 +18,7 @@ import { Conflict, Invalid, NotFound } from "../../lib/errors";
 import { idParam } from "../../lib/ids";
 import { pageParams, paginate, type PageQuery } from "../../lib/paging";
 import type { StaffMeta } from "../../lib/roles";
-import type { Doc, Store } from "../../lib/store";
+import type { Doc } from "../../lib/store";
 import { DEMO_INGREDIENTS } from "../seed/demo-restaurant";
 import {
   INGREDIENT_NAME,
@@ -36,19 +36,23 @@ import type { ReservationDoc } from "./reservations";
 import { StockLedger, type IngredientPatch } from "./stock-ledger";
 import { patchParams } from "../../lib/patch-params";
 import { answerCreated } from "../../lib/created";
+import type { LocationStores } from "../../lib/location-store";
+import { requestLocation } from "../../lib/locations";
 
 const RESERVATIONS = "stock_reservations";
 const PURCHASE_ORDERS = "purchase_orders";
 
 interface InventoryMethods {
   changed(): Promise<void>;
-  afterMovement(changed: string[]): Promise<void>;
+  afterMovement(ctx: Context, changed: string[]): Promise<void>;
+  /** The request's location's stock: its ingredients, reservations and purchase orders. */
+  ledgerFor(ctx: Context): StockLedger;
 }
 interface InventoryVars {
-  store: Store<IngredientDoc>;
-  stores: Record<string, Store<Doc>>;
-  purchaseOrders: Store<PurchaseOrderDoc>;
-  ledger: StockLedger;
+  store: LocationStores<IngredientDoc>;
+  stores: Record<string, LocationStores<Doc>>;
+  purchaseOrders: LocationStores<PurchaseOrderDoc>;
+  ledgers: Map<string, StockLedger>;
 }
 
 /** Stock figures a purchaser may set; left out on a creation, they start at 0. */
@@ -60,6 +64,7 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
     dbMixin<IngredientDoc>("ingredients", {
       seed: () => seedIngredients(DEMO_INGREDIENTS),
       collections: [RESERVATIONS, PURCHASE_ORDERS],
+      localIds: true,
     }),
     // Other nodes' writes clean this node's cached answers too.
     cacheCleaner({ inventory: "**" }),
@@ -68,20 +73,20 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
   actions: {
     list: {
       roles: ["purchaser", "chef"],
-      cache: { keys: ["page", "pageSize", "low"] },
+      cache: { keys: ["page", "pageSize", "low", "#location"] },
       params: { ...pageParams, low: { type: "boolean", convert: true, optional: true }, $$strict: true },
       async handler(ctx: Context<PageQuery & { low?: boolean }>) {
         const query = ctx.params.low === undefined ? {} : { low: ctx.params.low };
-        return paginate(this.store, query, ["name"], ctx.params, ingredientView);
+        return paginate(this.store.for(ctx), query, ["name"], ctx.params, ingredientView);
       },
     },
 
     get: {
       roles: ["purchaser", "chef"],
-      cache: { keys: ["id"] },
+      cache: { keys: ["id", "#location"] },
       params: { id: idParam, $$strict: true },
       async handler(ctx: Context<{ id: string }>) {
-        const doc = await this.store.get(ctx.params.id);
+        const doc = await this.store.for(ctx).get(ctx.params.id);
         if (!doc) throw NotFound("ingredient", ctx.params.id);
         return ingredientView(doc);
       },
@@ -101,7 +106,7 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
           throw Invalid([
             { field: "name", type: "name", message: "An ingredient's name needs at least one letter or digit." },
           ]);
-        if (!(await this.store.insertOnce(doc))) {
+        if (!(await this.store.for(ctx).insertOnce(doc))) {
           throw Conflict(
             "INGREDIENT_EXISTS",
             `An ingredient "${doc._id}" already exists: update it (PATCH /api/ingredients/${doc._id}) instead.`,
@@ -125,10 +130,10 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
       },
       async handler(ctx: Context<IngredientPatch & { id: string }>) {
         const { id, ...patch } = ctx.params;
-        const { result, changed } = await this.ledger.adjust(id, patch);
-        await this.afterMovement(changed);
+        const { result, changed } = await this.ledgerFor(ctx).adjust(id, patch);
+        await this.afterMovement(ctx, changed);
         if (patch.onHand !== undefined) this.logger.info({ ingredient: id, onHand: result.onHand }, "Stock counted.");
-        return ingredientView((await this.store.get(id)) ?? result);
+        return ingredientView((await this.store.for(ctx).get(id)) ?? result);
       },
     },
 
@@ -142,7 +147,7 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
       },
       async handler(ctx: Context<PageQuery & { status?: PurchaseOrderDoc["status"] }>) {
         const query = ctx.params.status ? { status: ctx.params.status } : {};
-        return paginate(this.purchaseOrders, query, ["-createdAt"], ctx.params, purchaseOrderView);
+        return paginate(this.purchaseOrders.for(ctx), query, ["-createdAt"], ctx.params, purchaseOrderView);
       },
     },
 
@@ -150,7 +155,7 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
       roles: ["purchaser"],
       params: { lines: stockLinesParam, $$strict: true },
       async handler(ctx: Context<{ lines: StockLine[] }, StaffMeta>) {
-        const order = await this.ledger.openPurchaseOrder(ctx.params.lines, ctx.meta.staff?.id);
+        const order = await this.ledgerFor(ctx).openPurchaseOrder(ctx.params.lines, ctx.meta.staff?.id);
         this.logger.info({ purchaseOrder: order._id, lines: order.lines.length }, "Purchase order opened.");
         answerCreated(ctx.meta, `/api/purchase-orders/${order._id}`);
         return purchaseOrderView(order);
@@ -162,8 +167,8 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
       roles: ["purchaser"],
       params: { id: idParam, $$strict: true },
       async handler(ctx: Context<{ id: string }, StaffMeta>) {
-        const { result, changed } = await this.ledger.receive(ctx.params.id, ctx.meta.staff?.id);
-        await this.afterMovement(changed);
+        const { result, changed } = await this.ledgerFor(ctx).receive(ctx.params.id, ctx.meta.staff?.id);
+        await this.afterMovement(ctx, changed);
         this.logger.info({ purchaseOrder: result._id }, "Purchase order received; stock added.");
         return purchaseOrderView(result);
       },
@@ -175,8 +180,8 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
       visibility: "public",
       params: { reservation: idParam, lines: stockLinesParam, $$strict: true },
       async handler(ctx: Context<ReserveParams>) {
-        const { result, changed } = await this.ledger.reserve(ctx.params.reservation, ctx.params.lines);
-        await this.afterMovement(changed);
+        const { result, changed } = await this.ledgerFor(ctx).reserve(ctx.params.reservation, ctx.params.lines);
+        await this.afterMovement(ctx, changed);
         return result;
       },
     },
@@ -187,8 +192,8 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
       visibility: "public",
       params: { reservation: idParam, $$strict: true },
       async handler(ctx: Context<ReleaseParams>) {
-        const { result, changed } = await this.ledger.release(ctx.params.reservation);
-        await this.afterMovement(changed);
+        const { result, changed } = await this.ledgerFor(ctx).release(ctx.params.reservation);
+        await this.afterMovement(ctx, changed);
         if (changed.length > 0)
           this.logger.info({ reservation: ctx.params.reservation }, "Reservation released; stock given back.");
         return result;
@@ -201,8 +206,12 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
       visibility: "public",
       params: { reservation: idParam, key: idParam, lines: stockLinesParam, $$strict: true },
       async handler(ctx: Context<ConsumeParams>) {
-        const { result, changed } = await this.ledger.consume(ctx.params.reservation, ctx.params.key, ctx.params.lines);
-        await this.afterMovement(changed);
+        const { result, changed } = await this.ledgerFor(ctx).consume(
+          ctx.params.reservation,
+          ctx.params.key,
+          ctx.params.lines,
+        );
+        await this.afterMovement(ctx, changed);
         return result;
       },
     },
@@ -210,22 +219,34 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
     /** Internal: available stock of every ingredient, in one call (the menu's availability). */
     levels: {
       visibility: "public",
-      cache: true,
+      cache: { keys: ["#location"] },
       params: { $$strict: true },
-      async handler(): Promise<StockLevels> {
-        return this.ledger.levels();
+      async handler(ctx: Context): Promise<StockLevels> {
+        return this.ledgerFor(ctx).levels();
       },
     },
   },
 
   methods: {
+    ledgerFor(ctx: Context) {
+      const location = requestLocation(ctx.meta);
+      let ledger = this.ledgers.get(location);
+      if (!ledger) {
+        const reservations = this.stores[RESERVATIONS] as unknown as LocationStores<ReservationDoc>;
+        ledger = new StockLedger(this.store.at(location), reservations.at(location), this.purchaseOrders.at(location));
+        this.ledgers.set(location, ledger);
+      }
+      return ledger;
+    },
+
     /** After a movement: announce ingredients that just fell below their reorder point, clean caches. */
-    async afterMovement(changed: string[]) {
+    async afterMovement(ctx: Context, changed: string[]) {
       if (changed.length === 0) return;
-      const fell = await this.ledger.watchLow(changed);
+      const fell = await this.ledgerFor(ctx).watchLow(changed);
       await this.changed();
       for (const doc of fell) {
         const payload: StockLow = {
+          location: requestLocation(ctx.meta),
           ingredient: doc._id,
           name: doc.name,
           available: doc.available,
@@ -233,7 +254,7 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
           reorderQty: doc.reorderQty,
         };
         this.logger.info(
-          { ingredient: doc._id, available: doc.available, reorderPoint: doc.reorderPoint },
+          { location: payload.location, ingredient: doc._id, available: doc.available, reorderPoint: doc.reorderPoint },
           "Stock is low: time to reorder.",
         );
         await this.broker.emit("stock.low", payload);
@@ -242,8 +263,8 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
   },
 
   created() {
-    this.purchaseOrders = this.stores[PURCHASE_ORDERS] as Store<PurchaseOrderDoc>;
-    this.ledger = new StockLedger(this.store, this.stores[RESERVATIONS] as Store<ReservationDoc>, this.purchaseOrders);
+    this.purchaseOrders = this.stores[PURCHASE_ORDERS] as unknown as LocationStores<PurchaseOrderDoc>;
+    this.ledgers = new Map();
   },
 };
 

@@ -6,7 +6,6 @@
  */
 import type { Context, ServiceSchema } from "moleculer";
 import { dbMixin } from "../../mixins/db.mixin";
-import type { Store } from "../../lib/store";
 import { idParam } from "../../lib/ids";
 import { loadSettings, type Settings } from "../../lib/settings";
 import { pageParams, paginate, type PageQuery } from "../../lib/paging";
@@ -25,14 +24,15 @@ import {
 import { QUEUE_ORDER, ticketView, type TicketDoc } from "./ticket";
 import { Scheduler } from "./scheduler";
 import type { OrderInbox } from "./order-inbox";
-import { MAIN_LOCATION } from "../../lib/locations";
+import type { LocationStores } from "../../lib/location-store";
+import { NotFound } from "../../lib/errors";
 
 interface KitchenMethods {
   changed(): Promise<void>;
   isAlive(node: string): boolean;
 }
 interface KitchenVars {
-  store: Store<TicketDoc>;
+  store: LocationStores<TicketDoc>;
   config: Settings;
   scheduler: Scheduler;
   /** In a cluster: placed orders come from the durable stream (./order-inbox.ts). */
@@ -59,7 +59,7 @@ const KitchenService: ServiceSchema<Record<string, never>, KitchenMethods, Kitch
         const query: Record<string, unknown> = {};
         if (ctx.params.status) query.status = ctx.params.status;
         if (ctx.params.station) query.station = ctx.params.station;
-        return paginate(this.store, query, QUEUE_ORDER, ctx.params, ticketView);
+        return paginate(this.store.for(ctx), query, QUEUE_ORDER, ctx.params, ticketView);
       },
     },
 
@@ -67,6 +67,8 @@ const KitchenService: ServiceSchema<Record<string, never>, KitchenMethods, Kitch
       roles: ["chef"],
       params: { id: idParam, $$strict: true },
       async handler(ctx: Context<{ id: string }>) {
+        // Only a ticket of the chef's own location: another's is 404, as if it did not exist.
+        if (!(await this.store.for(ctx).get(ctx.params.id))) throw NotFound("ticket", ctx.params.id);
         return ticketView(await this.scheduler.bump(ctx.params.id));
       },
     },
@@ -134,18 +136,16 @@ const KitchenService: ServiceSchema<Record<string, never>, KitchenMethods, Kitch
 
   async started() {
     this.startedAt = Date.now();
-    // Tickets from before locations are main's: a kitchen pinned to main must find them.
-    const placed = await this.store.update({ location: { $exists: false } }, { $set: { location: MAIN_LOCATION } });
-    if (placed > 0)
-      this.logger.info({ tickets: placed, location: MAIN_LOCATION }, "Tickets from before locations are main's.");
     if (this.config.kitchenLocations)
       this.logger.info(
         { locations: this.config.kitchenLocations },
         "This kitchen cooks only these locations' tickets.",
       );
     this.scheduler = new Scheduler({
-      store: this.store,
-      consume: (params) => this.broker.call("inventory.consume", params satisfies ConsumeParams),
+      // The kitchen's queue spans the locations this node serves (KITCHEN_LOCATIONS); ticket ids are unique.
+      store: this.store.acrossLocations,
+      consume: (params, location) =>
+        this.broker.call("inventory.consume", params satisfies ConsumeParams, { meta: { location } }),
       emit: (event, payload) => this.broker.emit(event, payload),
       changed: () => this.changed(),
       nodeID: this.broker.nodeID,

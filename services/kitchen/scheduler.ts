@@ -32,10 +32,12 @@ import {
 } from "./ticket";
 import type { Logger } from "../../lib/logger";
 import { reservationOf } from "../../lib/reservation-id";
+import { locationOf } from "../../lib/locations";
 
 export interface SchedulerPorts {
   store: Store<TicketDoc>;
-  consume(params: ConsumeParams): Promise<unknown>;
+  /** Uses a ticket's ingredients, in the stock of the ticket's location. */
+  consume(params: ConsumeParams, location: string): Promise<unknown>;
   emit<E extends EventName>(event: E, payload: EventPayloads[E]): Promise<unknown>;
   changed(): Promise<void>;
   nodeID: string;
@@ -196,7 +198,10 @@ export class Scheduler {
     }
     if (doc.status !== "cooking") throw InvalidTransition("ticket", id, doc.status, "bump");
     // Idempotent; makes sure a ticket adopted mid-start has its ingredients consumed before it is done.
-    await this.ports.consume({ reservation: reservationOf(doc.order), key: doc._id, lines: ticketIngredients(doc) });
+    await this.ports.consume(
+      { reservation: reservationOf(doc.order), key: doc._id, lines: ticketIngredients(doc) },
+      locationOf(doc),
+    );
     const done = await this.complete(doc._id, { status: "cooking" });
     if (!done) {
       const now = (await this.ports.store.get(id))!;
@@ -324,11 +329,10 @@ export class Scheduler {
   /** A ticket this node now holds as cooking: consume its ingredients, announce it, set its finish. */
   private async startCooking(ticket: TicketDoc, options: { timer: boolean; fresh: boolean }) {
     try {
-      await this.ports.consume({
-        reservation: reservationOf(ticket.order),
-        key: ticket._id,
-        lines: ticketIngredients(ticket),
-      });
+      await this.ports.consume(
+        { reservation: reservationOf(ticket.order), key: ticket._id, lines: ticketIngredients(ticket) },
+        locationOf(ticket),
+      );
     } catch (err) {
       if (refused(err)) {
         await this.ports.store.update(

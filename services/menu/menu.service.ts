@@ -11,7 +11,8 @@ import { Conflict, Invalid, NotFound, type FieldProblem } from "../../lib/errors
 import { idParam, slugId } from "../../lib/ids";
 import { pageParams, paginate, type PageQuery } from "../../lib/paging";
 import { ANYONE, type StaffMeta } from "../../lib/roles";
-import type { Store } from "../../lib/store";
+import type { LocationStores } from "../../lib/location-store";
+import { requestLocation } from "../../lib/locations";
 import { DEMO_DISHES, DEMO_INGREDIENTS } from "../seed/demo-restaurant";
 import {
   CATEGORY,
@@ -35,12 +36,12 @@ interface MenuMethods {
   changed(): Promise<void>;
   levels(ctx: Context, staleOk?: boolean): Promise<StockLevels>;
   checkRecipe(ctx: Context, recipe: RecipeLine[]): Promise<void>;
-  load(id: string): Promise<DishDoc>;
+  load(ctx: Context, id: string): Promise<DishDoc>;
 }
 interface MenuVars {
-  store: Store<DishDoc>;
-  /** The last stock levels the inventory gave this node: what a menu read falls back on. */
-  lastLevels?: StockLevels;
+  store: LocationStores<DishDoc>;
+  /** The last stock levels the inventory gave this node, per location: what a menu read falls back on. */
+  lastLevels: Map<string, StockLevels>;
   servingStale?: boolean;
 }
 
@@ -57,7 +58,7 @@ const DISH_RULES = {
 const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> = {
   name: "menu",
   mixins: [
-    dbMixin<DishDoc>("dishes", { seed: () => seedDishes(DEMO_DISHES, DEMO_INGREDIENTS) }),
+    dbMixin<DishDoc>("dishes", { seed: () => seedDishes(DEMO_DISHES, DEMO_INGREDIENTS), localIds: true }),
     // Dishes written on another node change every answer; a stock movement changes availability,
     // which only the list and a dish show (what `resolve` answers does not follow the stock).
     cacheCleaner({ menu: "**", inventory: ["list", "get"] }),
@@ -66,7 +67,7 @@ const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> =
   actions: {
     list: {
       roles: [ANYONE],
-      cache: { keys: ["page", "pageSize", "category", "station"] },
+      cache: { keys: ["page", "pageSize", "category", "station", "#location"] },
       params: {
         ...pageParams,
         category: { ...CATEGORY, optional: true },
@@ -78,16 +79,16 @@ const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> =
         if (ctx.params.category) query.category = ctx.params.category;
         if (ctx.params.station) query.station = ctx.params.station;
         const levels = await this.levels(ctx, true);
-        return paginate(this.store, query, ["category", "name"], ctx.params, (doc) => dishView(doc, levels));
+        return paginate(this.store.for(ctx), query, ["category", "name"], ctx.params, (doc) => dishView(doc, levels));
       },
     },
 
     get: {
       roles: [ANYONE],
-      cache: { keys: ["id"] },
+      cache: { keys: ["id", "#location"] },
       params: { id: idParam, $$strict: true },
       async handler(ctx: Context<{ id: string }>) {
-        const doc = await this.load(ctx.params.id);
+        const doc = await this.load(ctx, ctx.params.id);
         return dishView(doc, await this.levels(ctx, true));
       },
     },
@@ -102,7 +103,7 @@ const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> =
             { field: "name", type: "name", message: "A dish's name needs at least one letter or digit." },
           ]);
         await this.checkRecipe(ctx, doc.recipe);
-        if (!(await this.store.insertOnce(doc))) {
+        if (!(await this.store.for(ctx).insertOnce(doc))) {
           throw Conflict(
             "DISH_EXISTS",
             `The menu already has "${doc._id}": change it (PATCH /api/dishes/${doc._id}) or pick another name.`,
@@ -126,7 +127,7 @@ const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> =
       },
       async handler(ctx: Context<Partial<DishFields> & { id: string }>) {
         const { id, ...patch } = ctx.params;
-        const before = await this.load(id);
+        const before = await this.load(ctx, id);
         if (patch.name !== undefined) {
           const problems: FieldProblem[] = [];
           const slug = slugId(patch.name);
@@ -136,7 +137,7 @@ const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> =
               type: "name",
               message: "A dish's name needs at least one letter or digit.",
             });
-          else if (slug !== before._id && (await this.store.get(slug)))
+          else if (slug !== before._id && (await this.store.for(ctx).get(slug)))
             problems.push({
               field: "name",
               type: "nameTaken",
@@ -145,11 +146,9 @@ const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> =
           if (problems.length > 0) throw Invalid(problems);
         }
         if (patch.recipe) await this.checkRecipe(ctx, patch.recipe);
-        const after = await this.store.updateIf(
-          before._id,
-          {},
-          { $set: { ...patch, updatedAt: new Date().toISOString() } },
-        );
+        const after = await this.store
+          .for(ctx)
+          .updateIf(before._id, {}, { $set: { ...patch, updatedAt: new Date().toISOString() } });
         if (!after) throw NotFound("dish", id);
         await this.changed();
         this.logger.info({ dish: id, fields: Object.keys(patch) }, "Dish changed.");
@@ -162,7 +161,7 @@ const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> =
       params: { id: idParam, $$strict: true },
       async handler(ctx: Context<{ id: string }>) {
         // Orders keep their own copy of name and price, so a removed dish leaves them intact.
-        if ((await this.store.remove({ _id: ctx.params.id })) === 0) throw NotFound("dish", ctx.params.id);
+        if ((await this.store.for(ctx).remove({ _id: ctx.params.id })) === 0) throw NotFound("dish", ctx.params.id);
         await this.changed();
         this.logger.info({ dish: ctx.params.id }, "Dish removed from the menu.");
         return { id: ctx.params.id, removed: true };
@@ -172,10 +171,10 @@ const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> =
     /** Internal, for the orders service: the dishes an order names, in the order asked. */
     resolve: {
       visibility: "public",
-      cache: { keys: ["dishes"] },
+      cache: { keys: ["dishes", "#location"] },
       params: { dishes: { type: "array", min: 1, max: 100, items: idParam }, $$strict: true },
       async handler(ctx: Context<ResolveDishesParams>): Promise<ResolvedDish[]> {
-        const docs = await this.store.getMany([...new Set(ctx.params.dishes)]);
+        const docs = await this.store.for(ctx).getMany([...new Set(ctx.params.dishes)]);
         const byId = new Map(docs.map((doc) => [doc._id, doc]));
         const problems = ctx.params.dishes.flatMap((id, index): FieldProblem[] =>
           byId.has(id)
@@ -186,6 +185,10 @@ const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> =
         return ctx.params.dishes.map((id) => resolvedDish(byId.get(id)!));
       },
     },
+  },
+
+  created() {
+    this.lastLevels = new Map();
   },
 
   methods: {
@@ -201,17 +204,18 @@ const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> =
         const levels = await ctx.call<StockLevels>("inventory.levels");
         if (this.servingStale) this.logger.info("The inventory answers again: the menu shows live availability.");
         this.servingStale = false;
-        this.lastLevels = levels;
+        this.lastLevels.set(requestLocation(ctx.meta), levels);
         return levels;
       } catch (err) {
-        if (!this.lastLevels) throw err;
+        const last = this.lastLevels.get(requestLocation(ctx.meta));
+        if (!last) throw err;
         if (!this.servingStale)
           this.logger.warn(
             { err: (err as Error).message },
             "The inventory does not answer: showing the menu with the last availability it gave.",
           );
         this.servingStale = true;
-        return this.lastLevels;
+        return last;
       }
     },
 
@@ -221,8 +225,8 @@ const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> =
       if (problems.length > 0) throw Invalid(problems);
     },
 
-    async load(id: string) {
-      const doc = await this.store.get(id);
+    async load(ctx: Context, id: string) {
+      const doc = await this.store.for(ctx).get(id);
       if (!doc) throw NotFound("dish", id);
       return doc;
     },

@@ -39,7 +39,8 @@ import { answerCreated } from "../../lib/created";
 import { personText, TABLE_RULE } from "../../lib/text-rules";
 import { callerOf } from "../../lib/caller";
 import { reservationOf } from "../../lib/reservation-id";
-import { requestLocation } from "../../lib/locations";
+import { locationOf, requestLocation } from "../../lib/locations";
+import type { LocationStores } from "../../lib/location-store";
 
 const TABLE = TABLE_RULE;
 const LINE = {
@@ -61,12 +62,13 @@ interface OrdersMethods {
   changed(): Promise<void>;
   emitEvent<E extends EventName>(event: E, payload: EventPayloads[E]): Promise<void>;
   placementPorts(ctx?: Context): PlacementPorts;
-  movePorts(): MovePorts;
+  /** For one location's orders (a request's), or for orders addressed by their unique id (events). */
+  movePorts(store: Store<OrderDoc>): MovePorts;
   releaseStock(doc: OrderDoc): Promise<void>;
   reconcile(): Promise<void>;
 }
 interface OrdersVars {
-  store: Store<OrderDoc>;
+  store: LocationStores<OrderDoc>;
   config: Settings;
   handOff: KitchenHandOff;
   reconcileTimer?: NodeJS.Timeout;
@@ -110,7 +112,7 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
         const query: Record<string, unknown> = { accepted: true };
         if (ctx.params.status) query.status = ctx.params.status;
         if (ctx.params.table) query.table = ctx.params.table;
-        return paginate(this.store, query, ["-createdAt", "-_id"], ctx.params, orderView);
+        return paginate(this.store.for(ctx), query, ["-createdAt", "-_id"], ctx.params, orderView);
       },
     },
 
@@ -119,7 +121,7 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
       roles: ["waiter", "chef", "cashier"],
       params: { id: idParam, $$strict: true },
       async handler(ctx: Context<{ id: string }>) {
-        return orderView(await loadOrder(this.store, ctx.params.id));
+        return orderView(await loadOrder(this.store.for(ctx), ctx.params.id));
       },
     },
 
@@ -127,7 +129,7 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
       roles: ["waiter"],
       params: { id: idParam, $$strict: true },
       async handler(ctx: Context<{ id: string }>) {
-        const doc = await moveOrder(this.movePorts(), ctx.params.id, "serve");
+        const doc = await moveOrder(this.movePorts(this.store.for(ctx)), ctx.params.id, "serve");
         this.logger.info({ order: doc._id }, "Order served.");
         return orderView(doc);
       },
@@ -139,7 +141,9 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
       async handler(ctx: Context<{ id: string; reason: string }>) {
         // order.cancelled goes out first (the kitchen voids what it has not finished), then the
         // stock the kitchen did not consume goes back: consumed stays consumed.
-        const doc = await moveOrder(this.movePorts(), ctx.params.id, "cancel", { cancelReason: ctx.params.reason });
+        const doc = await moveOrder(this.movePorts(this.store.for(ctx)), ctx.params.id, "cancel", {
+          cancelReason: ctx.params.reason,
+        });
         this.logger.info({ order: doc._id, reason: ctx.params.reason }, "Order cancelled.");
         await this.releaseStock(doc);
         return orderView(doc);
@@ -152,7 +156,7 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
       visibility: "public",
       params: { table: TABLE, bill: idParam, $$strict: true },
       async handler(ctx: Context<ClaimForBillParams>): Promise<OrderView[]> {
-        return claimForBill(this.movePorts(), ctx.params);
+        return claimForBill(this.movePorts(this.store.for(ctx)), ctx.params);
       },
     },
 
@@ -162,7 +166,7 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
       visibility: "public",
       params: { bill: idParam, orders: { type: "array", max: 500, items: idParam }, $$strict: true },
       async handler(ctx: Context<SettleParams>): Promise<OrderView[]> {
-        return settleBill(this.movePorts(), ctx.params);
+        return settleBill(this.movePorts(this.store.for(ctx)), ctx.params);
       },
     },
 
@@ -172,7 +176,10 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
       visibility: "public",
       params: { bill: idParam, $$strict: true },
       async handler(ctx: Context<ReleaseFromBillParams>) {
-        return { bill: ctx.params.bill, released: await releaseFromBill(this.movePorts(), ctx.params.bill) };
+        return {
+          bill: ctx.params.bill,
+          released: await releaseFromBill(this.movePorts(this.store.for(ctx)), ctx.params.bill),
+        };
       },
     },
   },
@@ -181,23 +188,31 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
     /** The kitchen has the order's tickets: the hand-off is done. */
     "order.accepted": {
       async handler(ctx: Context<EventPayloads["order.accepted"]>) {
-        await this.store.update({ _id: ctx.params.order, handedOff: false }, { $set: { handedOff: true } });
+        // Events name an order by its id, unique across the group.
+        await this.store.acrossLocations.update(
+          { _id: ctx.params.order, handedOff: false },
+          { $set: { handedOff: true } },
+        );
       },
     },
     "ticket.started": {
       async handler(ctx: Context<EventPayloads["ticket.started"]>) {
-        await advanceOrder(this.movePorts(), ctx.params.order, "cooking");
+        await advanceOrder(this.movePorts(this.store.acrossLocations), ctx.params.order, "cooking");
       },
     },
     "ticket.done": {
       async handler(ctx: Context<EventPayloads["ticket.done"]>) {
-        if (ctx.params.orderDone) await advanceOrder(this.movePorts(), ctx.params.order, "ready");
+        if (ctx.params.orderDone)
+          await advanceOrder(this.movePorts(this.store.acrossLocations), ctx.params.order, "ready");
       },
     },
     /** Billing also calls orders.settle; listening too means a lost call still ends with paid orders. */
     "bill.paid": {
       async handler(ctx: Context<EventPayloads["bill.paid"]>) {
-        await settleBill(this.movePorts(), { bill: ctx.params.bill, orders: ctx.params.orders });
+        await settleBill(this.movePorts(this.store.acrossLocations), {
+          bill: ctx.params.bill,
+          orders: ctx.params.orders,
+        });
       },
     },
   },
@@ -210,7 +225,7 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
     placementPorts(ctx?: Context): PlacementPorts {
       const call = callerOf(this.broker, ctx);
       return {
-        store: this.store,
+        store: this.store.for(ctx ?? {}),
         resolveDishes: async (ids) =>
           call<ResolvedDish[]>("menu.resolve", { dishes: ids } satisfies ResolveDishesParams),
         reserve: (params) => call<ReservationResult>("inventory.reserve", params satisfies ReserveParams),
@@ -224,9 +239,9 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
       };
     },
 
-    movePorts(): MovePorts {
+    movePorts(store: Store<OrderDoc>): MovePorts {
       return {
-        store: this.store,
+        store,
         emit: (event, payload) => this.emitEvent(event, payload),
         changed: () => this.changed(),
         now: () => new Date(),
@@ -235,8 +250,13 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
 
     async releaseStock(doc) {
       try {
-        await this.broker.call("inventory.release", { reservation: reservationOf(doc._id) } satisfies ReleaseParams);
-        await this.store.update({ _id: doc._id, stockReleased: false }, { $set: { stockReleased: true } });
+        await this.broker.call("inventory.release", { reservation: reservationOf(doc._id) } satisfies ReleaseParams, {
+          meta: { location: locationOf(doc) },
+        });
+        await this.store.acrossLocations.update(
+          { _id: doc._id, stockReleased: false },
+          { $set: { stockReleased: true } },
+        );
       } catch (err) {
         this.logger.warn(
           { order: doc._id, err },
@@ -249,15 +269,16 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
       if (this.stopping) return;
       if (this.reconciling) return this.reconciling;
       const ports: ReconcilePorts = {
-        store: this.store,
+        // The reconcile sweeps every location; what it asks of another service names the order's.
+        store: this.store.acrossLocations,
         handOff: this.handOff,
-        release: (params) => this.broker.call("inventory.release", params),
+        release: (params, location) => this.broker.call("inventory.release", params, { meta: { location } }),
         progress: async (orders) => {
           // No kitchen running (yet): nothing to compare with; its orders wait for one.
           if (!this.broker.registry.getActionEndpoints("kitchen.progress")?.hasAvailable()) return null;
           return this.broker.call<KitchenProgress[], KitchenProgressParams>("kitchen.progress", { orders });
         },
-        advance: (order, target) => advanceOrder(this.movePorts(), order, target),
+        advance: (order, target) => advanceOrder(this.movePorts(this.store.acrossLocations), order, target),
         logger: this.logger,
         now: () => new Date(),
         graceMs: Math.max(1_000, 2 * this.config.reconcileMs),

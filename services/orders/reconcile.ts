@@ -17,11 +17,13 @@ import { IN_KITCHEN } from "./lifecycle";
 import { placedEvent, type OrderDoc } from "./order";
 import type { Logger } from "../../lib/logger";
 import { reservationOf } from "../../lib/reservation-id";
+import { locationOf } from "../../lib/locations";
 
 export interface ReconcilePorts {
   store: Store<OrderDoc>;
   handOff: KitchenHandOff;
-  release(params: ReleaseParams): Promise<unknown>;
+  /** Gives a reservation back, in the location of the order it holds stock for. */
+  release(params: ReleaseParams, location: string): Promise<unknown>;
   /** The kitchen's view of these orders; null when no kitchen is running to ask. */
   progress(orders: string[]): Promise<KitchenProgress[] | null>;
   advance(order: string, target: "cooking" | "ready"): Promise<unknown>;
@@ -118,7 +120,7 @@ async function releasePending(ports: ReconcilePorts): Promise<number> {
   let count = 0;
   for (const doc of pending) {
     try {
-      await ports.release({ reservation: reservationOf(doc._id) });
+      await ports.release({ reservation: reservationOf(doc._id) }, locationOf(doc));
       await ports.store.update({ _id: doc._id, stockReleased: false }, { $set: { stockReleased: true } });
       count++;
     } catch (err) {

@@ -60,7 +60,7 @@ const TAX_RATES_PROBLEM = (id: string) =>
 const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars> = {
   name: "staff",
   // The token cache must be cleaned on every node when an account changes, not only here.
-  mixins: [dbMixin<StaffDoc>("staff", { collections: [LOCATIONS] }), cacheCleaner({ staff: "**" })],
+  mixins: [dbMixin<StaffDoc>("staff", { collections: [LOCATIONS], scope: "group" }), cacheCleaner({ staff: "**" })],
 
   actions: {
     login: {

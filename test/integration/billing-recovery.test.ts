@@ -10,6 +10,7 @@ import type { BillPaid, ClaimForBillParams, OrderView, ReleaseFromBillParams, Se
 import type { Store } from "../../lib/store";
 import type { BillDoc } from "../../services/billing/bill";
 import type { LedgerDoc } from "../../services/billing/ledger";
+import type { LocationStores } from "../../lib/location-store";
 
 interface StandIn {
   orders: Map<string, OrderView>;
@@ -113,11 +114,11 @@ describe("billing against a stand-in orders service", () => {
     await b.broker.waitForServices(["orders"]);
     [waiter, cashier, chef] = await Promise.all([b.tokenFor("waiter"), b.tokenFor("cashier"), b.tokenFor("chef")]);
     const billing = b.broker.getLocalService("billing") as unknown as {
-      store: Store<BillDoc>;
-      stores: Record<string, Store<LedgerDoc>>;
+      store: LocationStores<BillDoc>;
+      stores: Record<string, LocationStores<LedgerDoc>>;
     };
-    bills = billing.store;
-    ledger = billing.stores["billing-ledger"];
+    bills = billing.store.at("main");
+    ledger = billing.stores["billing-ledger"].at("main");
   });
   afterAll(() => b.stop());
   afterEach(() => {

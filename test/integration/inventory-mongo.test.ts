@@ -40,9 +40,9 @@ describe("inventory on MongoDB, two nodes at once (MongoDB adapter contract, aga
   const brokers = (): ServiceBroker[] => nodes.map((n) => n.broker);
   const stored = async (id: string) => {
     const inventory = nodes[1].broker.getLocalService("inventory") as unknown as {
-      store: { get(id: string): Promise<IngredientDoc | null> };
+      store: { at(location: string): { get(id: string): Promise<IngredientDoc | null> } };
     };
-    return (await inventory.store.get(id))!;
+    return (await inventory.store.at("main").get(id))!;
   };
   const create = (name: string, onHand: number, reorderPoint = 0) =>
     nodes[0].broker.call("inventory.create", { name, unit: "g", onHand, reorderPoint });

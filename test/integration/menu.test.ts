@@ -159,10 +159,10 @@ describe("menu over HTTP", () => {
       ],
     });
     const menu = b.broker.getLocalService("menu") as unknown as {
-      store: { find: (...a: unknown[]) => unknown };
+      store: { at(location: string): { find: (...a: unknown[]) => unknown } };
       levels: (...a: unknown[]) => unknown;
     };
-    const finds = jest.spyOn(menu.store, "find");
+    const finds = jest.spyOn(menu.store.at("main"), "find");
     const levels = jest.spyOn(menu, "levels");
     try {
       const lobster = async () =>
@@ -191,8 +191,10 @@ describe("menu over HTTP", () => {
   });
 
   it("keeps resolving dishes from the cache while the stock moves, and cleans it when a dish changes", async () => {
-    const menu = b.broker.getLocalService("menu") as unknown as { store: { getMany: (...a: unknown[]) => unknown } };
-    const reads = jest.spyOn(menu.store, "getMany");
+    const menu = b.broker.getLocalService("menu") as unknown as {
+      store: { at(location: string): { getMany: (...a: unknown[]) => unknown } };
+    };
+    const reads = jest.spyOn(menu.store.at("main"), "getMany");
     try {
       const price = async () =>
         (await b.broker.call<ResolvedDish[], object>("menu.resolve", { dishes: ["classic-cheeseburger"] }))[0]

@@ -33,6 +33,13 @@ describe("choosing a request's location", () => {
     expect(chooseLocation({ staff: owner, needed: false }, GROUP)).toEqual({});
   });
 
+  it("looks up no list for anyone's request of the whole group that names none (a login)", () => {
+    expect(needsLocationList({ needed: false })).toBe(false);
+    expect(needsLocationList({ needed: true })).toBe(true);
+    expect(needsLocationList({ needed: false, asked: "east" })).toBe(true);
+    expect(needsLocationList({ staff: owner, needed: false })).toBe(true);
+  });
+
   it("takes the only location of a group of one, for owners and anyone", () => {
     expect(chooseLocation({ staff: owner, needed: true }, ["main"])).toEqual({ location: "main" });
     expect(chooseLocation({ needed: true }, ["main"])).toEqual({ location: "main" });

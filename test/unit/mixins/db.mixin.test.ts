@@ -1,6 +1,6 @@
 import { ServiceBroker } from "moleculer";
 import { dbMixin } from "../../../mixins/db.mixin";
-import type { Store } from "../../../lib/store";
+import type { LocationStores } from "../../../lib/location-store";
 
 // Seeding an empty collection: what it inserts is kept, and a store that acknowledges the
 // writes but keeps none of them stops the node instead of serving an empty menu.
@@ -22,9 +22,9 @@ async function startWith(storeKeepsNothing: boolean) {
   broker.createService({
     name: "things",
     mixins: [dbMixin<Thing>("things", { seed: () => SEED })],
-    created(this: { store: Store<Thing> }) {
+    created(this: { store: LocationStores<Thing> }) {
       // Like the emulator's file store before it kept string _ids: every insert "already there".
-      if (storeKeepsNothing) this.store.insertOnce = async () => false;
+      if (storeKeepsNothing) this.store.at("main").insertOnce = async () => false;
     },
   });
   try {
@@ -39,10 +39,15 @@ async function startWith(storeKeepsNothing: boolean) {
 }
 
 describe("dbMixin seeding", () => {
-  it("puts the seed into an empty collection", async () => {
+  it("puts the seed into an empty collection, as main's: another location sees none of it", async () => {
     const broker = await startWith(false);
-    const service = broker.getLocalService("things") as unknown as { store: Store<Thing> };
-    expect(await service.store.count()).toBe(SEED.length);
+    const service = broker.getLocalService("things") as unknown as { store: LocationStores<Thing> };
+    expect(await service.store.at("main").count()).toBe(SEED.length);
+    expect(await service.store.at("east").count()).toBe(0);
+    expect(await service.store.acrossLocations.find({}, { sort: ["_id"] })).toEqual([
+      { _id: "a", name: "first", location: "main" },
+      { _id: "b", name: "second", location: "main" },
+    ]);
     await broker.stop();
   });
 
