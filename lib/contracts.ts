@@ -324,11 +324,15 @@ export interface OrderPlaced {
 }
 
 export interface OrderAccepted {
+  /** The location it happened in: a live stream tells only that location's staff. */
+  location: string;
   order: string;
   tickets: number;
 }
 
 export interface TicketStarted {
+  /** The location it happened in: a live stream tells only that location's staff. */
+  location: string;
   ticket: string;
   order: string;
   station: Station;
@@ -337,6 +341,8 @@ export interface TicketStarted {
 }
 
 export interface TicketDone {
+  /** The location it happened in: a live stream tells only that location's staff. */
+  location: string;
   ticket: string;
   order: string;
   station: Station;
@@ -348,6 +354,8 @@ export interface TicketDone {
 }
 
 export interface OrderStatusChanged {
+  /** The location it happened in: a live stream tells only that location's staff. */
+  location: string;
   order: string;
   table: string;
   status: OrderStatus;
@@ -371,6 +379,8 @@ export interface StockLow {
 }
 
 export interface BillPaid {
+  /** The location it happened in: a live stream tells only that location's staff. */
+  location: string;
   bill: string;
   table: string;
   orders: string[];
@@ -379,6 +389,8 @@ export interface BillPaid {
 }
 
 export interface PaymentTaken {
+  /** The location it happened in: a live stream tells only that location's staff. */
+  location: string;
   payment: string;
   bill: string;
   method: PaymentMethod;
@@ -387,6 +399,8 @@ export interface PaymentTaken {
 }
 
 export interface BillRefunded {
+  /** The location it happened in: a live stream tells only that location's staff. */
+  location: string;
   refund: string;
   bill: string;
   amountCents: number;

@@ -29,7 +29,7 @@ import {
   NoSuchRoute,
 } from "../../lib/errors";
 import { chooseLocation, LOCATION_HEADER, needsLocationList } from "./location-choice";
-import { MAIN_LOCATION } from "../../lib/locations";
+import { MAIN_LOCATION, requestLocation } from "../../lib/locations";
 import { toHttpError } from "../../lib/http-errors";
 import { loadSettings, type Settings } from "../../lib/settings";
 import { jwtSecret } from "../../lib/jwt-secret";
@@ -131,11 +131,13 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
     /** The dashboard trades its login token for a 30-second ticket to open the live stream. */
     liveTicket: {
       roles: [ANY_STAFF],
-      // The stream is the group's for now: it is not yet split by location (docs/locations.md).
-      scope: "group",
       params: { $$strict: true },
       handler(ctx: Context<unknown, StaffMeta>): LiveTicket {
-        return this.live.issue({ staff: ctx.meta.staff!, version: ctx.meta.sessionVersion ?? 0 });
+        return this.live.issue({
+          staff: ctx.meta.staff!,
+          version: ctx.meta.sessionVersion ?? 0,
+          location: requestLocation(ctx.meta),
+        });
       },
     },
 

@@ -39,6 +39,8 @@ interface LiveStream {
   id: number;
   staff: StaffIdentity;
   version: number;
+  /** Only this location's events reach the stream. */
+  location: string;
   res: ServerResponse;
   closesAt: number;
 }
@@ -83,8 +85,9 @@ export class LiveStreams {
   async open(req: Req, res: ServerResponse, next: Next): Promise<void> {
     let staff: StaffIdentity | null;
     let version: number;
+    let location: string;
     try {
-      ({ version, staff } = this.redeemer.redeem(req.query?.ticket));
+      ({ version, staff, location } = this.redeemer.redeem(req.query?.ticket));
       // The ticket may predate a revocation: the account as it is now, or nothing.
       staff = await this.ports.checkSession(staff.id, version);
     } catch (err) {
@@ -112,7 +115,14 @@ export class LiveStreams {
     });
     req.socket.setNoDelay(true);
     req.socket.setKeepAlive(true, KEEPALIVE_MS);
-    const stream: LiveStream = { id: ++this.seq, staff, version, res, closesAt: Date.now() + STREAM_LIFETIME_MS };
+    const stream: LiveStream = {
+      id: ++this.seq,
+      staff,
+      version,
+      location,
+      res,
+      closesAt: Date.now() + STREAM_LIFETIME_MS,
+    };
     this.streams.add(stream);
     res.on("close", () => this.streams.delete(stream));
     res.write(`retry: ${RETRY_MS}\n\n`);
@@ -122,6 +132,7 @@ export class LiveStreams {
         event: "live.ready",
         payload: {
           staff,
+          location,
           node: this.ports.nodeID,
           serverTime: new Date().toISOString(),
           keepaliveSeconds: KEEPALIVE_MS / 1000,
@@ -133,10 +144,12 @@ export class LiveStreams {
     if (runsTheHouse(staff.role)) this.pushCluster();
   }
 
-  fanOut(message: LiveMessage, audience: readonly Role[] | "managers"): void {
+  /** To the streams of `audience`; of `location` only, when the message belongs to one. */
+  fanOut(message: LiveMessage, audience: readonly Role[] | "managers", location?: string): void {
     if (this.streams.size === 0) return;
     const frame = sseFrame(++this.seq, message);
     for (const stream of this.streams) {
+      if (location !== undefined && stream.location !== location) continue;
       const allowed =
         audience === "managers" ? runsTheHouse(stream.staff.role) : mayReceive(stream.staff.role, audience);
       if (allowed) this.write(stream, frame);

@@ -31,6 +31,8 @@ export interface LiveTicket {
 export interface LiveSession {
   staff: StaffIdentity;
   version: number;
+  /** The location whose events the stream carries: the member's own, or the one an owner named. */
+  location: string;
 }
 
 interface TicketClaims {
@@ -39,6 +41,7 @@ interface TicketClaims {
   name: string;
   role: string;
   ver: number;
+  loc: string;
   jti: string;
 }
 
@@ -47,13 +50,14 @@ export function ticketKey(tokenSecret: string): Buffer {
   return createHmac("sha256", tokenSecret).update("brigade live-updates ticket v1").digest();
 }
 
-export function issueTicket(key: Buffer, { staff, version }: LiveSession, now = Date.now()): LiveTicket {
+export function issueTicket(key: Buffer, { staff, version, location }: LiveSession, now = Date.now()): LiveTicket {
   const claims: TicketClaims = {
     sub: staff.id,
     username: staff.username,
     name: staff.name,
     role: staff.role,
     ver: version,
+    loc: location,
     jti: randomBytes(12).toString("base64url"),
   };
   const ticket = jwt.sign({ ...claims, iat: Math.floor(now / 1000) }, key, {
@@ -91,7 +95,12 @@ export class TicketRedeemer {
     } catch {
       throw Unauthorized("That live ticket is expired or not valid: ask for a new one (POST /api/live/tickets).");
     }
-    if (!isRole(claims.role) || typeof claims.jti !== "string" || !Number.isInteger(claims.ver))
+    if (
+      !isRole(claims.role) ||
+      typeof claims.jti !== "string" ||
+      !Number.isInteger(claims.ver) ||
+      typeof claims.loc !== "string"
+    )
       throw Unauthorized("That live ticket is not valid: ask for a new one (POST /api/live/tickets).");
     this.forgetExpired(now);
     if (this.taken.has(claims.jti))
@@ -100,6 +109,7 @@ export class TicketRedeemer {
     return {
       staff: { id: claims.sub, username: claims.username, name: claims.name, role: claims.role },
       version: claims.ver,
+      location: claims.loc,
     };
   }
 

@@ -12,6 +12,7 @@ import type { Context, Service, ServiceSchema } from "moleculer";
 import type { EventName } from "../../lib/contracts";
 import { CHANGE_HINTS, FORWARDED_EVENTS } from "./live-audience";
 import type { LiveStreams } from "./live-streams";
+import { MAIN_LOCATION } from "../../lib/locations";
 
 type Req = IncomingMessage & { query?: Record<string, unknown> };
 type Next = (err?: unknown) => void;
@@ -26,8 +27,10 @@ export function liveEvents(): NonNullable<ServiceSchema["events"]> {
   const events: NonNullable<ServiceSchema["events"]> = {};
   for (const name of Object.keys(FORWARDED_EVENTS) as EventName[]) {
     events[name] = {
-      handler(this: WithLive, ctx: Context<unknown>) {
-        this.live.fanOut({ event: name, payload: ctx.params }, FORWARDED_EVENTS[name]);
+      handler(this: WithLive, ctx: Context<{ location?: string }>) {
+        // Each event tells the staff of its own location only (one from before locations: main's).
+        const location = ctx.params?.location ?? MAIN_LOCATION;
+        this.live.fanOut({ event: name, payload: ctx.params }, FORWARDED_EVENTS[name], location);
       },
     };
   }

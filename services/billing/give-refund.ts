@@ -9,6 +9,7 @@ import { checkRefund, localDay } from "./bill-math";
 import { billView, changeBill, refundIdFor, refundView, replayedEntry, type BillDoc, type RefundEntry } from "./bill";
 import { recordJournal } from "./ledger";
 import type { BillingPorts } from "./ports";
+import { locationOf } from "../../lib/locations";
 
 export interface RefundParams {
   id: string;
@@ -57,6 +58,7 @@ export async function giveRefund(
   if (fresh) {
     ports.logger.info({ bill: bill._id, refund: entry.id, amountCents: entry.amountCents, by: staff }, "Refund given.");
     await ports.emit("bill.refunded", {
+      location: locationOf(bill),
       refund: entry.id,
       bill: bill._id,
       amountCents: entry.amountCents,

@@ -9,6 +9,7 @@
  */
 import type { BillDoc } from "./bill";
 import type { BillingPorts } from "./ports";
+import { locationOf } from "../../lib/locations";
 
 export async function finishPaidBill(ports: BillingPorts, id: string): Promise<void> {
   let bill = await ports.bills.get(id);
@@ -51,6 +52,7 @@ export async function finishPaidBill(ports: BillingPorts, id: string): Promise<v
 
 function paidEvent(bill: BillDoc) {
   return {
+    location: locationOf(bill),
     bill: bill._id,
     table: bill.table,
     orders: bill.orders,

@@ -22,6 +22,7 @@ import {
 import { recordJournal } from "./ledger";
 import { finishPaidBill } from "./paid-bill";
 import type { BillingPorts } from "./ports";
+import { locationOf } from "../../lib/locations";
 
 export interface PaymentParams {
   id: string;
@@ -115,6 +116,7 @@ export async function takePayment(
       "Payment taken.",
     );
     await ports.emit("payment.taken", {
+      location: locationOf(bill),
       payment: entry.id,
       bill: bill._id,
       method: entry.method,

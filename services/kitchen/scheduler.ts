@@ -32,7 +32,7 @@ import {
 } from "./ticket";
 import type { Logger } from "../../lib/logger";
 import { reservationOf } from "../../lib/reservation-id";
-import { locationOf } from "../../lib/locations";
+import { locationOf, MAIN_LOCATION } from "../../lib/locations";
 
 export interface SchedulerPorts {
   store: Store<TicketDoc>;
@@ -144,7 +144,11 @@ export class Scheduler {
       await this.ports.changed();
       this.ports.logger.info({ order: placed.order, tickets: created }, "Tickets queued.");
     }
-    await this.ports.emit("order.accepted", { order: placed.order, tickets: placed.lines.length });
+    await this.ports.emit("order.accepted", {
+      location: placed.location ?? MAIN_LOCATION,
+      order: placed.order,
+      tickets: placed.lines.length,
+    });
     // With every chef busy the new tickets wait for one to finish (which looks for work) or for
     // the next poll: looking now would find no free hands.
     if (freeChefs(this.ports.chefs, this.cooking.size, this.draining) > 0) this.wake();
@@ -362,6 +366,7 @@ export class Scheduler {
     }
     await this.ports.changed();
     await this.ports.emit("ticket.started", {
+      location: locationOf(ticket),
       ticket: ticket._id,
       order: ticket.order,
       station: ticket.station,
@@ -399,6 +404,7 @@ export class Scheduler {
     await this.ports.changed();
     const siblings = await this.ports.store.find(ofOrder(done.order));
     await this.ports.emit("ticket.done", {
+      location: locationOf(done),
       ticket: done._id,
       order: done.order,
       station: done.station,

@@ -9,6 +9,7 @@ import { Conflict } from "../../lib/errors";
 import { STATUS_STAMPS } from "./lifecycle";
 import { orderView } from "./order";
 import type { MovePorts } from "./order-moves";
+import { locationOf } from "../../lib/locations";
 
 /** The same things a life-cycle move needs: the store, events, cache cleaning and the clock. */
 export type BillPorts = MovePorts;
@@ -41,6 +42,7 @@ export async function settleBill(ports: BillPorts, { bill, orders }: SettleParam
     if (after) {
       changed = true;
       await ports.emit("order.paid", {
+        location: locationOf(after),
         order: id,
         table: after.table,
         status: "paid",

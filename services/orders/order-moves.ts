@@ -8,6 +8,7 @@ import { Conflict, NotFound } from "../../lib/errors";
 import type { Store } from "../../lib/store";
 import { IN_KITCHEN, STATUS_EVENTS, STATUS_STAMPS, stepsToward, transition, type OrderAction } from "./lifecycle";
 import type { OrderDoc } from "./order";
+import { locationOf } from "../../lib/locations";
 
 export interface MovePorts {
   store: Store<OrderDoc>;
@@ -29,7 +30,7 @@ async function announce(ports: MovePorts, doc: OrderDoc, at: string): Promise<vo
   const status = doc.status as OrderStatus;
   const event = STATUS_EVENTS[status as keyof typeof STATUS_EVENTS];
   if (!event) return;
-  const base = { order: doc._id, table: doc.table, status, at, placedAt: doc.createdAt };
+  const base = { location: locationOf(doc), order: doc._id, table: doc.table, status, at, placedAt: doc.createdAt };
   if (event === "order.cancelled") await ports.emit(event, { ...base, reason: doc.cancelReason ?? "" });
   else await ports.emit(event, base);
 }

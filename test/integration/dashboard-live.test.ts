@@ -89,7 +89,11 @@ describe("the live stream", () => {
       const key = ticketKey(jwtSecret(loadSettings()));
       // A real account's session: the gateway checks it with the staff service when the ticket is used.
       const { sub, ver } = jwt.decode(await b.tokenFor("waiter")) as { sub: string; ver: number };
-      const session = { staff: { id: sub, username: sub, name: "X", role: "waiter" as const }, version: ver };
+      const session = {
+        staff: { id: sub, username: sub, name: "X", role: "waiter" as const },
+        version: ver,
+        location: "main",
+      };
       const stale = issueTicket(key, session, Date.now() - (TICKET_TTL_SECONDS + 1) * 1000);
       expect((await b.request("GET", `/api/live?ticket=${stale.ticket}`)).status).toBe(401);
       const fresh = issueTicket(key, session);

@@ -50,10 +50,10 @@ function streamsWith(sessions: Map<string, StaffIdentity | null | Error>) {
   return new LiveStreams(ports);
 }
 
-async function open(live: LiveStreams, version: number) {
+async function open(live: LiveStreams, version: number, location = "main") {
   const res = fakeResponse();
   let refused: unknown;
-  const { ticket } = issueTicket(KEY, { staff: waiter, version });
+  const { ticket } = issueTicket(KEY, { staff: waiter, version, location });
   const req = { query: { ticket }, socket: { setNoDelay() {}, setKeepAlive() {} } };
   await live.open(req as never, res as unknown as ServerResponse, (err) => (refused = err));
   return { res, refused: refused as { code?: number } | undefined };
@@ -88,6 +88,16 @@ describe("live streams and revocation", () => {
       expect(events(res).at(-1)).toBe("live.revoked");
       expect(res.ended).toBe(true);
     }
+  });
+
+  it("tells a stream only its own location's events", async () => {
+    const live = streamsWith(new Map([["wendy@1", waiter]]));
+    const here = await open(live, 1, "main");
+    const there = await open(live, 1, "east");
+    live.fanOut({ event: "order.ready", payload: { location: "east" } }, ["waiter"], "east");
+    live.fanOut({ event: "order.placed", payload: { location: "main" } }, ["waiter"], "main");
+    expect(events(here.res)).toEqual(["live.ready", "order.placed"]);
+    expect(events(there.res)).toEqual(["live.ready", "order.ready"]);
   });
 
   it("keeps a stream it cannot check, and checks again at the next keepalive", async () => {

@@ -7,7 +7,7 @@ const KEY = ticketKey(SECRET);
 // On a whole second, so `iat` and `exp` (whole seconds) line up with the clock we pass.
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
 const chef: StaffIdentity = { id: "stf_chef", username: "chef", name: "Carla Chef", role: "chef" };
-const session = { staff: chef, version: 3 };
+const session = { staff: chef, version: 3, location: "main" };
 
 function refusal(redeem: () => unknown): { code?: number; type?: string; message: string } {
   try {
@@ -143,12 +143,21 @@ describe("live tickets", () => {
 
   it("carries the login token's version, and refuses a ticket without one", () => {
     expect(new TicketRedeemer(KEY).redeem(issueTicket(KEY, session, NOW).ticket, NOW).version).toBe(3);
-    const { ticket } = issueTicket(KEY, { staff: chef, version: 1.5 }, NOW);
+    const { ticket } = issueTicket(KEY, { staff: chef, version: 1.5, location: "main" }, NOW);
     expectRefused(() => new TicketRedeemer(KEY).redeem(ticket, NOW), /not valid/);
   });
 
+  it("carries the location whose events the stream gets", () => {
+    const east = issueTicket(KEY, { ...session, location: "east" }, NOW).ticket;
+    expect(new TicketRedeemer(KEY).redeem(east, NOW).location).toBe("east");
+  });
+
   it("refuses a signed ticket whose role is not a Brigade role", () => {
-    const { ticket } = issueTicket(KEY, { staff: { ...chef, role: "sommelier" as never }, version: 3 }, NOW);
+    const { ticket } = issueTicket(
+      KEY,
+      { staff: { ...chef, role: "sommelier" as never }, version: 3, location: "main" },
+      NOW,
+    );
     expectRefused(() => new TicketRedeemer(KEY).redeem(ticket, NOW), /not valid/);
   });
 

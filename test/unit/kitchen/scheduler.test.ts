@@ -144,8 +144,8 @@ describe("kitchen scheduler", () => {
     expect(await scheduler.accept(again)).toBe(0);
     expect(await store.count({ order: "o1" })).toBe(3);
     expect(named("order.accepted")).toEqual([
-      { order: "o1", tickets: 3 },
-      { order: "o1", tickets: 3 },
+      { location: "main", order: "o1", tickets: 3 },
+      { location: "main", order: "o1", tickets: 3 },
     ]);
   });
 
