@@ -532,6 +532,8 @@ describe("fuzzing every route with malformed requests", () => {
   const logs = new LogCapture();
   let fixture: Fixture;
   const tokens: Record<string, string> = {};
+  /** The same roles in a second location: the fuzz mixes locations. */
+  const eastTokens: Record<string, string> = {};
 
   beforeAll(async () => {
     b = await startBrigade({
@@ -595,6 +597,18 @@ describe("fuzzing every route with malformed requests", () => {
       bill: bill.body.id,
       today: new Date().toISOString().slice(0, 10),
     };
+    const east = await b.request("POST", "/api/locations", { token: b.adminToken, body: { id: "east", name: "East" } });
+    expect(east.status).toBe(201);
+    for (const role of ROLES) {
+      if (role === "owner") continue;
+      const username = `east-${role}`;
+      const made = await b.request("POST", "/api/staff", {
+        token: b.adminToken,
+        body: { username, name: `East ${role}`, role, password: `pw-${username}-fuzz`, location: "east" },
+      });
+      expect(made.status).toBe(201);
+      eastTokens[role] = await b.login(username, `pw-${username}-fuzz`);
+    }
   }, 60_000);
   afterAll(() => b.stop());
 
@@ -634,6 +648,7 @@ describe("fuzzing every route with malformed requests", () => {
     const callers = fc.oneof(
       { weight: 12, arbitrary: fc.constant(b.adminToken) },
       { weight: 4, arbitrary: fc.constantFrom(...Object.values(tokens)) },
+      { weight: 3, arbitrary: fc.constantFrom(...Object.values(eastTokens)) },
       { weight: 1, arbitrary: fc.constantFrom(undefined, "garbage", `${b.adminToken.slice(0, -3)}abc`, "a.b.c") },
     );
 
@@ -647,11 +662,18 @@ describe("fuzzing every route with malformed requests", () => {
         viaQuery: route.method === "GET",
         headers: {},
       };
-      return fc.tuple(mutations(route, template, actions.get(route.action) ?? {}), callers).map(([mutation, token]) => {
-        const spec = mutation.apply(base);
-        if (token) spec.headers = { ...spec.headers, authorization: `Bearer ${token}` };
-        return render(spec, mutation.kind);
-      });
+      const locationHeaders = fc.option(
+        fc.constantFrom("main", "east", "atlantis", "", "MAIN", "../main", "main,east", "x".repeat(300)),
+        { freq: 2 },
+      );
+      return fc
+        .tuple(mutations(route, template, actions.get(route.action) ?? {}), callers, locationHeaders)
+        .map(([mutation, token, location]) => {
+          const spec = mutation.apply(base);
+          if (token) spec.headers = { ...spec.headers, authorization: `Bearer ${token}` };
+          if (location !== null) spec.headers = { ...spec.headers, "x-brigade-location": location };
+          return render(spec, mutation.kind);
+        });
     });
     const stray = fc
       .tuple(fc.constantFrom(...API_ROUTES), fc.constantFrom("PUT", "HEAD", "TRACE", "PROPFIND"), fc.webSegment())
@@ -726,7 +748,7 @@ describe("fuzzing every route with malformed requests", () => {
 
     // Still up, still serving, and nothing any of it touched changed.
     expect((await b.request("GET", "/health/live")).status).toBe(200);
-    expect((await b.request("GET", "/api/dishes")).status).toBe(200);
+    expect((await b.request("GET", "/api/dishes?location=main")).status).toBe(200);
     expect(await snapshotStores(b.broker)).toEqual(before);
     expect(logs.faults()).toEqual([]);
   }, 180_000);
