@@ -214,6 +214,22 @@ export interface Takings {
   topDishes: { dish: string; name: string; qty: number }[];
 }
 
+/** `GET /api/takings?location=all` (owner): each location's day, and the group's totals per currency. */
+export interface GroupTakings {
+  date: string;
+  locations: (Takings & { location: string; currency: string })[];
+  /** Summed only within a currency: cents of two currencies do not add up. */
+  totals: (Omit<Takings, "date" | "topDishes"> & { currency: string; locations: number })[];
+}
+
+/** `staff.groupLocations`: what other services need to know of every location. */
+export interface LocationBrief {
+  id: string;
+  name: string;
+  currency: string;
+  timezone: string;
+}
+
 /* ------------------------------------------------------------------ internal actions (visibility "public") */
 
 /** `menu.resolve`: the dishes an order names, with their current price and recipe. */

@@ -24,6 +24,7 @@
  */
 import { Conflict, Invalid } from "../../lib/errors";
 import type { PaymentMethod, Takings } from "../../lib/contracts";
+import type { GroupTakings } from "../../lib/contracts";
 
 export interface BillAmounts {
   totalCents: number;
@@ -136,6 +137,34 @@ export interface PaidBillDishes {
 }
 
 export const TOP_DISHES = 10;
+
+/** The group's totals: each currency's locations summed, never two currencies together. */
+export function groupTotals(days: readonly (Takings & { currency: string })[]): GroupTakings["totals"] {
+  const byCurrency = new Map<string, GroupTakings["totals"][number]>();
+  for (const day of days) {
+    let total = byCurrency.get(day.currency);
+    if (!total) {
+      total = {
+        currency: day.currency,
+        locations: 0,
+        orders: 0,
+        revenueCents: 0,
+        tipsCents: 0,
+        refundsCents: 0,
+        byMethod: { cash: 0, card: 0 },
+      };
+      byCurrency.set(day.currency, total);
+    }
+    total.locations++;
+    total.orders += day.orders;
+    total.revenueCents += day.revenueCents;
+    total.tipsCents += day.tipsCents;
+    total.refundsCents += day.refundsCents;
+    for (const method of Object.keys(total.byMethod) as (keyof typeof total.byMethod)[])
+      total.byMethod[method] += day.byMethod[method];
+  }
+  return [...byCurrency.values()].sort((a, b) => a.currency.localeCompare(b.currency));
+}
 
 /** A day's takings from that day's stored payments and refunds and the bills paid that day. */
 export function computeTakings(

@@ -7,13 +7,21 @@
 import type { Context, ServiceSchema } from "moleculer";
 import { dbMixin } from "../../mixins/db.mixin";
 import type { Store } from "../../lib/store";
-import { PAYMENT_METHODS, type BillView, type EventName, type EventPayloads, type Takings } from "../../lib/contracts";
-import { Invalid } from "../../lib/errors";
+import {
+  PAYMENT_METHODS,
+  type BillView,
+  type EventName,
+  type EventPayloads,
+  type GroupTakings,
+  type LocationBrief,
+  type Takings,
+} from "../../lib/contracts";
+import { Forbidden, Invalid, LocationRequired } from "../../lib/errors";
 import { idParam } from "../../lib/ids";
 import { pageParams, paginate, type PageQuery } from "../../lib/paging";
 import type { StaffMeta } from "../../lib/roles";
 import { loadSettings, type Settings } from "../../lib/settings";
-import { computeTakings, isCalendarDay, localDay } from "./bill-math";
+import { computeTakings, groupTotals, isCalendarDay, localDay } from "./bill-math";
 import { AMOUNT, billView, loadBill, REASON, TABLE, TIP, VISIBLE_STATUSES, type BillDoc } from "./bill";
 import { LEDGER_COLLECTION, type LedgerDoc } from "./ledger";
 import { openBill } from "./open-bill";
@@ -31,6 +39,7 @@ interface BillingMethods {
   /** Work no request drives, for one location (a reconcile pass repairing one of its bills). */
   portsAt(location: string): BillingPorts;
   portsOver(bills: Store<BillDoc>, ledger: Store<LedgerDoc>, call: Call): BillingPorts;
+  takingsAt(location: string, date: string): Promise<Takings>;
   reconcile(): Promise<ReconcileReport>;
 }
 
@@ -120,19 +129,37 @@ const BillingService: ServiceSchema<Record<string, never>, BillingMethods, Billi
     takings: {
       idempotent: true,
       roles: ["cashier"],
-      params: { date: { type: "string", length: 10, optional: true }, $$strict: true },
-      async handler(ctx: Context<{ date?: string }>): Promise<Takings> {
+      // `?location=all` is the owner's whole group; otherwise the action names its location itself.
+      scope: "group",
+      params: {
+        date: { type: "string", length: 10, optional: true },
+        location: { type: "enum", values: ["all"], optional: true },
+        $$strict: true,
+      },
+      async handler(ctx: Context<{ date?: string; location?: "all" }, StaffMeta>): Promise<Takings | GroupTakings> {
         const date = ctx.params.date ?? localDay(new Date());
         if (!isCalendarDay(date))
           throw Invalid([
             { field: "date", type: "date", message: `date must be a calendar day written YYYY-MM-DD (got "${date}")` },
           ]);
-        const ledger = (this.stores[LEDGER_COLLECTION] as unknown as LocationStores<LedgerDoc>).for(ctx);
-        const [entries, paidBills] = await Promise.all([
-          ledger.find({ day: date }),
-          this.store.for(ctx).find({ status: "paid", paidDay: date }),
-        ]);
-        return computeTakings(date, entries, paidBills);
+        if (ctx.params.location === "all") {
+          if (ctx.meta.staff && ctx.meta.staff.role !== "owner") throw Forbidden(ctx.meta.staff.role, ["owner"]);
+          const locations = await ctx.call<LocationBrief[]>("staff.groupLocations");
+          const days = await Promise.all(
+            locations.map(async (l) => ({
+              ...(await this.takingsAt(l.id, date)),
+              location: l.id,
+              currency: l.currency,
+            })),
+          );
+          return { date, locations: days, totals: groupTotals(days) };
+        }
+        // Of the whole group's scope for `all` only: one location's day needs its location named.
+        if (!ctx.meta.location) {
+          const known = (await ctx.call<LocationBrief[]>("staff.groupLocations")).map((l) => l.id);
+          throw LocationRequired(known);
+        }
+        return this.takingsAt(ctx.meta.location, date);
       },
     },
 
@@ -147,6 +174,15 @@ const BillingService: ServiceSchema<Record<string, never>, BillingMethods, Billi
   },
 
   methods: {
+    /** One location's day: its payments, refunds and paid bills of that day, read each time. */
+    async takingsAt(location: string, date: string): Promise<Takings> {
+      const [entries, paidBills] = await Promise.all([
+        this.ledgerStores.at(location).find({ day: date }),
+        this.store.at(location).find({ status: "paid", paidDay: date }),
+      ]);
+      return computeTakings(date, entries, paidBills);
+    },
+
     ports(ctx: Context): BillingPorts {
       return this.portsOver(this.store.for(ctx), this.ledgerStores.for(ctx), callerOf(this.broker, ctx));
     },

@@ -33,7 +33,7 @@ import {
 import type { Role } from "../../lib/roles";
 import { patchParams } from "../../lib/patch-params";
 import { answerCreated } from "../../lib/created";
-import { TOKEN_MAX_LENGTH, type Location } from "../../lib/contracts";
+import { TOKEN_MAX_LENGTH, type Location, type LocationBrief } from "../../lib/contracts";
 
 interface StaffMethods {
   changed(): Promise<void>;
@@ -291,6 +291,21 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
       params: { $$strict: true },
       async handler(): Promise<string[]> {
         return (await this.locations.find({}, { sort: ["_id"] })).map((doc) => doc._id);
+      },
+    },
+
+    /** Internal: every location's id, name, currency and time zone (the group's takings). */
+    groupLocations: {
+      visibility: "public",
+      cache: { keys: [], ttl: 60 },
+      params: { $$strict: true },
+      async handler(): Promise<LocationBrief[]> {
+        return (await this.locations.find({}, { sort: ["_id"] })).map((doc) => ({
+          id: doc._id,
+          name: doc.name,
+          currency: doc.currency,
+          timezone: doc.timezone,
+        }));
       },
     },
 

@@ -138,6 +138,26 @@ describe("two locations on one Brigade", () => {
     });
   });
 
+  it("gives the owner the group's takings, a row per location and totals per currency", async () => {
+    await b.request("PATCH", "/api/locations/east", { token: b.adminToken, body: { currency: "USD" } });
+    const group = await b.request("GET", "/api/takings?location=all", { token: b.adminToken });
+    expect(group.status).toBe(200);
+    expect(group.body.locations.map((l: { location: string; currency: string }) => [l.location, l.currency])).toEqual([
+      ["east", "USD"],
+      ["main", "EUR"],
+    ]);
+    const east = group.body.locations[0];
+    expect(east).toMatchObject({ orders: 1, topDishes: [{ dish: "east-special", qty: 1 }] });
+    expect(group.body.totals).toEqual([
+      expect.objectContaining({ currency: "EUR", locations: 1, revenueCents: group.body.locations[1].revenueCents }),
+      expect.objectContaining({ currency: "USD", locations: 1, revenueCents: east.revenueCents }),
+    ]);
+    expect((await b.request("GET", "/api/takings?location=all", { token: main.cashier })).status).toBe(403);
+    const unnamed = await b.request("GET", "/api/takings", { token: b.adminToken });
+    expect(unnamed.status).toBe(422);
+    expect(unnamed.body.type).toBe("LOCATION_REQUIRED");
+  });
+
   it("lets an owner act in either location by naming it", async () => {
     const inEast = await b.request("GET", "/api/orders", {
       token: b.adminToken,
