@@ -19,13 +19,16 @@ export function newKey() {
 }
 
 /**
- * @param {{ token: () => string | null, onUnauthorized: (message: string) => void }} session
+ * @param {{ token: () => string | null, location?: () => string | null, onUnauthorized: (message: string) => void }} session
+ *   `location`: the location an owner works in (X-Brigade-Location); staff of one location send none.
  */
 export function createApi(session) {
-  async function request(method, path, { body, idempotencyKey } = {}) {
+  async function request(method, path, { body, idempotencyKey, location } = {}) {
     const headers = { Accept: "application/json" };
     const token = session.token();
     if (token) headers.Authorization = `Bearer ${token}`;
+    const where = location ?? session.location?.();
+    if (where) headers["X-Brigade-Location"] = where;
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
     let res;
@@ -58,7 +61,7 @@ export function createApi(session) {
   }
 
   return {
-    get: (path) => request("GET", path),
+    get: (path, options = {}) => request("GET", path, options),
     post: (path, body, options = {}) => request("POST", path, { body, ...options }),
     patch: (path, body) => request("PATCH", path, { body }),
     /** Logging in needs no token, and a 401 there is a wrong password, not an ended session. */

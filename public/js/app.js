@@ -12,8 +12,9 @@ import kitchen from "./views/kitchen.js";
 import cashier from "./views/cashier.js";
 import stock from "./views/stock.js";
 import cluster from "./views/cluster.js";
+import group from "./views/group.js";
 
-const VIEWS = [floor, kitchen, cashier, stock, cluster];
+const VIEWS = [floor, kitchen, cashier, stock, cluster, group];
 const SESSION_KEY = "brigade.session";
 const LIVE_LABELS = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…", off: "Offline" };
 
@@ -25,6 +26,7 @@ let current = null; // { view, handle }
 
 const api = createApi({
   token: () => session?.token ?? null,
+  location: () => session?.location ?? null,
   onUnauthorized: (message) => logout(message || "Your session has ended: log in again."),
 });
 
@@ -38,9 +40,47 @@ function readSession() {
   return null;
 }
 
-/** A view is for its roles, and a manager or an owner may use every view. */
+/** A view is for its roles; a manager may use every view but the owner's, an owner every one. */
 function viewsFor(role) {
-  return VIEWS.filter((view) => role === "manager" || role === "owner" || view.roles.includes(role));
+  return VIEWS.filter(
+    (view) => role === "owner" || (role === "manager" && !view.roles.includes("owner")) || view.roles.includes(role),
+  );
+}
+
+/**
+ * An owner of several locations works in one at a time: the switcher sets it, every request
+ * names it (X-Brigade-Location) and the live stream is reopened for it. With one location, or
+ * for staff of one location, there is nothing to choose and nothing shows.
+ */
+async function chooseLocation() {
+  const picker = $("location-choice");
+  picker.hidden = true;
+  if (session.staff.role !== "owner") return;
+  let rows;
+  try {
+    rows = (await api.get("/api/locations?pageSize=100", { location: "" })).rows;
+  } catch (err) {
+    toast(err.message, "bad");
+    return;
+  }
+  if (!rows.some((l) => l.id === session.location)) session.location = rows[0]?.id ?? null;
+  if (rows.length < 2) return;
+  const select = $("location");
+  show(
+    select,
+    rows.map((l) => h("option", { value: l.id, selected: l.id === session.location }, `${l.name} (${l.id})`)),
+  );
+  picker.hidden = false;
+}
+
+function switchLocation(id) {
+  session.location = id;
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+  live?.close();
+  current?.handle.unmount?.();
+  current = null;
+  route();
+  live = connectLive(api, { onMessage: dispatch, onStatus: setLiveStatus });
 }
 
 export function toast(text, kind = "info") {
@@ -99,7 +139,8 @@ function logout(message) {
   showLogin(message);
 }
 
-function start() {
+async function start() {
+  await chooseLocation();
   const views = viewsFor(session.staff.role);
   $("login").hidden = true;
   $("session").hidden = false;
@@ -146,6 +187,7 @@ function dispatch(message) {
 
 $("login-form").addEventListener("submit", login);
 $("logout").addEventListener("click", () => logout(""));
+$("location").addEventListener("change", (event) => switchLocation(event.currentTarget.value));
 window.addEventListener("hashchange", route);
 
 if (session) {

@@ -6,6 +6,15 @@ export function money(cents) {
   return amount.format((cents ?? 0) / 100);
 }
 
+/** Cents in a currency, with its symbol: 123456, "USD" → "$1,234.56". */
+export function moneyIn(cents, currency) {
+  try {
+    return new Intl.NumberFormat(undefined, { style: "currency", currency }).format((cents ?? 0) / 100);
+  } catch {
+    return `${money(cents)} ${currency}`;
+  }
+}
+
 /** "12.5", "12,50", "12" → 1250; anything else → null. */
 export function parseMoney(text) {
   const clean = String(text ?? "")

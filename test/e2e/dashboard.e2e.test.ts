@@ -122,7 +122,8 @@ describe("the pass in a browser", () => {
 
     const manager = await open({ username: "admin", password: ADMIN_PASSWORD, role: "owner" });
     const links = await manager.getByRole("navigation", { name: "Views" }).getByRole("link").allTextContents();
-    expect(links).toEqual(["Floor", "Kitchen", "Cashier", "Stock", "Cluster"]);
+    // The admin is the group's owner: every view, and the group's own page.
+    expect(links).toEqual(["Floor", "Kitchen", "Cashier", "Stock", "Cluster", "Group"]);
   }, 60_000);
 
   it("shows a node joining the cluster and leaving it, live", async () => {
@@ -148,5 +149,43 @@ describe("the pass in a browser", () => {
       await kitchen2.stop();
     }
     await card.waitFor({ state: "detached", timeout: LIVE });
+  }, 60_000);
+
+  // Last: from here on the group has two locations.
+  it("lets an owner switch between two locations, and see the group side by side", async () => {
+    const owner = await open({ username: "admin", password: ADMIN_PASSWORD, role: "owner" });
+    await owner.getByRole("heading", { name: "Floor", level: 1 }).waitFor();
+    // One location: nothing to choose.
+    expect(await owner.getByRole("combobox", { name: "Location" }).isVisible()).toBe(false);
+    const menu = owner.getByRole("button", { name: /^Add / });
+    await menu.first().waitFor();
+    expect(await menu.count()).toBeGreaterThan(5);
+
+    const east = await b.request("POST", "/api/locations", {
+      token: b.adminToken,
+      body: { id: "east", name: "Brigade East", currency: "USD" },
+    });
+    expect(east.status).toBe(201);
+    await owner.reload();
+    const picker = owner.getByRole("combobox", { name: "Location" });
+    await picker.waitFor();
+    expect(await picker.locator("option").allTextContents()).toEqual(["Brigade East (east)", "Main (main)"]);
+
+    await picker.selectOption("main");
+    await menu.first().waitFor();
+    await picker.selectOption("east");
+    // East has no dishes yet: its floor shows none of main's menu.
+    await owner.getByRole("heading", { name: "Floor", level: 1 }).waitFor();
+    await owner.waitForFunction(`document.querySelectorAll("button[aria-label^='Add ']").length === 0`);
+    await owner.getByRole("status").filter({ hasText: "Live" }).waitFor({ timeout: LIVE });
+
+    await owner.getByRole("link", { name: "Group" }).click();
+    const cards = owner.getByRole("listitem", { name: /^Location / });
+    await cards.nth(1).waitFor();
+    expect(await cards.evaluateAll((els) => els.map((el) => el.getAttribute("aria-label")))).toEqual([
+      "Location east",
+      "Location main",
+    ]);
+    await owner.getByRole("listitem", { name: "Location east" }).getByText("$0.00").first().waitFor();
   }, 60_000);
 });
