@@ -24,3 +24,13 @@ export interface Caller {
 export interface ClusterReader extends Caller {
   registry: ServiceBroker["registry"];
 }
+
+/** The same reader, its every call acting in `location` (an operator's `--location`). */
+export function readerAt(reader: ClusterReader, location: string | undefined): ClusterReader {
+  if (!location) return reader;
+  return {
+    registry: reader.registry,
+    call: (action, params, opts = {}) =>
+      reader.call(action, params, { ...opts, meta: { ...(opts.meta as object | undefined), location } }),
+  };
+}

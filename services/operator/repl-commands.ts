@@ -11,6 +11,8 @@ import { renderBreakers } from "./breakers";
 import { drainKitchen, renderDrain } from "./drain";
 import { readKitchen, renderKitchen } from "./kitchen-load";
 import { readStock, renderStock } from "./stock-report";
+import { readerAt } from "../../lib/caller";
+import { MAIN_LOCATION } from "../../lib/locations";
 
 /** What moleculer-repl passes a custom command: the flags in `options`, each `<argument>` by name. */
 export interface ReplArgs {
@@ -33,6 +35,17 @@ function argsOf(args: unknown): ReplArgs {
 
 type Print = (text: string) => void;
 
+/** `-l, --location <id>`: the location a command reads (default main, the only one of a single restaurant). */
+const LOCATION_OPTION = {
+  option: "-l, --location <id>",
+  description: `the location to read (default ${MAIN_LOCATION})`,
+};
+
+function at(broker: ServiceBroker, raw: unknown) {
+  const location = argsOf(raw).options.location;
+  return readerAt(broker, typeof location === "string" ? location : undefined);
+}
+
 function positive(value: unknown, fallback: number): number {
   const n = Number(value);
   return Number.isInteger(n) && n > 0 ? Math.min(n, 100) : fallback;
@@ -53,27 +66,35 @@ export function replCommands(print: Print = (text) => console.log(text)): ReplCo
     {
       command: "board",
       description: "Orders by status and the oldest waiting (placed, cooking, ready)",
-      options: [{ option: "-n, --limit <count>", description: "how many waiting orders to list (default 10)" }],
+      options: [
+        { option: "-n, --limit <count>", description: "how many waiting orders to list (default 10)" },
+        LOCATION_OPTION,
+      ],
       action: (broker, raw) =>
         guarded(print, "the order board", async () =>
-          renderBoard(await readBoard(broker, { limit: positive(argsOf(raw).options.limit, 10) })),
+          renderBoard(await readBoard(at(broker, raw), { limit: positive(argsOf(raw).options.limit, 10) })),
         ),
     },
     {
       command: "stock",
       description: "Ingredients, low ones first",
-      options: [{ option: "-n, --limit <count>", description: "how many rows to print (default all)" }],
+      options: [
+        { option: "-n, --limit <count>", description: "how many rows to print (default all)" },
+        LOCATION_OPTION,
+      ],
       action: (broker, raw) =>
         guarded(print, "stock", async () =>
-          renderStock(await readStock(broker), {
+          renderStock(await readStock(at(broker, raw)), {
             limit: argsOf(raw).options.limit ? positive(argsOf(raw).options.limit, 20) : undefined,
           }),
         ),
     },
     {
       command: "kitchen",
-      description: "Tickets cooking per kitchen node, chef load, draining nodes, the queue",
-      action: (broker) => guarded(print, "the kitchen", async () => renderKitchen(await readKitchen(broker))),
+      description: "Tickets cooking per kitchen node, chef load, draining nodes, the queue (of one location)",
+      options: [LOCATION_OPTION],
+      action: (broker, raw) =>
+        guarded(print, "the kitchen", async () => renderKitchen(await readKitchen(at(broker, raw)))),
     },
     {
       command: "breakers",

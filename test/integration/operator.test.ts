@@ -48,6 +48,7 @@ async function run(broker: ServiceBroker, line: string): Promise<string> {
     if (rest[i] === "--limit") options.limit = rest[++i];
     else if (rest[i] === "--all") options.all = true;
     else if (rest[i] === "--resume") options.resume = true;
+    else if (rest[i] === "--location") options.location = rest[++i];
     else positional.push(rest[i]);
   }
   await command.action(broker, { options, nodeID: positional[0] });
@@ -195,6 +196,17 @@ describe("operator commands on a live Brigade", () => {
     });
     expect(board.counts).toMatchObject({ cooking: 1, cancelled: 1 });
     await b.broker.destroyService(svc);
+  });
+
+  // Last: from here on the group has two locations.
+  it("stock and board --location: another location's restaurant, not main's", async () => {
+    const east = await b.request("POST", "/api/locations", { token: b.adminToken, body: { id: "east", name: "East" } });
+    expect(east.status).toBe(201);
+    const eastStock = await run(b.broker, "stock --location east");
+    expect(rowsOf(eastStock).slice(1)).toEqual([]);
+    expect(eastStock).not.toContain("truffle");
+    expect(await run(b.broker, "stock --location main")).toContain("truffle");
+    expect(await run(b.broker, "board --location east")).not.toContain(Object.values(placed)[0]);
   });
 });
 
