@@ -33,13 +33,30 @@ describe("kitchens per location", () => {
       { name: "kitchen-east", services: ["kitchen"], env: { KITCHEN_LOCATIONS: "east" } },
     ]);
     front = await gatewayClient(gateway.url);
-    // One menu while the group has one location (restaurant documents are not split by location yet).
+    // Main's menu while the group has one location; then east's own, the same dish.
     await riceAndRisotto(asBrigade(front), { onHand: 1_000_000, prepSeconds: 20 });
     const east = await front.request("POST", "/api/locations", {
       token: front.adminToken,
       body: { id: "east", name: "Brigade East" },
     });
     expect(east.status).toBe(201);
+    const inEast = { token: front.adminToken, headers: { "x-brigade-location": "east" } };
+    const rice = await front.request("POST", "/api/ingredients", {
+      ...inEast,
+      body: { name: "Rice", unit: "g", onHand: 1_000_000 },
+    });
+    const risotto = await front.request("POST", "/api/dishes", {
+      ...inEast,
+      body: {
+        name: "Risotto",
+        category: "mains",
+        priceCents: 1400,
+        station: "saute",
+        prepSeconds: 20,
+        recipe: [{ ingredient: "rice", qty: 80 }],
+      },
+    });
+    expect([rice.status, risotto.status]).toEqual([201, 201]);
     for (const location of ["main", "east"]) {
       const username = `waiter-${location}`;
       const res = await front.request("POST", "/api/staff", {
