@@ -1,22 +1,22 @@
 /**
  * One collection per service, on whichever store the environment names:
  *   MONGO_URI set      → MongoDB through moleculer-db-adapter-mongo;
- *   DATA_DIR=":memory:" → NeDB in memory (the default under NODE_ENV=test);
- *   otherwise          → NeDB files in DATA_DIR, kept across restarts.
+ *   DATA_DIR=":memory:" → SQLite in memory (the default under NODE_ENV=test);
+ *   otherwise          → one SQLite file in DATA_DIR, kept across restarts (lib/sqlite-adapter.ts).
+ * Both get the indexes lib/indexes.ts declares for the collection.
  *
  * moleculer-db's generic CRUD actions are switched off: every service declares its own actions
  * with strict params and roles, and reaches the data only through `this.store` (lib/store.ts).
  * Writes call `this.changed()`, which cleans this service's cache entries on every node: the
  * `cache.clean.<service>` event is broadcast, and cache-cleaner.mixin listens for it.
  */
-import path from "node:path";
-import fs from "node:fs";
 import type { ServiceSchema } from "moleculer";
 import DbService from "moleculer-db";
 import type MongoDbAdapterClass from "moleculer-db-adapter-mongo";
 import { loadSettings } from "../lib/settings";
 import { Store, type Doc, type DbAdapter } from "../lib/store";
-import { NeDbAdapter } from "../lib/nedb-adapter";
+import { SqliteAdapter } from "../lib/sqlite-adapter";
+import { indexesOf, indexName } from "../lib/indexes";
 
 export interface DbMethods<_T extends Doc> {
   changed(): Promise<void>;
@@ -55,11 +55,12 @@ export interface DbMixinOptions<T extends Doc> {
 
 const GENERIC_ACTIONS = ["find", "count", "list", "create", "insert", "get", "update", "remove"] as const;
 
-export function createAdapter(collection: string, env = process.env): DbAdapter {
+/** The adapter for a collection; its name reaches the adapter through `init` (the service's schema). */
+export function createAdapter(_collection: string, env = process.env): DbAdapter {
   const settings = loadSettings(env);
   if (settings.mongoUri) {
     // Required here, not imported: the adapter loads the whole MongoDB driver (about 12 MB of
-    // resident memory), which a node on NeDB files never uses.
+    // resident memory), which an embedded node never uses.
     const MongoDbAdapter = require("moleculer-db-adapter-mongo") as typeof MongoDbAdapterClass;
     // The driver 3.x bundled by the adapter wants the unified topology for sane reconnects.
     return new MongoDbAdapter(settings.mongoUri, {
@@ -67,9 +68,23 @@ export function createAdapter(collection: string, env = process.env): DbAdapter 
       useNewUrlParser: true,
     }) as unknown as DbAdapter;
   }
-  if (settings.dataDir === ":memory:") return new NeDbAdapter() as unknown as DbAdapter;
-  fs.mkdirSync(settings.dataDir, { recursive: true });
-  return new NeDbAdapter(path.join(settings.dataDir, `${collection}.db`)) as unknown as DbAdapter;
+  return new SqliteAdapter(settings.dataDir);
+}
+
+interface MongoCollection {
+  createIndex(keys: Record<string, 1 | -1>, options: { name: string }): Promise<unknown>;
+}
+
+/** On MongoDB, the collection's declared indexes (SQLite creates its own when it connects). */
+export async function ensureMongoIndexes(adapter: unknown, collection: string): Promise<number> {
+  const mongo = (adapter as { collection?: MongoCollection }).collection;
+  if (!mongo || typeof mongo.createIndex !== "function") return 0;
+  const specs = indexesOf(collection);
+  // createIndex is a no-op for an index that exists with the same keys and name.
+  await Promise.all(
+    specs.map((spec) => mongo.createIndex(Object.fromEntries(spec.keys), { name: indexName(collection, spec) })),
+  );
+  return specs.length;
 }
 
 export function dbMixin<T extends Doc>(collection: string, options: DbMixinOptions<T> = {}): Partial<ServiceSchema> {
@@ -158,6 +173,9 @@ export function dbMixin<T extends Doc>(collection: string, options: DbMixinOptio
           }
         }
       }
+      await ensureMongoIndexes(this.adapter, collection);
+      for (const [index, adapter] of this.collectionAdapters.entries())
+        await ensureMongoIndexes(adapter, options.collections?.[index] ?? "");
       await this.seedIfEmpty();
     },
 
