@@ -4,9 +4,9 @@
  * when a service starts (mixins/db.mixin.ts). test/integration/query-indexes.test.ts holds each
  * query the services make beside the index that answers it.
  *
- * A field named here holds one scalar (string, number, boolean or null), never an array: that is
- * what lets the SQLite store answer conditions on it in SQL (an array field would need MongoDB's
- * "any element matches", which stays in memory).
+ * A field named here holds scalars of one type (strings, numbers or booleans) or null, never an
+ * array: that is what lets the SQLite store answer conditions on it in SQL, from the index alone
+ * (an array field would need MongoDB's "any element matches", which stays in memory).
  */
 export type IndexKey = readonly [field: string, direction: 1 | -1];
 
@@ -19,14 +19,18 @@ const asc = (...fields: string[]): IndexSpec => ({ keys: fields.map((field) => [
 
 export const INDEXES: Readonly<Record<string, readonly IndexSpec[]>> = {
   orders: [
-    // The list by status, newest first; abandoned placements by age; stock still to release.
-    asc("status", "createdAt"),
-    // A table's orders (the list, and a new bill claiming the served ones).
+    // The list by status, newest first; abandoned placements by age; the reconcile's orders
+    // still in the kitchen. Unsettled statuses hold few orders.
+    asc("status", "accepted", "createdAt"),
+    // The unfiltered list, newest first, and its count.
+    asc("accepted", "createdAt"),
+    // A table's orders, newest first; the served ones a new bill claims.
     asc("table", "createdAt"),
+    asc("table", "status", "createdAt"),
     // A bill's orders.
     asc("bill"),
-    // The unfiltered list, newest first.
-    asc("createdAt"),
+    // Cancelled or rejected orders whose stock is still to go back.
+    asc("stockReleased", "status"),
   ],
   tickets: [
     // The queue in cooking order; the cooking ones to adopt.

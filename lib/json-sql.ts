@@ -28,15 +28,6 @@ export function fieldSql(field: string): string {
 
 const typeOf = (field: string) => `json_type(doc, '$.${field}')`;
 
-/** The JSON types a scalar value compares with, so that `1` never matches `true` (or `"5"` matches 5). */
-function typeGuard(field: string, value: unknown): string | undefined {
-  if (field === "_id") return undefined;
-  if (typeof value === "boolean") return `${typeOf(field)} = '${value}'`;
-  if (typeof value === "number") return `${typeOf(field)} IN ('integer', 'real')`;
-  if (typeof value === "string") return `${typeOf(field)} = 'text'`;
-  return undefined;
-}
-
 const scalar = (value: unknown): value is string | number | boolean =>
   typeof value === "string" || typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value));
 
@@ -50,8 +41,7 @@ function condition(field: string, cond: unknown, params: SqlValue[]): string[] |
   if (cond === null) return [`${expr} IS NULL`];
   if (scalar(cond)) {
     params.push(bind(cond));
-    const guard = typeof cond === "string" ? undefined : typeGuard(field, cond);
-    return guard ? [`${expr} = ?`, guard] : [`${expr} = ?`];
+    return [`${expr} = ?`];
   }
   if (typeof cond !== "object" || Array.isArray(cond)) return null;
   const ops = Object.entries(cond as Record<string, unknown>);
@@ -61,8 +51,6 @@ function condition(field: string, cond: unknown, params: SqlValue[]): string[] |
     if (op in RANGE && scalar(value) && typeof value !== "boolean") {
       params.push(value);
       terms.push(`${expr} ${RANGE[op as keyof typeof RANGE]} ?`);
-      const guard = typeGuard(field, value);
-      if (guard) terms.push(guard);
     } else if (op === "$in" && Array.isArray(value) && value.every((v) => typeof v === "string")) {
       if (value.length === 0) return ["0"];
       params.push(...value);
@@ -82,7 +70,9 @@ function condition(field: string, cond: unknown, params: SqlValue[]): string[] |
 
 /**
  * The WHERE clause for `query`. `scalarFields`: the fields that may be answered in SQL (`_id`
- * always is).
+ * always is), each holding values of one JSON type or null (lib/indexes.ts): so a condition needs
+ * no type guard beside it (`json_extract` answers `true` as 1, and SQLite orders every text after
+ * every number), and an index on the field alone answers it, counts included.
  */
 export function whereSql(query: object, scalarFields: ReadonlySet<string>): SqlWhere {
   const params: SqlValue[] = [];

@@ -1,7 +1,7 @@
 /**
  * The SQL lib/json-sql.ts writes selects what MongoDB's semantics (mingo) select: exactly when it
- * says `exact`, a superset otherwise. Documents mix the types a field could hold, so a condition
- * that confused `1` with `true`, `"5"` with `5`, or a missing field with a present one fails.
+ * says `exact`, a superset otherwise. Each declared field holds one type or null, as lib/indexes.ts
+ * requires; missing, null and present values are mixed, so a condition that confused them fails.
  */
 import { Query } from "mingo";
 import { whereSql } from "../../../lib/json-sql";
@@ -10,9 +10,9 @@ import { openSqlite, type SqlDatabase } from "../../../lib/sqlite-driver";
 const docs: Record<string, unknown>[] = [
   { _id: "a", status: "paid", n: 1, flag: true, day: "2026-01-01", bill: null },
   { _id: "b", status: "open", n: 0, flag: false, day: "2026-01-02" },
-  { _id: "c", status: "paid", n: "1", flag: 1, day: "2026-01-02", bill: "bill-1" },
-  { _id: "d", status: "cooking", n: 5.5, flag: 0, bill: "bill-2", tags: ["x"] },
-  { _id: "e", n: 10, day: 20260101, status: null },
+  { _id: "c", status: "paid", flag: null, day: "2026-01-02", bill: "bill-1" },
+  { _id: "d", status: "cooking", n: 5.5, bill: "bill-2", tags: ["x"] },
+  { _id: "e", n: 10, status: null },
   { _id: "f", status: "ready", n: -3, flag: true, day: "2026-01-03", bill: "bill-1" },
 ];
 const fields = new Set(["status", "n", "flag", "day", "bill"]);
@@ -24,9 +24,9 @@ const queries: object[] = [
   { bill: null },
   { flag: true },
   { flag: false },
-  { flag: 1 },
+  { flag: null },
   { n: 1 },
-  { n: "1" },
+  { n: null },
   { n: { $gte: 1 } },
   { n: { $lt: 1 } },
   { n: { $gt: 0, $lte: 10 } },
@@ -42,7 +42,7 @@ const queries: object[] = [
   { _id: { $in: ["a", "d", "zz"] } },
   { status: "paid", flag: true },
   { $or: [{ status: "open" }, { flag: true, n: { $gte: 0 } }] },
-  { status: "paid", $or: [{ bill: null }, { n: "1" }] },
+  { status: "paid", $or: [{ bill: null }, { n: { $exists: false } }] },
   // Not declared scalar, or not said in SQL: a superset, then mingo.
   { tags: "x" },
   { n: { $in: [1, 10] } },
