@@ -52,8 +52,9 @@ export const INDEXES: Readonly<Record<string, readonly IndexSpec[]>> = {
   ],
   "billing-ledger": [asc("day")],
   ingredients: [asc("name"), asc("low")],
-  stock_reservations: [],
-  purchase_orders: [asc("status", "createdAt"), asc("createdAt")],
+  // Movements whose stock is still to change (services/inventory/movements.ts).
+  stock_reservations: [asc("pendingMoves")],
+  purchase_orders: [asc("status", "createdAt"), asc("createdAt"), asc("pendingMoves")],
   dishes: [asc("category", "name"), asc("station")],
   staff: [asc("username")],
 };

@@ -1,4 +1,5 @@
 /** Ingredients: the stored document, the view clients see, and the rules for their fields. */
+import type { MoveMark } from "./movements";
 import type { IngredientView, StockLine } from "../../lib/contracts";
 import type { FieldProblem } from "../../lib/errors";
 import { idParam, slugId } from "../../lib/ids";
@@ -28,6 +29,8 @@ export interface IngredientDoc {
   low: boolean;
   createdAt: string;
   updatedAt: string;
+  /** Movements under way that changed this ingredient (./movements.ts); empty at rest. */
+  moves?: Record<string, MoveMark>;
 }
 
 export const INGREDIENT_NAME = personText(1, 80);

@@ -34,6 +34,8 @@ import {
 import { PURCHASE_ORDER_STATUSES, purchaseOrderView, type PurchaseOrderDoc } from "./purchase-orders";
 import type { ReservationDoc } from "./reservations";
 import { StockLedger, type IngredientPatch } from "./stock-ledger";
+import { stockFault } from "./stock-fault";
+import { loadSettings } from "../../lib/settings";
 import { patchParams } from "../../lib/patch-params";
 import { answerCreated } from "../../lib/created";
 
@@ -53,6 +55,9 @@ interface InventoryVars {
 
 /** Stock figures a purchaser may set; left out on a creation, they start at 0. */
 const STOCK_LEVELS = { onHand: STOCK_AMOUNT, reorderPoint: STOCK_AMOUNT, reorderQty: STOCK_AMOUNT };
+
+/** In a cluster, a movement this old is no live node's: a movement takes milliseconds. */
+const RECOVER_AFTER_MS = 60_000;
 
 const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, InventoryVars> = {
   name: "inventory",
@@ -243,7 +248,23 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
 
   created() {
     this.purchaseOrders = this.stores[PURCHASE_ORDERS] as Store<PurchaseOrderDoc>;
-    this.ledger = new StockLedger(this.store, this.stores[RESERVATIONS] as Store<ReservationDoc>, this.purchaseOrders);
+    this.ledger = new StockLedger(
+      this.store,
+      this.stores[RESERVATIONS] as Store<ReservationDoc>,
+      this.purchaseOrders,
+      stockFault(loadSettings().fault),
+    );
+  },
+
+  async started() {
+    // Runs after the db mixin connected the collections. Embedded, no other process writes this
+    // store, so every half-done movement is a dead one; in a cluster, only those a minute old are.
+    const before = new Date(Date.now() - (loadSettings().transporter ? RECOVER_AFTER_MS : 0)).toISOString();
+    const report = await this.ledger.recover(before);
+    if (report.finished + report.undone > 0) {
+      this.logger.warn(report, "Finished or undid stock movements a stopped node left half done.");
+      await this.changed();
+    }
   },
 };
 

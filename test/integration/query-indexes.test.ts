@@ -239,6 +239,20 @@ const QUERIES: ListedQuery[] = [
     query: { _id: "rice", onHand: 1, reserved: 0 },
     index: byId,
   },
+  {
+    site: "inventory/stock-ledger.ts",
+    collection: "stock_reservations",
+    query: { pendingMoves: { $gt: 0 } },
+    index: ix("stock_reservations", "pendingMoves"),
+  },
+  {
+    site: "inventory/stock-ledger.ts",
+    collection: "purchase_orders",
+    query: { pendingMoves: { $gt: 0 } },
+    index: ix("purchase_orders", "pendingMoves"),
+  },
+  { site: "inventory/movements.ts", collection: "ingredients", query: { _id: { $in: ["rice", "eggs"] } }, index: byId },
+  { site: "inventory/movements.ts", collection: "ingredients", query: {}, index: "-", whole: true },
   // services/menu, services/staff
   {
     site: "menu/menu.service.ts",
@@ -260,7 +274,7 @@ const QUERIES: ListedQuery[] = [
 /** Store calls that take a query (find, count, update, remove, paginate), unless it starts with one `_id`. */
 function querySites(source: string): number {
   const calls =
-    /(?:store|stores\[[A-Z_]+\]|bills|ledger|ingredients|reservations|purchaseOrders)\)?\.(?:find|count|update|remove)\(\s*([^,)]*)|paginate\(/g;
+    /(?:store|stores\[[A-Z_]+\]|bills|ledger|ingredients|reservations|purchaseOrders|records)\)?\.(?:find|count|update|remove)\(\s*([^,)]*)|paginate\(/g;
   let sites = 0;
   for (const match of source.matchAll(calls)) {
     const firstArg = (match[1] ?? "").replace(/\s+/g, "");
