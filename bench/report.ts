@@ -98,12 +98,15 @@ function historyCells(results: BenchResults): string[][] {
   ]);
 }
 
-/** The history goals (issue 15): at 8× the meals a shift costs the same; a year fits a small machine. */
+/**
+ * The history goals (issue 15): at 8× the meals a shift costs the same; a year fits a small
+ * machine. Judged only for the sizes the run measured (the smoke plan measures none of them).
+ */
 function historyChecks(results: BenchResults): TargetCheck[] {
   const points = results.history?.points ?? [];
   const at = (meals: number) => points.find((p) => p.meals === meals);
   const checks: TargetCheck[] = [];
-  const [base, eight] = [at(1_000), at(8_000)];
+  const [base, eight, year, empty] = [at(1_000), at(8_000), at(100_000), at(0)];
   const growth: [string, keyof HistoryPoint, number][] = [
     ["restart", "restartSeconds", 1.5],
     ["idle RSS", "idleRssMb", 1.25],
@@ -111,45 +114,49 @@ function historyChecks(results: BenchResults): TargetCheck[] {
     ["a new order", "newOrderMs", 1.5],
     ["the paid-orders list", "paidListMs", 1.5],
   ];
-  for (const [name, field, goal] of growth) {
-    const ratioOf = base && eight ? (eight[field] as number) / (base[field] as number) : Number.NaN;
-    checks.push({
-      name: `${name}, 8,000 meals against 1,000`,
-      measured: base && eight ? times(ratioOf) : "–",
-      goal: `≤ ${goal}×`,
-      met: base && eight ? ratioOf <= goal : null,
-    });
+  if (base && eight) {
+    for (const [name, field, goal] of growth) {
+      const growthRatio = (eight[field] as number) / (base[field] as number);
+      checks.push({
+        name: `${name}, 8,000 meals against 1,000`,
+        measured: times(growthRatio),
+        goal: `≤ ${goal}×`,
+        met: growthRatio <= goal,
+      });
+    }
   }
-  const year = at(100_000);
-  const empty = at(0);
-  checks.push(
-    {
-      name: "restart with 100,000 meals",
-      measured: `${fixed(year?.restartSeconds ?? Number.NaN, 2)} s`,
-      goal: "< 5 s",
-      met: year ? year.restartSeconds < 5 : null,
-    },
-    {
-      name: "idle RSS with 100,000 meals",
-      measured: `${fixed(year?.idleRssMb ?? Number.NaN)} MB`,
-      goal: "< 250 MB",
-      met: year ? year.idleRssMb < 250 : null,
-    },
-    {
-      name: "a new order, 100,000 meals against none",
-      measured: year && empty ? times(year.newOrderMs / empty.newOrderMs) : "–",
-      goal: "≤ 1.2×",
-      met: year && empty ? year.newOrderMs / empty.newOrderMs <= 1.2 : null,
-    },
-    {
-      name: "disk a meal, 100,000 meals",
-      measured: `${fixed((year?.diskBytesPerMeal ?? Number.NaN) / 1024, 2)} KB`,
-      goal: "≤ 4 KB",
-      met: year ? year.diskBytesPerMeal <= 4096 : null,
-    },
-  );
+  if (year) {
+    checks.push(
+      {
+        name: "restart with 100,000 meals",
+        measured: `${fixed(year.restartSeconds, 2)} s`,
+        goal: "< 5 s",
+        met: year.restartSeconds < 5,
+      },
+      {
+        name: "idle RSS with 100,000 meals",
+        measured: `${fixed(year.idleRssMb)} MB`,
+        goal: "< 250 MB",
+        met: year.idleRssMb < 250,
+      },
+      {
+        name: "disk a meal, 100,000 meals",
+        measured: `${fixed(year.diskBytesPerMeal / 1024, 2)} KB`,
+        goal: "≤ 4 KB",
+        met: year.diskBytesPerMeal <= 4096,
+      },
+    );
+    if (empty)
+      checks.push({
+        name: "a new order, 100,000 meals against none",
+        measured: times(year.newOrderMs / empty.newOrderMs),
+        goal: "≤ 1.2×",
+        met: year.newOrderMs / empty.newOrderMs <= 1.2,
+      });
+  }
   return checks;
 }
+
 const TARGET_HEAD = ["target", "measured", "goal", "met"];
 
 function kitchenCells(results: BenchResults): string[][] {

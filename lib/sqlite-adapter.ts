@@ -37,11 +37,13 @@ function acquire(filename: string): SqlDatabase {
   }
   const db = openSqlite(filename);
   if (filename !== ":memory:") {
-    // page_size (a new file only): 8 KiB pages hold a year of meals in 4 % less disk than 4 KiB.
+    // page_size (a new file only): 8 KiB pages hold a year of meals in 4 % less disk than 4 KiB;
+    // cache_size 32 MiB: a new order with 100,000 meals behind it cost 1.58× one on an empty store
+    // with the 2 MiB default (index pages read again from the OS), 1.09× with it.
     // WAL: readers never wait for the writer. NORMAL: a commit survives the process dying (what
     // the NeDB files promised); only a power cut can lose the last commits.
     db.exec(
-      "PRAGMA page_size = 8192; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000",
+      "PRAGMA page_size = 8192; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -32768",
     );
     open.set(filename, { db, users: 1 });
   }

@@ -132,7 +132,7 @@ export class Movements {
   }
 
   /**
-   * Settles the marks left on ingredients by movements older than `before`: a reserve whose
+   * Settles the marks left on ingredients by movements at or before `before`: a reserve whose
    * reservation was recorded (`recorded`) keeps its stock, one whose reservation never came gives
    * it back; any other mark belongs to a finished movement and goes. Answers how many were undone.
    */
@@ -140,7 +140,7 @@ export class Movements {
     let undone = 0;
     for (const doc of await this.ingredients.find({})) {
       for (const [key, mark] of Object.entries(doc.moves ?? {})) {
-        if (mark.at >= before) continue;
+        if (mark.at > before) continue;
         const reservation = key.startsWith("reserve:") ? key.slice("reserve:".length) : undefined;
         if (reservation !== undefined && !(await recorded(reservation))) {
           await this.untake(reservation, [{ ingredient: doc._id, qty: mark.qty ?? 0 }]);

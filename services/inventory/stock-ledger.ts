@@ -301,14 +301,14 @@ export class StockLedger {
   }
 
   /**
-   * Finishes or undoes the movements a node left half done, recorded before `before` (all of
+   * Finishes or undoes the movements a node left half done, recorded at or before `before` (all of
    * them at an embedded node's start: no other process writes its store).
    */
   async recover(before: string = now()): Promise<RecoveryReport> {
     let finished = 0;
     for (const doc of await this.reservations.find({ pendingMoves: { $gt: 0 } })) {
       for (const [move, at] of Object.entries(doc.pending ?? {})) {
-        if (at >= before) continue;
+        if (at > before) continue;
         if (move === "release") {
           await this.moves.finish(this.reservations, doc._id, move, unconsumed(doc.remaining), releaseIncrement);
         } else {
@@ -319,7 +319,7 @@ export class StockLedger {
       }
     }
     for (const order of await this.purchaseOrders.find({ pendingMoves: { $gt: 0 } })) {
-      if (!order.pending?.receive || order.pending.receive >= before) continue;
+      if (!order.pending?.receive || order.pending.receive > before) continue;
       await this.moves.finish(this.purchaseOrders, order._id, "receive", order.lines, receiveIncrement);
       finished++;
     }
