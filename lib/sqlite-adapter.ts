@@ -58,7 +58,8 @@ function release(filename: string, db: SqlDatabase): void {
   }
   if (--shared.users > 0) return;
   open.delete(filename);
-  db.exec("PRAGMA optimize");
+  // Fresh statistics for the planner, bounded (analysis_limit) so a big file closes in moments.
+  db.exec("PRAGMA analysis_limit = 400; PRAGMA optimize");
   db.close();
 }
 
