@@ -41,7 +41,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-# NeDB files and the generated token secret live here when MONGO_URI is not set.
+# The SQLite file and the generated token secret live here when MONGO_URI is not set.
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000 3001 3030

@@ -4,7 +4,7 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testTimeout: 30000,
-  // Services read their settings from the environment; tests start with in-memory NeDB.
+  // Services read their settings from the environment; tests start with in-memory SQLite.
   setupFiles: ["<rootDir>/test/support/env.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
 };

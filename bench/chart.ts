@@ -2,7 +2,7 @@
  * The run as one SVG, written by hand (no charting dependency): throughput beside the
  * references on a log scale, kitchen scaling against the ideal, and memory per node.
  */
-import type { BenchResults, Comparison } from "./results";
+import type { BenchResults, Comparison, HistoryPoint } from "./results";
 
 const WIDTH = 960;
 const COLORS: Record<string, string> = { A: "#9aa5b1", C: "#6b7c93", E: "#6b7c93", brigade: "#d9480f" };
@@ -197,11 +197,61 @@ function memoryPanel(results: BenchResults, top: number, left: number, width: nu
   return parts.join("\n");
 }
 
+/** One small bar chart per figure of the history scenario, a bar per size of history. */
+function historyPanel(results: BenchResults, top: number): { svg: string; height: number } {
+  const points = results.history?.points ?? [];
+  if (points.length === 0) return { svg: "", height: 0 };
+  const figures: { title: string; value: (p: HistoryPoint) => number; limit?: number; unit: string }[] = [
+    { title: "restart until ready, s", value: (p) => p.restartSeconds, limit: 5, unit: "s" },
+    { title: "idle RSS, MB", value: (p) => p.idleRssMb, limit: 250, unit: "MB" },
+    { title: "today's takings, ms", value: (p) => p.takingsMs, unit: "ms" },
+    { title: "paid-orders list, ms", value: (p) => p.paidListMs, unit: "ms" },
+    { title: "a new order, ms", value: (p) => p.newOrderMs, unit: "ms" },
+    { title: "disk a meal, KB", value: (p) => p.diskBytesPerMeal / 1024, limit: 4, unit: "KB" },
+  ];
+  const height = 200;
+  const width = (WIDTH - 40) / figures.length;
+  const plotTop = top + 56;
+  const plotHeight = 100;
+  const parts = [
+    text(
+      20,
+      top + 18,
+      "History: Brigade restarted on N meals (scripts/seed-history.ts)",
+      `font-size="14" font-weight="bold"`,
+    ),
+  ];
+  figures.forEach((figure, f) => {
+    const left = 20 + f * width;
+    const values = points.map((p) => (Number.isFinite(figure.value(p)) ? figure.value(p) : 0));
+    const max = Math.max(figure.limit ?? 0, ...values) * 1.15 || 1;
+    const y = (v: number) => plotTop + plotHeight - (v / max) * plotHeight;
+    parts.push(text(left, top + 40, figure.title, `font-size="11"`));
+    if (figure.limit !== undefined)
+      parts.push(
+        line(left, y(figure.limit), left + width - 12, y(figure.limit), `stroke="#c92a2a" stroke-dasharray="4 3"`),
+      );
+    const slot = (width - 12) / points.length;
+    points.forEach((p, i) => {
+      const x = left + i * slot;
+      const v = values[i];
+      parts.push(rect(x + slot * 0.15, y(v), slot * 0.7, plotTop + plotHeight - y(v), COLORS.brigade));
+      parts.push(
+        text(x + slot / 2, y(v) - 3, v >= 10 ? v.toFixed(0) : v.toFixed(1), `text-anchor="middle" font-size="9"`),
+      );
+      const label = p.meals >= 1000 ? `${p.meals / 1000}k` : String(p.meals);
+      parts.push(text(x + slot / 2, plotTop + plotHeight + 12, label, `text-anchor="middle" font-size="9"`));
+    });
+  });
+  return { svg: parts.join("\n"), height };
+}
+
 export function chart(results: BenchResults): string {
   const throughput = throughputPanel(results, 10);
   const lowerTop = 10 + throughput.height + 10;
   const half = (WIDTH - 60) / 2;
-  const height = lowerTop + 250;
+  const history = historyPanel(results, lowerTop + 240);
+  const height = lowerTop + 250 + history.height;
   const caption = `Brigade benchmark, ${results.startedAt.slice(0, 16).replace("T", " ")} UTC, ${results.machine.cpus} CPUs (${results.plan.mode} plan). A: raw node:http, same bytes; C: bare moleculer-web, one process; E: the same over NATS.`;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}">`,
@@ -209,6 +259,7 @@ export function chart(results: BenchResults): string {
     throughput.svg,
     kitchenPanel(results, lowerTop, 20, half),
     memoryPanel(results, lowerTop, 40 + half, half),
+    history.svg,
     text(20, height - 8, caption, `font-size="10" fill="#555"`),
     `</svg>`,
   ].join("\n");

@@ -1,7 +1,7 @@
 /** The run's figures as tables: for the terminal (cli-table3) and for the README (Markdown). */
 import Table from "cli-table3";
 import type { TargetResult } from "./measure";
-import type { BenchResults, Comparison, TargetCheck } from "./results";
+import type { BenchResults, Comparison, HistoryPoint, TargetCheck } from "./results";
 
 const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : "–");
 const times = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : "–");
@@ -71,7 +71,92 @@ const HTTP_HEAD = [
   "Brigade ÷ ref",
 ];
 const KITCHEN_HEAD = ["kitchen nodes", "tickets/s", "ideal", "× one node", "goal", "per node", "still queued"];
-const MEMORY_HEAD = ["mode", "node", "idle RSS MB", "peak RSS MB under load", "orders in its memory"];
+const MEMORY_HEAD = ["mode", "node", "idle RSS MB", "peak RSS MB under load", "orders stored"];
+const HISTORY_HEAD = [
+  "meals behind",
+  "written in s",
+  "restart s",
+  "idle RSS MB",
+  "takings ms",
+  "paid list ms",
+  "new order ms",
+  "new order CPU ms",
+  "disk KB a meal",
+];
+
+function historyCells(results: BenchResults): string[][] {
+  return (results.history?.points ?? []).map((p) => [
+    p.meals.toLocaleString("en-US"),
+    p.meals > 0 ? fixed(p.seedSeconds, 1) : "–",
+    fixed(p.restartSeconds, 2),
+    fixed(p.idleRssMb),
+    fixed(p.takingsMs, 1),
+    fixed(p.paidListMs, 1),
+    fixed(p.newOrderMs, 1),
+    fixed(p.newOrderCpuMs, 1),
+    fixed(p.diskBytesPerMeal / 1024, 2),
+  ]);
+}
+
+/**
+ * The history goals (issue 15): at 8× the meals a shift costs the same; a year fits a small
+ * machine. Judged only for the sizes the run measured (the smoke plan measures none of them).
+ */
+function historyChecks(results: BenchResults): TargetCheck[] {
+  const points = results.history?.points ?? [];
+  const at = (meals: number) => points.find((p) => p.meals === meals);
+  const checks: TargetCheck[] = [];
+  const [base, eight, year, empty] = [at(1_000), at(8_000), at(100_000), at(0)];
+  const growth: [string, keyof HistoryPoint, number][] = [
+    ["restart", "restartSeconds", 1.5],
+    ["idle RSS", "idleRssMb", 1.25],
+    ["today's takings", "takingsMs", 1.5],
+    ["a new order", "newOrderMs", 1.5],
+    ["the paid-orders list", "paidListMs", 1.5],
+  ];
+  if (base && eight) {
+    for (const [name, field, goal] of growth) {
+      const growthRatio = (eight[field] as number) / (base[field] as number);
+      checks.push({
+        name: `${name}, 8,000 meals against 1,000`,
+        measured: times(growthRatio),
+        goal: `≤ ${goal}×`,
+        met: growthRatio <= goal,
+      });
+    }
+  }
+  if (year) {
+    checks.push(
+      {
+        name: "restart with 100,000 meals",
+        measured: `${fixed(year.restartSeconds, 2)} s`,
+        goal: "< 5 s",
+        met: year.restartSeconds < 5,
+      },
+      {
+        name: "idle RSS with 100,000 meals",
+        measured: `${fixed(year.idleRssMb)} MB`,
+        goal: "< 250 MB",
+        met: year.idleRssMb < 250,
+      },
+      {
+        name: "disk a meal, 100,000 meals",
+        measured: `${fixed(year.diskBytesPerMeal / 1024, 2)} KB`,
+        goal: "≤ 4 KB",
+        met: year.diskBytesPerMeal <= 4096,
+      },
+    );
+    if (empty)
+      checks.push({
+        name: "a new order, 100,000 meals against none",
+        measured: times(year.newOrderMs / empty.newOrderMs),
+        goal: "≤ 1.2×",
+        met: year.newOrderMs / empty.newOrderMs <= 1.2,
+      });
+  }
+  return checks;
+}
+
 const TARGET_HEAD = ["target", "measured", "goal", "met"];
 
 function kitchenCells(results: BenchResults): string[][] {
@@ -167,6 +252,7 @@ export function evaluateTargets(results: BenchResults): TargetCheck[] {
     goal: "< 200 MB",
     met: results.embedded ? rss < 200 : null,
   });
+  if (results.history) checks.push(...historyChecks(results));
   const failing = rows(results).filter((r) => problems(r.target) !== "none");
   checks.push({
     name: "no failed requests",
@@ -201,10 +287,21 @@ export function printTables(results: BenchResults): string {
   for (const cells of kitchenCells(results)) kitchen.push(cells);
   const mem = new Table({ head: MEMORY_HEAD, style: STYLE });
   for (const cells of memoryCells(results)) mem.push(cells);
+  const history = new Table({ head: HISTORY_HEAD, style: STYLE });
+  for (const cells of historyCells(results)) history.push(cells);
   const targets = new Table({ head: TARGET_HEAD, colWidths: [40, 40, 30, 14], wordWrap: true, style: STYLE });
   for (const check of results.targets) targets.push([check.name, check.measured, check.goal, metText(check)]);
   const errors = results.errors.map((e) => `ERROR in ${e.scenario}: ${e.message}`).join("\n");
-  return [http.toString(), kitchen.toString(), mem.toString(), targets.toString(), errors].filter(Boolean).join("\n");
+  return [
+    http.toString(),
+    kitchen.toString(),
+    mem.toString(),
+    results.history ? history.toString() : "",
+    targets.toString(),
+    errors,
+  ]
+    .filter(Boolean)
+    .join("\n");
 }
 
 function markdownTable(head: string[], body: string[][]): string {
@@ -220,6 +317,7 @@ export function markdown(results: BenchResults): string {
       ? `Kitchen scaling: ${k.chefsPerNode} chefs a node, ${k.prepSeconds} s a ticket, a backlog of ${k.backlogTickets} tickets; "× one node" divides by the mean of both one-node runs (${fixed(k.oneNodeBaseline, 2)} tickets/s).\n\n${markdownTable(KITCHEN_HEAD, kitchenCells(results))}`
       : "",
     markdownTable(MEMORY_HEAD, memoryCells(results)),
+    results.history ? markdownTable(HISTORY_HEAD, historyCells(results)) : "",
     markdownTable(
       TARGET_HEAD,
       results.targets.map((c) => [c.name, c.measured, c.goal, metText(c)]),

@@ -21,8 +21,7 @@ export interface NodeMemory {
   idleRssMb: number;
   peakUnderLoadMb: number;
   /**
-   * Orders in the node's store when the load ended (embedded: NeDB holds every document in
-   * memory, so the peak grows with them, and a faster run stores more in the same time).
+   * Orders in the node's store when the load ended (a faster run stores more in the same time).
    */
   ordersHeld?: number;
 }
@@ -55,6 +54,28 @@ export interface KitchenResult {
   error?: string;
 }
 
+/** One size of the history scenario (scenarios/history.ts): Brigade restarted on `meals` meals. */
+export interface HistoryPoint {
+  meals: number;
+  /** How long `npm run seed:history` took to write them. */
+  seedSeconds: number;
+  /** From spawning the process to /health/ready answering. */
+  restartSeconds: number;
+  idleRssMb: number;
+  /** Medians of sequential requests. */
+  takingsMs: number;
+  paidListMs: number;
+  newOrderMs: number;
+  /** The node's CPU time per new order (its kitchen starting to cook it included). */
+  newOrderCpuMs: number;
+  diskBytes: number;
+  diskBytesPerMeal: number;
+}
+
+export interface HistoryResult {
+  points: HistoryPoint[];
+}
+
 export interface ScenarioError {
   scenario: string;
   message: string;
@@ -69,6 +90,7 @@ export interface BenchResults {
   machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; loadAverageAtStart: number[] };
   embedded?: { menu?: Comparison; orders?: Comparison; memory: NodeMemory[] };
   cluster?: { menu?: Comparison; orders?: Comparison; kitchen?: KitchenResult; memory: NodeMemory[] };
+  history?: HistoryResult;
   errors: ScenarioError[];
   targets: TargetCheck[];
 }

@@ -3,7 +3,7 @@
  *
  *   npm run bench                   the full run (about 6–8 minutes on 2 cores)
  *   npm run bench -- --smoke        a few seconds per scenario (what npm test runs); or BENCH_SMOKE=1
- *   npm run bench -- --only embedded   or --only cluster
+ *   npm run bench -- --only embedded   or --only cluster, --only history, or a comma list
  *   npm run bench -- --out DIR      where <date>.json, <date>.svg and <date>.md go (default bench/results)
  *   npm run bench -- --cpu-prof     also write a CPU profile of every Brigade node (node --cpu-prof)
  *   npm run bench -- --keep         keep the logs and stores of the run
@@ -20,7 +20,7 @@ import { chart } from "./chart";
 import { benchPlan } from "./plan";
 import { killAllSync, ROOT } from "./processes";
 import { markdown, printTables } from "./report";
-import { runSuite } from "./suite";
+import { runSuite, SCENARIOS, type Scenario } from "./suite";
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -34,13 +34,10 @@ async function main(): Promise<number> {
     },
   });
   const plan = benchPlan(values.smoke ? "smoke" : "full");
-  const scenarios = (values.only?.split(",").map((s) => s.trim()) ?? ["embedded", "cluster"]) as (
-    | "embedded"
-    | "cluster"
-  )[];
-  const unknown = scenarios.filter((s) => s !== "embedded" && s !== "cluster");
+  const scenarios = (values.only?.split(",").map((s) => s.trim()) ?? [...SCENARIOS]) as Scenario[];
+  const unknown = scenarios.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
   if (unknown.length)
-    throw new Error(`Unknown scenario(s) ${unknown.join(", ")}: use --only embedded, cluster or both.`);
+    throw new Error(`Unknown scenario(s) ${unknown.join(", ")}: use --only with ${SCENARIOS.join(", ")}.`);
   const outDir = path.resolve(values.out ?? path.join(ROOT, "bench/results"));
   const workDir = mkdtempSync(path.join(os.tmpdir(), "brigade-bench-"));
   const cpuProfileDir = values["cpu-prof"] ? path.join(outDir, "profiles") : undefined;

@@ -10,11 +10,15 @@ import { evaluateTargets } from "./report";
 import type { BenchResults, ScenarioError } from "./results";
 import { clusterSeconds, runCluster, type ClusterEnvironment } from "./scenarios/cluster";
 import { embeddedSeconds, runEmbedded } from "./scenarios/embedded";
+import { historySeconds, runHistory } from "./scenarios/history";
+
+export const SCENARIOS = ["embedded", "cluster", "history"] as const;
+export type Scenario = (typeof SCENARIOS)[number];
 
 export interface SuiteOptions {
   plan: BenchPlan;
   workDir: string;
-  scenarios: ("embedded" | "cluster")[];
+  scenarios: Scenario[];
   cluster: ClusterEnvironment;
   cpuProfileDir?: string;
   quiet?: boolean;
@@ -27,7 +31,8 @@ export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
     errors.push({ scenario, message: err instanceof Error ? err.message : String(err) });
   const planned =
     (options.scenarios.includes("embedded") ? embeddedSeconds(options.plan) : 0) +
-    (options.scenarios.includes("cluster") ? clusterSeconds(options.plan) : 0);
+    (options.scenarios.includes("cluster") ? clusterSeconds(options.plan) : 0) +
+    (options.scenarios.includes("history") ? historySeconds(options.plan) : 0);
   const progress = createProgress(planned, options.quiet);
   const load = new LoadGenerator();
   const results: BenchResults = {
@@ -67,6 +72,13 @@ export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
         );
       } catch (err) {
         onError("cluster", err);
+      }
+    }
+    if (options.scenarios.includes("history")) {
+      try {
+        results.history = await runHistory(options.plan, options.workDir, progress);
+      } catch (err) {
+        onError("history", err);
       }
     }
   } finally {

@@ -45,6 +45,25 @@ export interface Settings {
   requestTimeoutMs: number;
   /** The services this node runs (`SERVICES`; Moleculer's runner reads the same variable to load them). */
   services: string[];
+  /** Tests only: where the process kills itself (BRIGADE_FAULT), to prove what a crash leaves recoverable. */
+  fault?: Fault;
+}
+
+/** `after-first-stock-write`: the process dies right after a stock movement's first write (`:<movement>` for one kind). */
+export interface Fault {
+  point: "after-first-stock-write";
+  movement?: "reserve" | "release" | "consume" | "receive";
+}
+
+const FAULT = /^after-first-stock-write(?::(reserve|release|consume|receive))?$/;
+
+function fault(env: Env): Fault | undefined {
+  const raw = text(env, "BRIGADE_FAULT");
+  if (raw === undefined) return undefined;
+  const match = FAULT.exec(raw);
+  if (!match)
+    throw new SettingsError("BRIGADE_FAULT", raw, "after-first-stock-write[:reserve|release|consume|receive]");
+  return { point: "after-first-stock-write", movement: match[1] as Fault["movement"] };
 }
 
 export class SettingsError extends Error {
@@ -185,6 +204,7 @@ export function loadSettings(env: Env = process.env): Settings {
       .split(",")
       .map((s) => s.trim())
       .filter(Boolean),
+    fault: fault(env),
   };
 }
 

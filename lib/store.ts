@@ -1,6 +1,6 @@
 /**
  * The one way Brigade's services read and write their collection, over any moleculer-db
- * adapter (NeDB files or memory, MongoDB). It exposes only what behaves the same on every
+ * adapter (SQLite file or memory, MongoDB). It exposes only what behaves the same on every
  * store: queries are plain objects built by our code (never a client's object), writes that
  * must not race are conditional updates, and uniqueness rides on `_id` because it is the one
  * index every store enforces.
@@ -46,6 +46,7 @@ export class DuplicateKeyError extends Error {
 }
 
 function isDuplicateKey(err: unknown): boolean {
+  if (err instanceof DuplicateKeyError) return true;
   const e = err as { code?: number; errorType?: string } | undefined;
   return e?.code === 11000 || e?.errorType === "uniqueViolated";
 }

@@ -1,16 +1,15 @@
 /**
  * One collection per service, on whichever store the environment names:
  *   MONGO_URI set      → MongoDB through moleculer-db-adapter-mongo;
- *   DATA_DIR=":memory:" → NeDB in memory (the default under NODE_ENV=test);
- *   otherwise          → NeDB files in DATA_DIR, kept across restarts.
+ *   DATA_DIR=":memory:" → SQLite in memory (the default under NODE_ENV=test);
+ *   otherwise          → one SQLite file in DATA_DIR, kept across restarts (lib/sqlite-adapter.ts).
+ * Both get the indexes lib/indexes.ts declares for the collection.
  *
  * moleculer-db's generic CRUD actions are switched off: every service declares its own actions
  * with strict params and roles, and reaches the data only through `this.store` (lib/store.ts).
  * Writes call `this.changed()`, which cleans this service's cache entries on every node: the
  * `cache.clean.<service>` event is broadcast, and cache-cleaner.mixin listens for it.
  */
-import path from "node:path";
-import fs from "node:fs";
 import type { ServiceSchema } from "moleculer";
 import DbService from "moleculer-db";
 import type MongoDbAdapterClass from "moleculer-db-adapter-mongo";
@@ -18,7 +17,8 @@ import { loadSettings } from "../lib/settings";
 import { Store, type Doc, type DbAdapter } from "../lib/store";
 import { LocationStores } from "../lib/location-store";
 import { MAIN_LOCATION } from "../lib/locations";
-import { NeDbAdapter } from "../lib/nedb-adapter";
+import { SqliteAdapter } from "../lib/sqlite-adapter";
+import { indexesOf, indexName } from "../lib/indexes";
 
 export interface DbMethods<_T extends Doc> {
   changed(): Promise<void>;
@@ -65,13 +65,17 @@ export interface DbMixinOptions<T extends Doc> {
   localIds?: boolean;
 }
 
+/** Where one-time data migrations note that they ran (`adoptUnlocated`). */
+const MIGRATIONS = "brigade_data_notes";
+
 const GENERIC_ACTIONS = ["find", "count", "list", "create", "insert", "get", "update", "remove"] as const;
 
-export function createAdapter(collection: string, env = process.env): DbAdapter {
+/** The adapter for a collection; its name reaches the adapter through `init` (the service's schema). */
+export function createAdapter(_collection: string, env = process.env): DbAdapter {
   const settings = loadSettings(env);
   if (settings.mongoUri) {
     // Required here, not imported: the adapter loads the whole MongoDB driver (about 12 MB of
-    // resident memory), which a node on NeDB files never uses.
+    // resident memory), which an embedded node never uses.
     const MongoDbAdapter = require("moleculer-db-adapter-mongo") as typeof MongoDbAdapterClass;
     // The driver 3.x bundled by the adapter wants the unified topology for sane reconnects.
     return new MongoDbAdapter(settings.mongoUri, {
@@ -79,9 +83,23 @@ export function createAdapter(collection: string, env = process.env): DbAdapter 
       useNewUrlParser: true,
     }) as unknown as DbAdapter;
   }
-  if (settings.dataDir === ":memory:") return new NeDbAdapter() as unknown as DbAdapter;
-  fs.mkdirSync(settings.dataDir, { recursive: true });
-  return new NeDbAdapter(path.join(settings.dataDir, `${collection}.db`)) as unknown as DbAdapter;
+  return new SqliteAdapter(settings.dataDir);
+}
+
+interface MongoCollection {
+  createIndex(keys: Record<string, 1 | -1>, options: { name: string }): Promise<unknown>;
+}
+
+/** On MongoDB, the collection's declared indexes (SQLite creates its own when it connects). */
+export async function ensureMongoIndexes(adapter: unknown, collection: string): Promise<number> {
+  const mongo = (adapter as { collection?: MongoCollection }).collection;
+  if (!mongo || typeof mongo.createIndex !== "function") return 0;
+  const specs = indexesOf(collection);
+  // createIndex is a no-op for an index that exists with the same keys and name.
+  await Promise.all(
+    specs.map((spec) => mongo.createIndex(Object.fromEntries(spec.keys), { name: indexName(collection, spec) })),
+  );
+  return specs.length;
 }
 
 export function dbMixin<T extends Doc>(collection: string, options: DbMixinOptions<T> = {}): Partial<ServiceSchema> {
@@ -125,16 +143,34 @@ export function dbMixin<T extends Doc>(collection: string, options: DbMixinOptio
         this.logger.info({ collection, inserted }, "Seeded the demo restaurant into an empty collection.");
       },
 
-      /** Restaurant documents from before locations are main's: marked so once, at start. */
+      /**
+       * Restaurant documents from before locations are main's: marked so once per collection.
+       * Once done, a note in the `brigade_data_notes` collection says so, and later starts skip
+       * it: the search for unmarked documents would read every document (no index serves it).
+       */
       async adoptUnlocated() {
-        const scoped = [this.store, ...Object.values(this.stores)].filter((s) => s instanceof LocationStores);
-        for (const store of scoped) {
-          const adopted = await (store as LocationStores<Doc>).adoptUnlocated();
-          if (adopted > 0)
-            this.logger.info(
-              { collection, documents: adopted, location: MAIN_LOCATION },
-              "Documents from before locations moved into main.",
-            );
+        const names = [collection, ...(options.collections ?? [])];
+        const scoped = [this.store, ...names.slice(1).map((name) => this.stores[name])];
+        if (!scoped.some((store) => store instanceof LocationStores)) return;
+        const notes = createAdapter(MIGRATIONS) as ConnectableAdapter;
+        notes.init(this.broker, { schema: { collection: MIGRATIONS }, logger: this.logger, broker: this.broker });
+        await notes.connect();
+        try {
+          const done = new Store<{ _id: string; at: string }>(notes);
+          for (const [index, store] of scoped.entries()) {
+            if (!(store instanceof LocationStores)) continue;
+            const note = `located:${names[index]}`;
+            if (await done.get(note)) continue;
+            const adopted = await (store as LocationStores<Doc>).adoptUnlocated();
+            await done.insertOnce({ _id: note, at: new Date().toISOString() });
+            if (adopted > 0)
+              this.logger.info(
+                { collection: names[index], documents: adopted, location: MAIN_LOCATION },
+                "Documents from before locations moved into main.",
+              );
+          }
+        } finally {
+          await notes.disconnect?.();
         }
       },
 
@@ -189,6 +225,9 @@ export function dbMixin<T extends Doc>(collection: string, options: DbMixinOptio
           }
         }
       }
+      await ensureMongoIndexes(this.adapter, collection);
+      for (const [index, adapter] of this.collectionAdapters.entries())
+        await ensureMongoIndexes(adapter, options.collections?.[index] ?? "");
       await this.adoptUnlocated();
       await this.seedIfEmpty();
     },

@@ -1,4 +1,5 @@
 /** Ingredients: the stored document, the view clients see, and the rules for their fields. */
+import type { MoveMark } from "./movements";
 import type { IngredientView, StockLine } from "../../lib/contracts";
 import type { FieldProblem } from "../../lib/errors";
 import { idParam, slugId } from "../../lib/ids";
@@ -17,6 +18,8 @@ export const MAX_LINES = 500;
 
 export interface IngredientDoc {
   _id: string;
+  /** Its location, stamped by the store (lib/location-store.ts). */
+  location?: string;
   name: string;
   unit: Unit;
   onHand: number;
@@ -28,6 +31,8 @@ export interface IngredientDoc {
   low: boolean;
   createdAt: string;
   updatedAt: string;
+  /** Movements under way that changed this ingredient (./movements.ts); empty at rest. */
+  moves?: Record<string, MoveMark>;
 }
 
 export const INGREDIENT_NAME = personText(1, 80);

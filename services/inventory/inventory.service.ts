@@ -34,10 +34,12 @@ import {
 import { PURCHASE_ORDER_STATUSES, purchaseOrderView, type PurchaseOrderDoc } from "./purchase-orders";
 import type { ReservationDoc } from "./reservations";
 import { StockLedger, type IngredientPatch } from "./stock-ledger";
+import { stockFault } from "./stock-fault";
+import { loadSettings } from "../../lib/settings";
 import { patchParams } from "../../lib/patch-params";
 import { answerCreated } from "../../lib/created";
 import type { LocationStores } from "../../lib/location-store";
-import { requestLocation } from "../../lib/locations";
+import { locationOf, requestLocation } from "../../lib/locations";
 
 const RESERVATIONS = "stock_reservations";
 const PURCHASE_ORDERS = "purchase_orders";
@@ -47,16 +49,21 @@ interface InventoryMethods {
   afterMovement(ctx: Context, changed: string[]): Promise<void>;
   /** The request's location's stock: its ingredients, reservations and purchase orders. */
   ledgerFor(ctx: Context): StockLedger;
+  ledgerAt(location: string): StockLedger;
 }
 interface InventoryVars {
   store: LocationStores<IngredientDoc>;
   stores: Record<string, LocationStores<Doc>>;
   purchaseOrders: LocationStores<PurchaseOrderDoc>;
   ledgers: Map<string, StockLedger>;
+  fault: ReturnType<typeof stockFault>;
 }
 
 /** Stock figures a purchaser may set; left out on a creation, they start at 0. */
 const STOCK_LEVELS = { onHand: STOCK_AMOUNT, reorderPoint: STOCK_AMOUNT, reorderQty: STOCK_AMOUNT };
+
+/** In a cluster, a movement this old is no live node's: a movement takes milliseconds. */
+const RECOVER_AFTER_MS = 60_000;
 
 const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, InventoryVars> = {
   name: "inventory",
@@ -229,11 +236,19 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
 
   methods: {
     ledgerFor(ctx: Context) {
-      const location = requestLocation(ctx.meta);
+      return this.ledgerAt(requestLocation(ctx.meta));
+    },
+
+    ledgerAt(location: string) {
       let ledger = this.ledgers.get(location);
       if (!ledger) {
         const reservations = this.stores[RESERVATIONS] as unknown as LocationStores<ReservationDoc>;
-        ledger = new StockLedger(this.store.at(location), reservations.at(location), this.purchaseOrders.at(location));
+        ledger = new StockLedger(
+          this.store.at(location),
+          reservations.at(location),
+          this.purchaseOrders.at(location),
+          this.fault,
+        );
         this.ledgers.set(location, ledger);
       }
       return ledger;
@@ -265,6 +280,22 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
   created() {
     this.purchaseOrders = this.stores[PURCHASE_ORDERS] as unknown as LocationStores<PurchaseOrderDoc>;
     this.ledgers = new Map();
+    this.fault = stockFault(loadSettings().fault);
+  },
+
+  async started() {
+    // Runs after the db mixin connected the collections. Embedded, no other process writes this
+    // store, so every half-done movement is a dead one; in a cluster, only those a minute old are.
+    const before = new Date(Date.now() - (loadSettings().transporter ? RECOVER_AFTER_MS : 0)).toISOString();
+    // Each location's movements are finished or undone in that location's stock.
+    const locations = new Set((await this.store.acrossLocations.find({})).map((doc) => locationOf(doc)));
+    for (const location of [...locations].sort()) {
+      const report = await this.ledgerAt(location).recover(before);
+      if (report.finished + report.undone > 0) {
+        this.logger.warn({ ...report, location }, "Finished or undid stock movements a stopped node left half done.");
+        await this.changed();
+      }
+    }
   },
 };
 

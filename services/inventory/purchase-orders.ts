@@ -1,7 +1,8 @@
 /** Purchase orders: stock ordered from a supplier, added to the inventory once when received. */
+import type { PendingMoves } from "./movements";
 import type { PurchaseOrderView, StockLine } from "../../lib/contracts";
 
-export interface PurchaseOrderDoc {
+export interface PurchaseOrderDoc extends PendingMoves {
   _id: string;
   status: "open" | "received";
   lines: StockLine[];

@@ -5,10 +5,11 @@
  * only while the reservation is held and still holds enough; a release flips `held` to
  * `released` once, and then gives back exactly what `remaining` says.
  */
+import type { PendingMoves } from "./movements";
 import type { StockLine } from "../../lib/contracts";
 import { holdings } from "./stock";
 
-export interface ReservationDoc {
+export interface ReservationDoc extends PendingMoves {
   /** The caller's reservation id (`reservationOf(orderId)`, lib/reservation-id.ts): idempotency rides on `_id`. */
   _id: string;
   status: "held" | "released";

@@ -4,9 +4,9 @@
  * each change to an ingredient is one `$inc` whose query carries its precondition, so many
  * nodes can work on one MongoDB at once and stock is never oversold and never negative.
  *
- * A movement touching two collections writes in the order that errs on the safe side: if a
- * node dies between the two writes, stock stays reserved (shown, never oversold) rather than
- * being given away twice.
+ * A movement touching two collections leaves its intent where a restart finds it, and
+ * `recover` (inventory's start) finishes or undoes any movement a dying node left half done
+ * (./movements.ts): stock is never given away twice, and never stays reserved for ever.
  *
  * Each method answers which ingredients it changed; the service announces low stock and cleans
  * caches for them.
@@ -22,7 +22,6 @@ import {
   overConsumed,
   receiveIncrement,
   releaseIncrement,
-  reserveIncrement,
   consumeIncrement,
   shortOf,
   unconsumed,
@@ -30,6 +29,7 @@ import {
 import { unknownIngredients, type IngredientDoc, type Unit } from "./ingredients";
 import { consumption, newReservation, releasedUnheld, type ReservationDoc } from "./reservations";
 import type { PurchaseOrderDoc } from "./purchase-orders";
+import { Movements, pendingUpdate } from "./movements";
 
 export interface Movement<T> {
   result: T;
@@ -49,16 +49,32 @@ export interface IngredientPatch {
 const COUNT_ATTEMPTS = 20;
 /** A release loses a round only to a reserve of the same id landing meanwhile; twice is already rare. */
 const RELEASE_ATTEMPTS = 5;
+/** How long a reserve waits for another attempt of the same id (a retry racing it) to finish. */
+const BUSY_WAIT_MS = 2_000;
+const BUSY_POLL_MS = 5;
+
+export interface RecoveryReport {
+  /** Recorded releases, consumptions and receipts whose stock changes were finished. */
+  finished: number;
+  /** Reserves that never got recorded, whose stock went back. */
+  undone: number;
+}
 
 const ids = (lines: readonly StockLine[]) => lines.map((line) => line.ingredient);
 const now = () => new Date().toISOString();
 
 export class StockLedger {
+  private readonly moves: Movements;
+
   constructor(
     private readonly ingredients: Store<IngredientDoc>,
     private readonly reservations: Store<ReservationDoc>,
     private readonly purchaseOrders: Store<PurchaseOrderDoc>,
-  ) {}
+    /** Called after the first ingredient write of each movement: only tests use it (BRIGADE_FAULT). */
+    afterFirstWrite?: (movement: string) => void,
+  ) {
+    this.moves = new Movements(ingredients, afterFirstWrite);
+  }
 
   async levels(): Promise<StockLevels> {
     const docs = await this.ingredients.find({});
@@ -77,57 +93,79 @@ export class StockLedger {
    * A refusal (OUT_OF_STOCK) records nothing, so the same id may succeed once stock arrives.
    */
   async reserve(reservation: string, requested: readonly StockLine[]): Promise<Movement<ReservationResult>> {
-    const existing = await this.reservations.get(reservation);
-    if (existing) return { result: { reservation, status: existing.status }, changed: [] };
-    await this.requireKnown(requested);
+    const deadline = Date.now() + BUSY_WAIT_MS;
+    for (;;) {
+      const existing = await this.reservations.get(reservation);
+      if (existing) return { result: { reservation, status: existing.status }, changed: [] };
+      await this.requireKnown(requested);
+      const lines = mergeLines(requested);
+      const attempt = await this.tryReserve(reservation, lines);
+      if (attempt !== "busy") return attempt;
+      // Another attempt of this id (a retry racing the first call) holds the stock: its outcome
+      // is ours. Wait until it records the reservation, or gives the stock back and leaves.
+      while (
+        (await this.moves.reserving(reservation, lines[0].ingredient)) &&
+        !(await this.reservations.get(reservation))
+      ) {
+        if (Date.now() > deadline) {
+          throw Conflict(
+            "RESERVATION_BUSY",
+            `Reservation ${reservation} is being made by another call. Ask again in a moment.`,
+            { reservation },
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, BUSY_POLL_MS));
+      }
+    }
+  }
 
-    const lines = mergeLines(requested);
+  private async tryReserve(reservation: string, lines: StockLine[]): Promise<Movement<ReservationResult> | "busy"> {
     const taken: StockLine[] = [];
     let refused: StockLine | undefined;
     try {
       for (const line of lines) {
-        const took = await this.ingredients.update(
-          { _id: line.ingredient, available: { $gte: line.qty } },
-          { $inc: reserveIncrement(line.qty) },
-        );
-        if (took === 0) {
+        const outcome = await this.moves.take(reservation, line, taken.length === 0);
+        // Busy comes on the first line: attempts of one id take lines in the same order.
+        if (outcome === "busy" && taken.length === 0) return "busy";
+        if (outcome !== "taken") {
           refused = line;
           break;
         }
         taken.push(line);
       }
     } catch (err) {
-      await this.giveBack(taken);
+      await this.moves.untake(reservation, taken);
       throw err;
     }
     if (refused) {
-      await this.giveBack(taken);
+      await this.moves.untake(reservation, taken);
       const short = new Set([refused.ingredient, ...shortOf(lines, await this.availableOf(ids(lines)))]);
       throw InsufficientStock([...short].sort());
     }
 
     if (!(await this.reservations.insertOnce(newReservation(reservation, lines)))) {
-      // The same id won elsewhere meanwhile (a retry racing the first call, or a release that
-      // came first): ours is put back and theirs stands.
-      await this.giveBack(taken);
+      // A release of this id came first (its order was given up): ours goes back and it stands.
+      await this.moves.untake(reservation, taken);
       const doc = await this.reservations.get(reservation);
       return { result: { reservation, status: doc?.status ?? "released" }, changed: [] };
     }
+    await this.moves.reserved(reservation, lines);
     return { result: { reservation, status: "held" }, changed: ids(lines) };
   }
 
   /** Gives back what the reservation holds and was not consumed; once. Unknown ids are released too. */
   async release(reservation: string): Promise<Movement<ReservationResult>> {
     for (let attempt = 1; attempt <= RELEASE_ATTEMPTS; attempt++) {
+      const at = now();
       const flipped = await this.reservations.update(
         { _id: reservation, status: "held" },
-        { $set: { status: "released", releasedAt: now() } },
+        pendingUpdate({ $set: { status: "released", releasedAt: at } }, "release", at),
       );
       if (flipped > 0) {
         // From here on no consumption can be recorded: `remaining` is final.
         const doc = await this.reservations.get(reservation);
         const back = unconsumed(doc?.remaining ?? {});
-        await this.giveBack(back);
+        await this.moves.finish(this.reservations, reservation, "release", back, releaseIncrement);
         return { result: { reservation, status: "released" }, changed: ids(back) };
       }
       const doc = await this.reservations.get(reservation);
@@ -148,9 +186,9 @@ export class StockLedger {
   async consume(reservation: string, key: string, requested: readonly StockLine[]): Promise<Movement<ConsumeResult>> {
     const lines = mergeLines(requested);
     const { query, update } = consumption(reservation, key, lines);
-    if ((await this.reservations.update(query, update)) > 0) {
-      for (const line of lines)
-        await this.ingredients.update({ _id: line.ingredient }, { $inc: consumeIncrement(line.qty) });
+    const move = `consume:${key}`;
+    if ((await this.reservations.update(query, pendingUpdate(update, move, now()))) > 0) {
+      await this.moves.finish(this.reservations, reservation, move, lines, consumeIncrement);
       return { result: { reservation, status: "held", consumed: true }, changed: ids(lines) };
     }
     const doc = await this.reservations.get(reservation);
@@ -179,9 +217,13 @@ export class StockLedger {
 
   /** Adds a purchase order's stock exactly once: only the call that flips it to `received` adds. */
   async receive(id: string, receivedBy: string | undefined): Promise<Movement<PurchaseOrderDoc>> {
-    const set: Partial<PurchaseOrderDoc> = { status: "received", receivedAt: now() };
+    const at = now();
+    const set: Partial<PurchaseOrderDoc> = { status: "received", receivedAt: at };
     if (receivedBy) set.receivedBy = receivedBy;
-    const flipped = await this.purchaseOrders.update({ _id: id, status: "open" }, { $set: set });
+    const flipped = await this.purchaseOrders.update(
+      { _id: id, status: "open" },
+      pendingUpdate({ $set: set }, "receive", at),
+    );
     const order = await this.purchaseOrders.get(id);
     if (!order) throw NotFound("purchase order", id);
     if (flipped === 0) {
@@ -194,8 +236,7 @@ export class StockLedger {
         },
       );
     }
-    for (const line of order.lines)
-      await this.ingredients.update({ _id: line.ingredient }, { $inc: receiveIncrement(line.qty) });
+    await this.moves.finish(this.purchaseOrders, id, "receive", order.lines, receiveIncrement);
     return { result: order, changed: ids(order.lines) };
   }
 
@@ -259,13 +300,37 @@ export class StockLedger {
     return fell;
   }
 
+  /**
+   * Finishes or undoes the movements a node left half done, recorded at or before `before` (all of
+   * them at an embedded node's start: no other process writes its store).
+   */
+  async recover(before: string = now()): Promise<RecoveryReport> {
+    let finished = 0;
+    for (const doc of await this.reservations.find({ pendingMoves: { $gt: 0 } })) {
+      for (const [move, at] of Object.entries(doc.pending ?? {})) {
+        if (at > before) continue;
+        if (move === "release") {
+          await this.moves.finish(this.reservations, doc._id, move, unconsumed(doc.remaining), releaseIncrement);
+        } else {
+          const lines = doc.consumed?.[move.slice("consume:".length)] ?? [];
+          await this.moves.finish(this.reservations, doc._id, move, lines, consumeIncrement);
+        }
+        finished++;
+      }
+    }
+    for (const order of await this.purchaseOrders.find({ pendingMoves: { $gt: 0 } })) {
+      if (!order.pending?.receive || order.pending.receive > before) continue;
+      await this.moves.finish(this.purchaseOrders, order._id, "receive", order.lines, receiveIncrement);
+      finished++;
+    }
+    // A reservation made by a reserve holds what it reserved; one a release wrote first holds nothing.
+    const recorded = async (id: string) => Object.keys((await this.reservations.get(id))?.remaining ?? {}).length > 0;
+    const undone = await this.moves.settleMarks(before, recorded);
+    return { finished, undone };
+  }
+
   private async availableOf(ingredientIds: string[]): Promise<StockLevels> {
     const docs = await this.ingredients.getMany(ingredientIds);
     return Object.fromEntries(docs.map((doc) => [doc._id, doc.available]));
-  }
-
-  private async giveBack(lines: readonly StockLine[]): Promise<void> {
-    for (const line of lines)
-      await this.ingredients.update({ _id: line.ingredient }, { $inc: releaseIncrement(line.qty) });
   }
 }

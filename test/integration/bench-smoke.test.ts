@@ -90,6 +90,17 @@ describe("npm run bench -- --smoke", () => {
     expectEveryOrderStored(results.embedded?.orders);
   });
 
+  it("measures restart, idle memory, latencies and disk on a store with history", () => {
+    const points = results.history?.points ?? [];
+    expect(points.map((p) => p.meals)).toEqual([0, 300]);
+    for (const p of points) {
+      expect(p.restartSeconds).toBeGreaterThan(0);
+      expect(p.idleRssMb).toBeGreaterThan(0);
+      for (const ms of [p.takingsMs, p.paidListMs, p.newOrderMs, p.newOrderCpuMs]) expect(ms).toBeGreaterThan(0);
+    }
+    expect(points[1].diskBytesPerMeal).toBeGreaterThan(0);
+  });
+
   it("measures the clustered menu and order placement beside reference E", () => {
     expectComparison(results.cluster?.menu, ["E", "brigade"]);
     expectComparison(results.cluster?.orders, ["E", "brigade"]);

@@ -62,8 +62,8 @@ afterAll(async () => {
 });
 
 const stores: [string, () => Record<string, string>][] = [
-  ["NeDB in memory", () => ({ DATA_DIR: ":memory:" })],
-  ["NeDB files", () => ({ DATA_DIR: tmp })],
+  ["SQLite in memory", () => ({ DATA_DIR: ":memory:" })],
+  ["SQLite file", () => ({ DATA_DIR: tmp })],
   [
     "MongoDB adapter contract, against a wire-compatible emulator in CI (or MONGO_URI)",
     () => ({ MONGO_URI: mongo.uri }),
@@ -150,7 +150,7 @@ describe.each(stores)("store contract: %s", (_label, env) => {
   });
 });
 
-it("NeDB files keep the data across a reopen", async () => {
+it("the SQLite file keeps the data across a reopen", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "brigade-reopen-"));
   const first = await open("kept", { DATA_DIR: dir });
   await first.store.insert(item("k1", 7));
