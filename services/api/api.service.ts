@@ -9,6 +9,7 @@ import type { Duplex } from "node:stream";
 import type { Context, ServiceSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
 import { aliases } from "./routes";
+import { IDEMPOTENCY_KEY } from "./idempotency-key";
 import { ANY_STAFF, decide, namedRoles, type Access, type StaffIdentity, type StaffMeta } from "../../lib/roles";
 import { Forbidden, Invalid, RateLimited, Unauthorized, UnsupportedMediaType, NoSuchRoute } from "../../lib/errors";
 import { toHttpError } from "../../lib/http-errors";
@@ -26,6 +27,8 @@ import { groupEventsPerNode, isLiveStream, liveEvents, liveRoute } from "./live"
 import { KEEPALIVE_MS, LiveStreams } from "./live-streams";
 import { ticketKey, type LiveTicket } from "./live-ticket";
 import { readCluster, type ClusterView } from "./cluster-view";
+import { brigadeDocument } from "./openapi/brigade-document";
+import { describeRoutes, docsAssets } from "./openapi/docs-route";
 
 type Req = IncomingMessage & {
   $action?: { name: string; roles?: readonly Access[] };
@@ -45,6 +48,9 @@ interface ApiVars {
   rateLimits: RateLimits;
   live: LiveStreams;
   liveTimers: NodeJS.Timeout[];
+  /** The OpenAPI document (./openapi/), serialized once at start. */
+  openApiJson: string;
+  docsAssets: ReturnType<typeof docsAssets>;
 }
 interface ApiMethods {
   admit(req: Req, res: Res): Promise<boolean>;
@@ -59,7 +65,6 @@ interface ApiMethods {
 }
 
 const config = loadSettings();
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /** 415 for a body that is not JSON, 422 for JSON that is not an object (params are an object). */
@@ -211,6 +216,7 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
         },
       },
       liveRoute(),
+      ...describeRoutes(),
     ],
     assets: { folder: path.join(__dirname, "..", "..", "public"), options: { index: "index.html", maxAge: 0 } },
   },
@@ -358,6 +364,9 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
       ApiGateway.methods as unknown as { httpHandler: ApiVars["httpHandlerInner"] }
     ).httpHandler.bind(this);
     this.rateLimits = createRateLimits(this.config, this.logger);
+    // From the schemas, at start: a rule that breaks the document stops the gateway, not a reader.
+    this.openApiJson = JSON.stringify(brigadeDocument(this.schema));
+    this.docsAssets = docsAssets();
     this.live = new LiveStreams({
       nodeID: this.broker.nodeID,
       logger: this.logger,
