@@ -33,6 +33,7 @@ describe("GET /api/openapi.json and /api/docs", () => {
       ["swagger-ui.css", /^text\/css/],
       ["swagger-ui-bundle.js", /^text\/javascript/],
       ["docs.js", /^text\/javascript/],
+      ["favicon-32x32.png", /^image\/png/],
     ] as const) {
       const res = await b.request("GET", `/api/docs/${file}`);
       expect(res.status).toBe(200);

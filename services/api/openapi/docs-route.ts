@@ -26,6 +26,7 @@ const PAGE = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Brigade API</title>
 <link rel="stylesheet" href="${DOCS_PATH}/swagger-ui.css">
+<link rel="icon" type="image/png" href="${DOCS_PATH}/favicon-32x32.png">
 </head>
 <body>
 <div id="swagger-ui"></div>
@@ -52,8 +53,9 @@ function swaggerFile(name: string): Buffer {
 
 /** The page's files by name, read once. */
 export function docsAssets(): Map<string, Asset> {
+  const types = { css: "text/css; charset=utf-8", js: "text/javascript; charset=utf-8", png: "image/png" };
   const asset = (name: (typeof DOCS_FILES)[number]): Asset => ({
-    type: name.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8",
+    type: types[name.split(".").pop() as keyof typeof types],
     body: name === "docs.js" ? Buffer.from(START) : swaggerFile(name),
   });
   return new Map(DOCS_FILES.map((name) => [name, asset(name)]));

@@ -21,8 +21,8 @@ const probe = (summary: string) => ({
 
 export const DOCS_PATH = "/api/docs";
 export const DOCUMENT_PATH = "/api/openapi.json";
-/** The page's files: Swagger UI's two, and the script that starts it (./docs-route.ts). */
-export const DOCS_FILES = ["swagger-ui.css", "swagger-ui-bundle.js", "docs.js"] as const;
+/** The page's files: Swagger UI's, and the script that starts it (./docs-route.ts). */
+export const DOCS_FILES = ["swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png", "docs.js"] as const;
 
 export const GATEWAY_PATHS = {
   "/health/live": probe("Alive: the process answers."),
@@ -75,7 +75,7 @@ export const GATEWAY_PATHS = {
     get: {
       operationId: "apiDocsFile",
       tags: ["api"],
-      summary: "The page's own files (Swagger UI's script and styles, from swagger-ui-dist).",
+      summary: "The page's own files (Swagger UI's script, styles and icon, from swagger-ui-dist).",
       description: "Roles: anyone, no token needed.",
       "x-roles": ["anyone"],
       security: [],
