@@ -1186,7 +1186,7 @@ export interface operations {
                      *       "name": "…",
                      *       "message": "Conflict: CANNOT_DEACTIVATE_SELF.",
                      *       "code": 409,
-                     *       "type": "CANNOT_DEACTIVATE_SELF.",
+                     *       "type": "CANNOT_DEACTIVATE_SELF",
                      *       "data": null
                      *     }
                      */

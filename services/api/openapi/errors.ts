@@ -107,7 +107,8 @@ export function errorResponses(facts: ErrorFacts): Record<string, unknown> {
   else if (facts.authenticated) responses["401"] = ref("Unauthorized");
   if (facts.roles) responses["403"] = ref("Forbidden");
   if (facts.ids) responses["404"] = ref("NotFound");
-  if (facts.conflict) responses["409"] = errorOf(409, facts.conflict.split(/[ ,:(]/)[0], `Conflict: ${facts.conflict}`);
+  if (facts.conflict)
+    responses["409"] = errorOf(409, /^[A-Z_]+/.exec(facts.conflict)?.[0] ?? "CONFLICT", `Conflict: ${facts.conflict}`);
   if (facts.body) {
     responses["413"] = ref("PayloadTooLarge");
     responses["415"] = ref("UnsupportedMediaType");

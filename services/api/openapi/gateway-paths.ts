@@ -1,6 +1,6 @@
 /**
  * The routes the gateway answers itself, with no action behind them: health probes, the live
- * stream and the API's own description. test/unit/api/openapi-coverage.test.ts holds them to
+ * stream and the API's own description. test/unit/api/openapi-document.test.ts holds them to
  * the gateway's real aliases.
  */
 const json = (description: string) => ({
