@@ -11,19 +11,19 @@ describe("the API docs page in a browser", () => {
   let b: Brigade;
   let browser: Browser | undefined;
   let page: Page;
-  const console: string[] = [];
+  const messages: string[] = [];
   const offHost: string[] = [];
 
   beforeAll(async () => {
     browser = await launchChromium();
     b = await startBrigade();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    page.on("pageerror", (err) => console.push(`pageerror: ${err.message}`));
+    page.on("pageerror", (err) => messages.push(`pageerror: ${err.message}`));
     page.on("console", (message) => {
-      if (message.type() === "error" || message.type() === "warning") console.push(message.text());
+      if (message.type() === "error" || message.type() === "warning") messages.push(message.text());
     });
     page.on("response", (response) => {
-      if (response.status() >= 400) console.push(`${response.status()} ${response.url()}`);
+      if (response.status() >= 400) messages.push(`${response.status()} ${response.url()}`);
     });
     page.on("request", (request) => {
       if (!request.url().startsWith(b.url) && !request.url().startsWith("data:")) offHost.push(request.url());
@@ -63,7 +63,7 @@ describe("the API docs page in a browser", () => {
     expect(await place.textContent()).toContain("classic-cheeseburger");
 
     expect(await page.evaluate("window.cspViolations")).toEqual([]);
-    expect(console).toEqual([]);
+    expect(messages).toEqual([]);
     expect(errorsOf(page)).toEqual([]);
     expect(offHost).toEqual([]);
   });
