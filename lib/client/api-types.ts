@@ -626,6 +626,274 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        LoginAnswer: {
+            token: string;
+            expiresAt: string;
+            staff: components["schemas"]["StaffView"];
+        };
+        StaffView: {
+            id: string;
+            username: string;
+            name: string;
+            role: components["schemas"]["Role"];
+            active: boolean;
+            createdAt: string;
+        };
+        /** @enum {string} */
+        Role: "manager" | "waiter" | "chef" | "cashier" | "purchaser";
+        StaffPage: components["schemas"]["PageOfStaffView"];
+        PageOfStaffView: {
+            rows: components["schemas"]["StaffView"][];
+            total: number;
+            page: number;
+            pageSize: number;
+            totalPages: number;
+        };
+        DishPage: components["schemas"]["PageOfDishView"];
+        PageOfDishView: {
+            rows: components["schemas"]["DishView"][];
+            total: number;
+            page: number;
+            pageSize: number;
+            totalPages: number;
+        };
+        DishView: {
+            id: string;
+            name: string;
+            category: string;
+            priceCents: number;
+            station: components["schemas"]["Station"];
+            prepSeconds: number;
+            recipe: components["schemas"]["RecipeLine"][];
+            available: boolean;
+        };
+        /** @enum {string} */
+        Station: "grill" | "fryer" | "saute" | "cold" | "pastry" | "bar";
+        RecipeLine: {
+            ingredient: string;
+            qty: number;
+        };
+        RemovedDish: {
+            id: string;
+            /** @constant */
+            removed: true;
+        };
+        IngredientPage: components["schemas"]["PageOfIngredientView"];
+        PageOfIngredientView: {
+            rows: components["schemas"]["IngredientView"][];
+            total: number;
+            page: number;
+            pageSize: number;
+            totalPages: number;
+        };
+        IngredientView: {
+            id: string;
+            name: string;
+            unit: string;
+            onHand: number;
+            reserved: number;
+            available: number;
+            reorderPoint: number;
+            reorderQty: number;
+            low?: boolean;
+        };
+        PurchaseOrderPage: components["schemas"]["PageOfPurchaseOrderView"];
+        PageOfPurchaseOrderView: {
+            rows: components["schemas"]["PurchaseOrderView"][];
+            total: number;
+            page: number;
+            pageSize: number;
+            totalPages: number;
+        };
+        PurchaseOrderView: {
+            id: string;
+            /** @enum {string} */
+            status: "open" | "received";
+            lines: components["schemas"]["StockLine"][];
+            createdAt: string;
+            createdBy?: string;
+            receivedAt?: string;
+        };
+        StockLine: {
+            ingredient: string;
+            qty: number;
+        };
+        OrderView: {
+            id: string;
+            table: string;
+            status: components["schemas"]["OrderStatus"];
+            lines: components["schemas"]["OrderLine"][];
+            totalCents: number;
+            createdAt: string;
+            createdBy: string;
+            readyAt?: string;
+            servedAt?: string;
+            paidAt?: string;
+            cancelledAt?: string;
+            cancelReason?: string;
+            bill?: string | null;
+        };
+        /** @enum {string} */
+        OrderStatus: "placed" | "cooking" | "ready" | "served" | "paid" | "cancelled";
+        OrderLine: {
+            dish: string;
+            name: string;
+            qty: number;
+            unitPriceCents: number;
+            notes: string;
+        };
+        OrderPage: components["schemas"]["PageOfOrderView"];
+        PageOfOrderView: {
+            rows: components["schemas"]["OrderView"][];
+            total: number;
+            page: number;
+            pageSize: number;
+            totalPages: number;
+        };
+        TicketPage: components["schemas"]["PageOfTicketView"];
+        PageOfTicketView: {
+            rows: components["schemas"]["TicketView"][];
+            total: number;
+            page: number;
+            pageSize: number;
+            totalPages: number;
+        };
+        TicketView: {
+            id: string;
+            order: string;
+            table: string;
+            dish: string;
+            name: string;
+            qty: number;
+            notes: string;
+            station: components["schemas"]["Station"];
+            status: components["schemas"]["TicketStatus"];
+            prepSeconds: number;
+            node: string | null;
+            queuedAt: string;
+            startedAt: string | null;
+            doneAt: string | null;
+        };
+        /** @enum {string} */
+        TicketStatus: "queued" | "cooking" | "done" | "void";
+        BillView: {
+            id: string;
+            table: string;
+            orders: string[];
+            lines: components["schemas"]["BillLine"][];
+            totalCents: number;
+            paidCents: number;
+            dueCents: number;
+            tipsCents: number;
+            refundedCents: number;
+            /** @enum {string} */
+            status: "open" | "paid";
+            createdAt: string;
+            createdBy: string;
+            paidAt?: string;
+            payments: components["schemas"]["PaymentView"][];
+            refunds: components["schemas"]["RefundView"][];
+        };
+        BillLine: {
+            order: string;
+            dish: string;
+            name: string;
+            qty: number;
+            unitPriceCents: number;
+        };
+        PaymentView: {
+            id: string;
+            bill: string;
+            method: components["schemas"]["PaymentMethod"];
+            amountCents: number;
+            appliedCents: number;
+            tipCents: number;
+            changeCents: number;
+            createdAt: string;
+            createdBy: string;
+        };
+        /** @enum {string} */
+        PaymentMethod: "cash" | "card";
+        RefundView: {
+            id: string;
+            bill: string;
+            amountCents: number;
+            reason: string;
+            createdAt: string;
+            createdBy: string;
+        };
+        BillPage: components["schemas"]["PageOfBillView"];
+        PageOfBillView: {
+            rows: components["schemas"]["BillView"][];
+            total: number;
+            page: number;
+            pageSize: number;
+            totalPages: number;
+        };
+        PaymentAnswer: {
+            payment: components["schemas"]["PaymentView"];
+            bill: components["schemas"]["BillView"];
+            changeCents: number;
+        };
+        RefundAnswer: {
+            refund: components["schemas"]["RefundView"];
+            bill: components["schemas"]["BillView"];
+        };
+        Takings: {
+            date: string;
+            orders: number;
+            revenueCents: number;
+            tipsCents: number;
+            refundsCents: number;
+            byMethod: {
+                cash: number;
+                card: number;
+            };
+            topDishes: {
+                dish: string;
+                name: string;
+                qty: number;
+            }[];
+        };
+        LiveTicket: {
+            ticket: string;
+            expiresAt: string;
+        };
+        ClusterView: {
+            checkedAt: string;
+            node: string;
+            heartbeatIntervalSeconds: number;
+            heartbeatTimeoutSeconds: number;
+            nodes: components["schemas"]["ClusterNode"][];
+            breakers: {
+                tripped: components["schemas"]["BreakerRow"][];
+                closed: number;
+                silent: string[];
+            };
+        };
+        ClusterNode: {
+            id: string;
+            hostname: string | null;
+            ips: string[];
+            local: boolean;
+            cpu: number | null;
+            heartbeatAgeSeconds: number;
+            services: string[];
+            client: string;
+            kitchen: {
+                chefs: number;
+                cooking: number;
+                draining: boolean;
+            } | null;
+        };
+        BreakerRow: {
+            node: string;
+            action: string;
+            target: string;
+            state: components["schemas"]["BreakerState"];
+        };
+        /** @enum {string} */
+        BreakerState: "closed" | "open" | "half-open" | "node down";
         /** @description Every error Brigade answers, whatever its status. */
         Error: {
             /** @example ValidationError */
@@ -1003,7 +1271,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["LoginAnswer"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1047,7 +1315,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["StaffView"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -1076,7 +1344,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["StaffPage"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -1120,7 +1388,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["StaffView"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1169,7 +1437,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["StaffView"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -1233,7 +1501,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["StaffView"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1287,7 +1555,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["DishPage"];
                 };
             };
             422: components["responses"]["ValidationFailed"];
@@ -1346,7 +1614,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["DishView"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1395,7 +1663,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["DishView"];
                 };
             };
             404: components["responses"]["NotFound"];
@@ -1422,7 +1690,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["RemovedDish"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -1473,7 +1741,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["DishView"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1507,7 +1775,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["IngredientPage"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -1553,7 +1821,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["IngredientView"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1602,7 +1870,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["IngredientView"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -1648,7 +1916,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["IngredientView"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1700,7 +1968,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PurchaseOrderPage"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -1748,7 +2016,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PurchaseOrderView"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1779,7 +2047,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PurchaseOrderView"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1833,7 +2101,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["OrderPage"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -1893,7 +2161,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["OrderView"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1942,7 +2210,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["OrderView"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -1971,7 +2239,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["OrderView"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2033,7 +2301,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["OrderView"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2087,7 +2355,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["TicketPage"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -2115,7 +2383,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["TicketView"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2168,7 +2436,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["BillPage"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -2205,7 +2473,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["BillView"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2254,7 +2522,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["BillView"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -2305,7 +2573,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PaymentAnswer"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2375,7 +2643,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["RefundAnswer"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2425,7 +2693,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Takings"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -2450,7 +2718,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["LiveTicket"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2477,7 +2745,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ClusterView"];
                 };
             };
             401: components["responses"]["Unauthorized"];

@@ -2,8 +2,10 @@
  * Every operation's documented example, sent to a running Brigade (the demo restaurant), must
  * get the operation's documented success status. The requests are read from the document, not
  * from examples.ts: what a reader pastes is what is tried. Ids the server makes (orders, bills,
- * tickets, purchase orders) are taken from the answers, in the order a service would go.
+ * tickets, purchase orders) are taken from the answers, in the order a service would go. Each
+ * answer must also match the schema the document gives it (from services/api/openapi/answers.ts).
  */
+import Ajv2020 from "ajv/dist/2020";
 import type { OpenApiDocument } from "../../services/api/openapi/document";
 import { EXAMPLES } from "../../services/api/openapi/examples";
 import { startBrigade, type Answer, type Brigade } from "../support/brigade";
@@ -15,6 +17,7 @@ describe("the documented examples, sent to a running Brigade", () => {
   let b: Brigade;
   let doc: OpenApiDocument;
   const tried = new Set<string>();
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
 
   /** The documented request of `method path`, with server-made ids filled in; expects the documented status. */
   async function send(method: string, path: string, ids: Record<string, string> = {}, token?: string): Promise<Answer> {
@@ -43,6 +46,15 @@ describe("the documented examples, sent to a running Brigade", () => {
       status: Number(documented),
       body: "",
     });
+    const answer = op.responses[documented!].content?.["application/json"]?.schema;
+    if (answer) {
+      // The document is the root, so the answer's `#/components/…` refs resolve in it.
+      const valid = ajv.validate({ ...answer, components: doc.components }, res.body);
+      expect({ operation: `${method} ${path}`, errors: valid ? null : ajv.errors }).toEqual({
+        operation: `${method} ${path}`,
+        errors: null,
+      });
+    }
     tried.add(`${method} ${path}`);
     return res;
   }

@@ -14,6 +14,8 @@ import BillingService from "../../billing/billing.service";
 import { API_ROUTES } from "../routes";
 import { openApiDocument, type ActionRules, type OpenApiDocument } from "./document";
 import { EXAMPLES } from "./examples";
+import type { AnswersSchema } from "./answer-schemas";
+import ANSWERS from "./answers.schema.json";
 
 /** Every action of these schemas by its full name (`orders.place`), with its params and roles. */
 export function actionsOf(schemas: readonly Pick<ServiceSchema, "name" | "actions">[]): Record<string, ActionRules> {
@@ -35,12 +37,19 @@ export const DOMAIN_SCHEMAS: readonly ServiceSchema[] = [
   BillingService,
 ] as unknown as ServiceSchema[];
 
-/** `gateway`: the api service's own schema (its actions answer /live/tickets and /cluster). */
-export function brigadeDocument(gateway: { actions?: object }): OpenApiDocument {
+/**
+ * `gateway`: the api service's own schema (its actions answer /live/tickets and /cluster);
+ * `answers`: the committed answers schema, or a fresh one (`npm run client:types`).
+ */
+export function brigadeDocument(
+  gateway: { actions?: object },
+  answers: AnswersSchema = ANSWERS as unknown as AnswersSchema,
+): OpenApiDocument {
   return openApiDocument({
     version,
     routes: API_ROUTES,
     actions: actionsOf([{ name: "api", actions: gateway.actions as ServiceSchema["actions"] }, ...DOMAIN_SCHEMAS]),
     examples: EXAMPLES,
+    answers,
   });
 }

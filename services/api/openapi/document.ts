@@ -13,6 +13,7 @@ import type { RequestExample } from "./examples";
 import { ERROR_COMPONENTS, errorResponses } from "./errors";
 import { GATEWAY_PATHS } from "./gateway-paths";
 import { IDEMPOTENCY_KEY } from "../idempotency-key";
+import { answerComponents, type AnswersSchema } from "./answer-schemas";
 
 export interface ActionRules {
   params?: Record<string, unknown>;
@@ -24,6 +25,8 @@ export interface DocumentSources {
   routes: readonly RouteDef[];
   actions: Readonly<Record<string, ActionRules>>;
   examples: Readonly<Record<string, RequestExample>>;
+  /** What each action answers (./answers.schema.json). */
+  answers: AnswersSchema;
 }
 
 export type OpenApiDocument = {
@@ -71,7 +74,12 @@ function operationId(action: string): string {
   return action.replace(/\.(\w)/g, (_, c: string) => c.toUpperCase());
 }
 
-function operationOf(route: RouteDef, rules: ActionRules, example: RequestExample | undefined): Operation {
+function operationOf(
+  route: RouteDef,
+  rules: ActionRules,
+  example: RequestExample | undefined,
+  answer: JsonSchema,
+): Operation {
   const { names } = openApiPath(route.path);
   const params = rules.params ?? {};
   const roles = rules.roles ?? [];
@@ -124,7 +132,7 @@ function operationOf(route: RouteDef, rules: ActionRules, example: RequestExampl
     responses: {
       [String(route.status ?? 200)]: {
         description: route.status === 201 ? "Created." : "Done.",
-        content: { "application/json": { schema: {} } },
+        content: { "application/json": { schema: answer } },
       },
       ...errorResponses({
         body: hasBody,
@@ -148,12 +156,15 @@ function operationOf(route: RouteDef, rules: ActionRules, example: RequestExampl
 
 export function openApiDocument(sources: DocumentSources): OpenApiDocument {
   const paths = structuredClone(GATEWAY_PATHS) as unknown as OpenApiDocument["paths"];
+  const answers = answerComponents(sources.answers);
   for (const route of sources.routes) {
     const rules = sources.actions[route.action];
     if (!rules) throw new Error(`${route.method} ${route.path} names ${route.action}, which no service declares.`);
+    const answer = answers.answerOf(route.action);
+    if (!answer) throw new Error(`${route.action} has no answer in answers.ts: add it and run npm run client:types.`);
     const { path } = openApiPath(route.path);
     paths[path] ??= {};
-    paths[path][route.method.toLowerCase()] = operationOf(route, rules, sources.examples[route.action]);
+    paths[path][route.method.toLowerCase()] = operationOf(route, rules, sources.examples[route.action], answer);
   }
   return {
     openapi: "3.1.0",
@@ -170,6 +181,7 @@ export function openApiDocument(sources: DocumentSources): OpenApiDocument {
     paths,
     components: {
       ...ERROR_COMPONENTS,
+      schemas: { ...answers.schemas, ...ERROR_COMPONENTS.schemas },
       securitySchemes: {
         bearer: {
           type: "http",

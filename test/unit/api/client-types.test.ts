@@ -10,17 +10,17 @@ const check = (...file: string[]) =>
     encoding: "utf8",
   });
 
-describe("lib/client/api-types.ts", () => {
-  it("is what `npm run client:types` generates from today's document", () => {
+describe("the generated API files (lib/client/api-types.ts, services/api/openapi/answers.schema.json)", () => {
+  it("are what `npm run client:types` generates today", () => {
     const run = check();
     expect({ status: run.status, out: run.stdout.trim(), err: run.stderr }).toEqual({
       status: 0,
-      out: "lib/client/api-types.ts is up to date.",
+      out: "The generated API files are up to date.",
       err: "",
     });
   });
 
-  it("is found stale when it differs from a fresh generation", () => {
+  it("are found stale when one differs from a fresh generation", () => {
     const edited = path.join(mkdtempSync(path.join(os.tmpdir(), "api-types-")), "api-types.ts");
     writeFileSync(edited, `${readFileSync(path.join(ROOT, "lib/client/api-types.ts"), "utf8")}// edited by hand\n`);
     const run = check(edited);
