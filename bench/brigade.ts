@@ -1,7 +1,8 @@
 /**
  * Brigade as the benchmark runs it: real nodes started the way `npm start` / `npm run node`
  * start them (Moleculer's runner over services/, configured from the environment alone), and
- * a small client that sets up a restaurant through the public API, as a manager would.
+ * Brigade's one HTTP client (lib/client/api-client.ts) with what the benchmark asks of it: set
+ * up a restaurant through the public API, as a manager would, and capture answers.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
@@ -9,6 +10,8 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { answers, freePort, ROOT, startProcess, waitUntil, type ManagedProcess } from "./processes";
 import { PER_CONNECTION_HEADERS, type Exchange } from "./references/exchange";
+import { ApiClient, type Answer as ClientAnswer } from "../lib/client/api-client";
+import type { Role } from "../lib/roles";
 
 export const ADMIN_PASSWORD = `bench-admin-${randomBytes(6).toString("hex")}`;
 
@@ -130,39 +133,12 @@ export async function startStore(
   return { proc, uri: (database) => `mongodb://127.0.0.1:${port}/${database}` };
 }
 
-export interface Answer<T = any> {
-  status: number;
-  body: T;
-  headers: Record<string, string>;
-  text: string;
-}
+export type Answer<T = any> = ClientAnswer<T>;
 
 /** Speaks Brigade's HTTP API (shared/API.md). */
-export class BrigadeClient {
-  constructor(readonly baseUrl: string) {}
-
-  async request<T = any>(
-    method: string,
-    path: string,
-    options: { token?: string; body?: unknown } = {},
-  ): Promise<Answer<T>> {
-    const headers: Record<string, string> = {};
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (options.body !== undefined) headers["content-type"] = "application/json";
-    const res = await fetch(this.baseUrl + path, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: AbortSignal.timeout(15_000),
-    });
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, body: body as T, headers: Object.fromEntries(res.headers.entries()), text };
+export class BrigadeClient extends ApiClient {
+  constructor(readonly baseUrl: string) {
+    super(baseUrl, { timeoutMs: 15_000 });
   }
 
   async expect<T = any>(
@@ -179,18 +155,22 @@ export class BrigadeClient {
   }
 
   async login(username: string, password: string): Promise<string> {
-    return (await this.expect<{ token: string }>(200, "POST", "/api/auth/login", { body: { username, password } }))
-      .token;
+    const res = await this.call("post", "/api/auth/login", { body: { username, password } });
+    if (res.status !== 200)
+      throw new Error(`POST /api/auth/login answered ${res.status} (expected 200): ${res.text.slice(0, 400)}`);
+    return (res.body as { token: string }).token;
   }
 
   /** A token for a new staff member of `role`, created by the admin. */
   async staffToken(adminToken: string, role: string): Promise<string> {
     const username = `bench-${role}-${randomBytes(3).toString("hex")}`;
     const password = `pw-${randomBytes(8).toString("hex")}`;
-    await this.expect(201, "POST", "/api/staff", {
+    const res = await this.call("post", "/api/staff", {
       token: adminToken,
-      body: { username, name: `Bench ${role}`, role, password },
+      body: { username, name: `Bench ${role}`, role: role as Role, password },
     });
+    if (res.status !== 201)
+      throw new Error(`POST /api/staff answered ${res.status} (expected 201): ${res.text.slice(0, 400)}`);
     return this.login(username, password);
   }
 
@@ -210,7 +190,7 @@ export class BrigadeClient {
     if (res.status >= 300)
       throw new Error(`Capturing ${method} ${path} failed: ${res.status} ${res.text.slice(0, 300)}`);
     const headers = Object.fromEntries(
-      Object.entries(res.headers).filter(([name]) => !PER_CONNECTION_HEADERS.has(name)),
+      [...res.headers.entries()].filter(([name]) => !PER_CONNECTION_HEADERS.has(name)),
     );
     return { method, path, status: res.status, headers, body: res.text };
   }

@@ -21,6 +21,7 @@ import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import Table from "cli-table3";
 import { STATIONS } from "../lib/contracts";
+import { ApiClient, type Answer } from "../lib/client/api-client";
 
 export interface Credentials {
   username: string;
@@ -108,21 +109,21 @@ async function within(promise: Promise<unknown>, ms: number): Promise<void> {
   clearTimeout(timer);
 }
 
-/** One base URL and nothing else: every path is resolved against it and checked to stay there. */
+/** Brigade's one client (lib/client/api-client.ts: one origin, every path checked to stay on it), with the rush's retries. */
 class Brigade {
-  readonly origin: string;
+  private readonly api: ApiClient;
 
   constructor(base: string) {
-    const url = new URL(base);
-    if (url.protocol !== "http:" && url.protocol !== "https:")
-      throw new Error(`--url must be http(s)://…, not ${base}`);
-    this.origin = url.origin;
+    if (!/^https?:\/\//i.test(base)) throw new Error(`--url must be http(s)://…, not ${base}`);
+    this.api = new ApiClient(base);
+  }
+
+  get origin(): string {
+    return this.api.origin;
   }
 
   url(path: string): string {
-    const url = new URL(path, this.origin);
-    if (url.origin !== this.origin) throw new Error(`refusing to leave ${this.origin} for ${url.origin}`);
-    return url.href;
+    return this.api.url(path);
   }
 
   async call<T = any>(
@@ -132,16 +133,10 @@ class Brigade {
   ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const headers: Record<string, string> = { accept: "application/json" };
-      if (token) headers.authorization = `Bearer ${token}`;
-      if (body !== undefined) headers["content-type"] = "application/json";
       if (key) headers["idempotency-key"] = key;
-      let res: Response;
+      let res: Answer<any>;
       try {
-        res = await fetch(this.url(path), {
-          method,
-          headers,
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
+        res = await this.api.request(method, path, { token, body, headers });
       } catch (err) {
         if (attempt < 4) {
           await sleep(250 * attempt);
@@ -149,20 +144,14 @@ class Brigade {
         }
         throw new Error(`${method} ${path}: ${(err as Error).message} (is Brigade running at ${this.origin}?)`);
       }
-      const text = await res.text();
-      let parsed: any = null;
-      try {
-        parsed = text ? JSON.parse(text) : null;
-      } catch {
-        parsed = { message: text.slice(0, 200) };
-      }
+      const parsed = typeof res.body === "string" ? { message: res.text.slice(0, 200) } : res.body;
       // Busy or rate limited: wait as asked and try again (the same Idempotency-Key makes that safe).
       if ((res.status === 429 || res.status === 503) && attempt < 6) {
         const after = Number(res.headers.get("retry-after"));
         await sleep((Number.isFinite(after) && after > 0 ? Math.min(after, 10) : 0.5 * attempt) * 1000);
         continue;
       }
-      if (!res.ok) throw new HttpError(res.status, parsed, `${method} ${path}`);
+      if (res.status >= 400) throw new HttpError(res.status, parsed, `${method} ${path}`);
       return parsed as T;
     }
   }

@@ -9,6 +9,7 @@ import type { Duplex } from "node:stream";
 import type { Context, ServiceSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
 import { aliases } from "./routes";
+import { IDEMPOTENCY_KEY } from "./idempotency-key";
 import {
   ANYONE,
   ANY_STAFF,
@@ -45,6 +46,8 @@ import { groupEventsPerNode, isLiveStream, liveEvents, liveRoute } from "./live"
 import { KEEPALIVE_MS, LiveStreams } from "./live-streams";
 import { ticketKey, type LiveTicket } from "./live-ticket";
 import { readCluster, type ClusterView } from "./cluster-view";
+import { brigadeDocument } from "./openapi/brigade-document";
+import { describeRoutes, docsAssets } from "./openapi/docs-route";
 
 type Req = IncomingMessage & {
   $action?: { name: string; roles?: readonly Access[]; scope?: "group" };
@@ -64,6 +67,9 @@ interface ApiVars {
   rateLimits: RateLimits;
   live: LiveStreams;
   liveTimers: NodeJS.Timeout[];
+  /** The OpenAPI document (./openapi/), serialized once at start. */
+  openApiJson: string;
+  docsAssets: ReturnType<typeof docsAssets>;
 }
 interface ApiMethods {
   admit(req: Req, res: Res): Promise<boolean>;
@@ -80,7 +86,6 @@ interface ApiMethods {
 }
 
 const config = loadSettings();
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /** 415 for a body that is not JSON, 422 for JSON that is not an object (params are an object). */
@@ -237,6 +242,7 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
         },
       },
       liveRoute(),
+      ...describeRoutes(),
     ],
     assets: { folder: path.join(__dirname, "..", "..", "public"), options: { index: "index.html", maxAge: 0 } },
   },
@@ -419,6 +425,9 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
       ApiGateway.methods as unknown as { httpHandler: ApiVars["httpHandlerInner"] }
     ).httpHandler.bind(this);
     this.rateLimits = createRateLimits(this.config, this.logger);
+    // From the schemas, at start: a rule that breaks the document stops the gateway, not a reader.
+    this.openApiJson = JSON.stringify(brigadeDocument(this.schema));
+    this.docsAssets = docsAssets();
     this.live = new LiveStreams({
       nodeID: this.broker.nodeID,
       logger: this.logger,

@@ -89,7 +89,12 @@ describe("docker-compose.yml", () => {
     expect(nats.volumes).toEqual(["nats-data:/data"]);
     expect(nats.command).toEqual(expect.arrayContaining(["--store_dir", "/data"]));
     expect(mongo.volumes).toEqual(["mongo-data:/data/db"]);
-    expect(Object.keys(compose.volumes ?? {}).sort()).toEqual(["mongo-data", "nats-data"]);
+    expect(Object.keys(compose.volumes ?? {}).sort()).toEqual([
+      "grafana-data",
+      "mongo-data",
+      "nats-data",
+      "prometheus-data",
+    ]);
     for (const svc of [nats, redis, mongo]) expect(svc.healthcheck?.test[0]).toBe("CMD");
   });
 
@@ -99,13 +104,14 @@ describe("docker-compose.yml", () => {
     expect(bySelection.operator).toBe("operator");
   });
 
-  it("can scale any service: no container names, no fixed node IDs, only the gateway publishes a port", () => {
+  it("can scale any service: no container names, no fixed node IDs, only the gateway publishes a port (and Grafana, on loopback)", () => {
     for (const [name, svc] of Object.entries(compose.services)) {
       expect({ name, container_name: svc.container_name }).toEqual({ name, container_name: undefined });
       expect({ name, NODE_ID: svc.environment?.NODE_ID }).toEqual({ name, NODE_ID: undefined });
-      if (name !== "api") expect({ name, ports: svc.ports }).toEqual({ name, ports: undefined });
+      if (name !== "api" && name !== "grafana") expect({ name, ports: svc.ports }).toEqual({ name, ports: undefined });
     }
     expect(compose.services.api.ports).toEqual(["3000:3000"]);
+    expect(compose.services.grafana.ports).toEqual(["127.0.0.1:3300:3000"]);
   });
 
   it("starts Brigade nodes once NATS, Redis and MongoDB are healthy, and probes each node's readiness", () => {
@@ -149,6 +155,59 @@ describe("docker-compose.yml", () => {
     );
     expect(Object.keys(example)).toEqual(expect.arrayContaining(["BRIGADE_JWT_SECRET", "BRIGADE_ADMIN_PASSWORD"]));
     expect(() => loadSettings({ ...example, ...compose.services.kitchen.environment })).not.toThrow();
+  });
+});
+
+describe("Prometheus and Grafana in docker-compose.yml", () => {
+  const prometheus = yaml.load(read("deploy/prometheus/prometheus.yml")) as {
+    scrape_configs: { job_name: string; metrics_path: string; dns_sd_configs: { names: string[]; port: number }[] }[];
+  };
+  const mounts = (svc: ComposeService) =>
+    Object.fromEntries((svc.volumes ?? []).filter((v) => v.startsWith("./")).map((v) => v.split(":").slice(0, 2)));
+
+  it("scrapes every Brigade node that `up` starts, on the metrics port compose gives it", () => {
+    const [job] = prometheus.scrape_configs;
+    const started = brigadeServices.filter(([, svc]) => !svc.profiles).map(([name]) => name);
+    expect(job.metrics_path).toBe("/metrics");
+    expect(job.dns_sd_configs.flatMap((c) => c.names).sort()).toEqual(started.sort());
+    for (const [, svc] of brigadeServices)
+      expect(job.dns_sd_configs[0].port).toBe(Number(svc.environment?.METRICS_PORT));
+  });
+
+  it("mounts the committed Prometheus config and Grafana provisioning, read-only, and keeps their data on volumes", () => {
+    const { prometheus: prom, grafana } = compose.services;
+    expect(mounts(prom)).toEqual({ "./deploy/prometheus/prometheus.yml": "/etc/prometheus/prometheus.yml" });
+    expect(mounts(grafana)).toEqual({
+      "./deploy/grafana/provisioning": "/etc/grafana/provisioning",
+      "./deploy/grafana/dashboards": "/var/lib/grafana/dashboards",
+    });
+    for (const v of [...prom.volumes!, ...grafana.volumes!].filter((v) => v.startsWith("./")))
+      expect({ v, readOnly: v.endsWith(":ro") }).toEqual({ v, readOnly: true });
+    expect(prom.command).toContain("--config.file=/etc/prometheus/prometheus.yml");
+    expect(grafana.depends_on).toEqual({ prometheus: { condition: "service_healthy" } });
+  });
+
+  it("provisions the Prometheus data source the dashboard uses, and loads the dashboards from where they are mounted", () => {
+    const datasources = yaml.load(read("deploy/grafana/provisioning/datasources/prometheus.yml")) as {
+      datasources: { uid: string; type: string; url: string }[];
+    };
+    const providers = yaml.load(read("deploy/grafana/provisioning/dashboards/brigade.yml")) as {
+      providers: { options: { path: string } }[];
+    };
+    expect(datasources.datasources).toEqual([
+      expect.objectContaining({ uid: "brigade-prometheus", type: "prometheus", url: "http://prometheus:9090" }),
+    ]);
+    expect(providers.providers[0].options.path).toBe("/var/lib/grafana/dashboards");
+    const dashboard = JSON.parse(read("deploy/grafana/dashboards/brigade.json")) as {
+      panels: { datasource: { uid: string }; targets: { datasource: { uid: string } }[] }[];
+    };
+    const uids = dashboard.panels.flatMap((p) => [p.datasource.uid, ...p.targets.map((t) => t.datasource.uid)]);
+    expect(new Set(uids)).toEqual(new Set(["brigade-prometheus"]));
+  });
+
+  it("takes Grafana's admin password from .env, never from the compose file", () => {
+    expect(compose.services.grafana.environment?.GF_SECURITY_ADMIN_PASSWORD).toMatch(/^\$\{GRAFANA_ADMIN_PASSWORD:\?/);
+    expect(read(".env.example")).toMatch(/^GRAFANA_ADMIN_PASSWORD=/m);
   });
 });
 

@@ -155,6 +155,15 @@ describe("the production build, run as the image runs it", () => {
     expect((await fetch(`http://127.0.0.1:${port.health}/health/live`)).status).toBe(200);
   });
 
+  it("serves the OpenAPI document and the docs page's files from production dependencies alone", async () => {
+    const document = await fetch(`http://127.0.0.1:${port.gateway}/api/openapi.json`);
+    expect(document.status).toBe(200);
+    expect(((await document.json()) as { info: { version: string } }).info.version).toBe(
+      (JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { version: string }).version,
+    );
+    expect((await fetch(`http://127.0.0.1:${port.gateway}/api/docs/swagger-ui-bundle.js`)).status).toBe(200);
+  });
+
   it("passes the image's own HEALTHCHECK command", async () => {
     const [command, ...args] = execForm(stage, "HEALTHCHECK");
     expect(command).toBe("node");

@@ -1,10 +1,12 @@
 /**
  * One in-process Brigade for integration tests: a broker with the services asked for, the
- * gateway on a free port, and a small HTTP client that speaks the API as a client would.
+ * gateway on a free port, and Brigade's one HTTP client (lib/client/api-client.ts) on it.
  */
 import { ServiceBroker, type ServiceSchema, type BrokerOptions } from "moleculer";
 import type { AddressInfo } from "node:net";
 import config from "../../moleculer.config";
+import { ApiClient, type Answer as ClientAnswer } from "../../lib/client/api-client";
+import type { Role } from "../../lib/roles";
 
 export type ServiceName = "api" | "staff" | "menu" | "inventory" | "orders" | "kitchen" | "billing";
 export const ALL: ServiceName[] = ["api", "staff", "menu", "inventory", "orders", "kitchen", "billing"];
@@ -14,15 +16,13 @@ async function schemaOf(name: ServiceName): Promise<ServiceSchema> {
   return (mod.default ?? mod) as ServiceSchema;
 }
 
-export interface Answer<T = any> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
+export type Answer<T = any> = ClientAnswer<T>;
 
 export interface Brigade {
   broker: ServiceBroker;
   url: string;
+  /** The client, for a documented operation (`b.client.call("post", "/api/orders", …)`). */
+  client: ApiClient;
   request<T = any>(
     method: string,
     path: string,
@@ -68,29 +68,13 @@ export async function startBrigade(
     url = `http://127.0.0.1:${api.server.address().port}`;
   }
 
-  const request: Brigade["request"] = async (method, path, opts = {}) => {
-    const headers: Record<string, string> = { ...opts.headers };
-    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    let body: string | undefined = opts.raw;
-    if (opts.body !== undefined) {
-      body = JSON.stringify(opts.body);
-      headers["content-type"] ??= "application/json";
-    }
-    const res = await fetch(url + path, { method, headers, body });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      /* not JSON: leave the text */
-    }
-    return { status: res.status, body: parsed as any, headers: res.headers };
-  };
+  const client = new ApiClient(url || "http://127.0.0.1");
+  const request: Brigade["request"] = (method, path, opts = {}) => client.request(method, path, opts);
 
   const login = async (username: string, password: string) => {
-    const res = await request("POST", "/api/auth/login", { body: { username, password } });
-    if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body.token as string;
+    const res = await client.call("post", "/api/auth/login", { body: { username, password } });
+    if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${res.text}`);
+    return (res.body as { token: string }).token;
   };
 
   const adminToken =
@@ -98,17 +82,18 @@ export async function startBrigade(
   let counter = 0;
   const tokenFor = async (role: string, username = `${role}${++counter}${Math.random().toString(36).slice(2, 6)}`) => {
     const password = `pw-${username}-secret`;
-    const res = await request("POST", "/api/staff", {
+    const res = await client.call("post", "/api/staff", {
       token: adminToken,
-      body: { username, name: `Test ${role}`, role, password },
+      body: { username, name: `Test ${role}`, role: role as Role, password },
     });
-    if (res.status !== 201) throw new Error(`creating ${role} failed: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status !== 201) throw new Error(`creating ${role} failed: ${res.status} ${res.text}`);
     return login(username, password);
   };
 
   return {
     broker,
     url,
+    client,
     request,
     login,
     tokenFor,

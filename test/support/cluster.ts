@@ -503,6 +503,7 @@ export interface HttpAnswer<T = any> {
   status: number;
   body: T;
   headers: http.IncomingHttpHeaders;
+  text: string;
 }
 
 /**
@@ -536,7 +537,7 @@ export function httpRequest<T = any>(
         } catch {
           /* not JSON: keep the text */
         }
-        resolveAnswer({ status: res.statusCode ?? 0, body: body as T, headers: res.headers });
+        resolveAnswer({ status: res.statusCode ?? 0, body: body as T, headers: res.headers, text });
       });
     });
     req.on("timeout", () =>
@@ -557,7 +558,8 @@ export interface GatewayClient extends Pick<Brigade, "url" | "request" | "login"
 export async function gatewayClient(url: string, adminPassword = CLUSTER_ADMIN_PASSWORD): Promise<GatewayClient> {
   const request: Brigade["request"] = async (method, path, opts = {}) => {
     const answer = await httpRequest(url, method, path, { token: opts.token, body: opts.body, headers: opts.headers });
-    return { status: answer.status, body: answer.body, headers: new Headers(answer.headers as Record<string, string>) };
+    const headers = new Headers(answer.headers as Record<string, string>);
+    return { status: answer.status, body: answer.body, headers, text: answer.text };
   };
   const login = async (username: string, password: string) => {
     const res = await request("POST", "/api/auth/login", { body: { username, password } });

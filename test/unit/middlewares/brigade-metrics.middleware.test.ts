@@ -121,6 +121,7 @@ describe("observeEvent", () => {
       "brigade_payments_total",
       "brigade_payments_cents_total",
       "brigade_tips_cents_total",
+      "brigade_eventloop_lag_seconds",
     ]);
   });
 });

@@ -1,0 +1,93 @@
+/**
+ * One valid request per action, shown in the document: path and query parameters, and the
+ * body. Written against the demo restaurant (services/seed/demo-restaurant.ts), so a reader
+ * can paste them into a fresh `npm start`; test/integration/openapi-examples.test.ts sends each.
+ * Ids the server makes (orders, bills, tickets, purchase orders) are only illustrations there.
+ */
+export interface RequestExample {
+  path?: Record<string, string>;
+  query?: Record<string, string | number | boolean>;
+  body?: Record<string, unknown>;
+}
+
+export const EXAMPLES: Record<string, RequestExample> = {
+  "staff.login": { body: { username: "admin", password: "the admin password" } },
+  "staff.list": { query: { page: 1, pageSize: 20 } },
+  "staff.create": {
+    body: { username: "sam.waiter", name: "Sam Porter", role: "waiter", password: "correct-horse-42" },
+  },
+  "staff.update": { path: { id: "sam.waiter" }, body: { name: "Sam Porter-Wells", role: "cashier" } },
+  "staff.deactivate": { path: { id: "sam.waiter" } },
+
+  "staff.locations": { query: { pageSize: 20 } },
+  "staff.createLocation": {
+    body: {
+      id: "riverside",
+      name: "Brigade Riverside",
+      timezone: "Europe/Paris",
+      currency: "EUR",
+      taxMode: "inclusive",
+      taxRates: [{ id: "standard", name: "Standard", bps: 1000 }],
+      serviceChargeBps: 1250,
+      serviceChargeMinCovers: 6,
+    },
+  },
+  "staff.updateLocation": { path: { id: "main" }, body: { serviceChargeBps: 1000, serviceChargeMinCovers: 8 } },
+
+  "menu.list": { query: { station: "grill", pageSize: 50 } },
+  "menu.get": { path: { id: "classic-cheeseburger" } },
+  "menu.create": {
+    body: {
+      name: "Steak Sandwich",
+      category: "mains",
+      priceCents: 1690,
+      station: "grill",
+      prepSeconds: 480,
+      recipe: [
+        { ingredient: "ribeye-steaks", qty: 1 },
+        { ingredient: "onions", qty: 30 },
+      ],
+    },
+  },
+  "menu.update": { path: { id: "steak-sandwich" }, body: { priceCents: 1750 } },
+  "menu.remove": { path: { id: "steak-sandwich" } },
+
+  "inventory.list": { query: { low: true } },
+  "inventory.get": { path: { id: "potatoes" } },
+  "inventory.create": { body: { name: "Sourdough loaves", unit: "pcs", onHand: 10, reorderPoint: 4, reorderQty: 12 } },
+  "inventory.update": { path: { id: "sourdough-loaves" }, body: { onHand: 14 } },
+  "inventory.listPurchaseOrders": { query: { status: "open" } },
+  "inventory.createPurchaseOrder": {
+    body: {
+      lines: [
+        { ingredient: "potatoes", qty: 20000 },
+        { ingredient: "frying-oil", qty: 10000 },
+      ],
+    },
+  },
+  "inventory.receive": { path: { id: "po-1" } },
+
+  "orders.place": {
+    body: {
+      table: "12",
+      lines: [
+        { dish: "classic-cheeseburger", qty: 2, notes: "one without onions" },
+        { dish: "hand-cut-fries", qty: 1 },
+      ],
+    },
+  },
+  "orders.list": { query: { status: "ready", table: "12" } },
+  "orders.get": { path: { id: "ord-1" } },
+  "orders.serve": { path: { id: "ord-1" } },
+  "orders.cancel": { path: { id: "ord-2" }, body: { reason: "The guests had to leave." } },
+
+  "kitchen.list": { query: { station: "grill", status: "cooking" } },
+  "kitchen.bump": { path: { id: "tkt-1" } },
+
+  "billing.open": { body: { table: "12" } },
+  "billing.list": { query: { status: "open" } },
+  "billing.get": { path: { id: "bill-1" } },
+  "billing.pay": { path: { id: "bill-1" }, body: { method: "card", amountCents: 3350, tipCents: 300 } },
+  "billing.refund": { path: { id: "bill-1" }, body: { amountCents: 450, reason: "The fries were cold." } },
+  "billing.takings": { query: { date: "2026-12-03" } },
+};
