@@ -1649,6 +1649,7 @@ export interface operations {
         parameters: {
             query?: {
                 page?: number;
+                /** @example 20 */
                 pageSize?: number;
             };
             header?: never;
@@ -1681,6 +1682,24 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "riverside",
+                 *       "name": "Brigade Riverside",
+                 *       "timezone": "Europe/Paris",
+                 *       "currency": "EUR",
+                 *       "taxMode": "inclusive",
+                 *       "taxRates": [
+                 *         {
+                 *           "id": "standard",
+                 *           "name": "Standard",
+                 *           "bps": 1000
+                 *         }
+                 *       ],
+                 *       "serviceChargeBps": 1250,
+                 *       "serviceChargeMinCovers": 6
+                 *     }
+                 */
                 "application/json": {
                     id: string;
                     /** @description Leading and trailing spaces are trimmed. */
@@ -1745,12 +1764,19 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example main */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "serviceChargeBps": 1000,
+                 *       "serviceChargeMinCovers": 8
+                 *     }
+                 */
                 "application/json": {
                     /** @description Leading and trailing spaces are trimmed. */
                     name?: string;
