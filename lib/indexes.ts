@@ -17,13 +17,17 @@ export interface IndexSpec {
 
 const asc = (...fields: string[]): IndexSpec => ({ keys: fields.map((field) => [field, 1] as const) });
 
+// A trailing `location` (lib/location-store.ts adds it to every request's query) lets the lists
+// that grow with history count and page one location's documents from the index alone, without
+// reading each row; the sweeps across locations use the same index by its leading fields.
+
 export const INDEXES: Readonly<Record<string, readonly IndexSpec[]>> = {
   orders: [
     // The list by status, newest first; abandoned placements by age; the reconcile's orders
     // still in the kitchen. Unsettled statuses hold few orders.
-    asc("status", "accepted", "createdAt"),
+    asc("status", "accepted", "createdAt", "location"),
     // The unfiltered list, newest first, and its count.
-    asc("accepted", "createdAt"),
+    asc("accepted", "createdAt", "location"),
     // A table's orders, newest first; the served ones a new bill claims.
     asc("table", "createdAt"),
     asc("table", "status", "createdAt"),
@@ -34,12 +38,12 @@ export const INDEXES: Readonly<Record<string, readonly IndexSpec[]>> = {
   ],
   tickets: [
     // The queue in cooking order; the cooking ones to adopt.
-    asc("status", "queuedAt"),
+    asc("status", "queuedAt", "location"),
     asc("station", "queuedAt"),
-    asc("queuedAt"),
+    asc("queuedAt", "location"),
   ],
   bills: [
-    asc("status", "createdAt"),
+    asc("status", "createdAt", "location"),
     // The open bill of a table.
     asc("table", "status", "createdAt"),
     // Today's takings: only the day's paid bills.

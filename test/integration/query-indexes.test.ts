@@ -40,7 +40,7 @@ const QUERIES: ListedQuery[] = [
     collection: "orders",
     query: { accepted: true, status: "paid" },
     sort: ["-createdAt", "-_id"],
-    index: ix("orders", "status", "accepted", "createdAt"),
+    index: ix("orders", "status", "accepted", "createdAt", "location"),
   },
   {
     site: "orders/orders.service.ts",
@@ -48,7 +48,7 @@ const QUERIES: ListedQuery[] = [
     collection: "orders",
     query: { accepted: true },
     sort: ["-createdAt", "-_id"],
-    index: ix("orders", "accepted", "createdAt"),
+    index: ix("orders", "accepted", "createdAt", "location"),
   },
   {
     site: "orders/orders.service.ts",
@@ -82,13 +82,13 @@ const QUERIES: ListedQuery[] = [
     collection: "orders",
     query: { accepted: true, handedOff: false, status: { $in: KITCHEN }, acceptedAt: { $lt: ago } },
     sort: ["acceptedAt"],
-    index: ix("orders", "status", "accepted", "createdAt"),
+    index: ix("orders", "status", "accepted", "createdAt", "location"),
   },
   {
     site: "orders/reconcile.ts",
     collection: "orders",
     query: { accepted: false, status: "placed", createdAt: { $lt: ago } },
-    index: ix("orders", "status", "accepted", "createdAt"),
+    index: ix("orders", "status", "accepted", "createdAt", "location"),
   },
   {
     site: "orders/reconcile.ts",
@@ -101,7 +101,7 @@ const QUERIES: ListedQuery[] = [
     collection: "orders",
     query: { accepted: true, handedOff: true, status: { $in: KITCHEN }, updatedAt: { $lt: ago }, _id: { $gt: "o1" } },
     sort: ["_id"],
-    index: ix("orders", "status", "accepted", "createdAt"),
+    index: ix("orders", "status", "accepted", "createdAt", "location"),
   },
   // services/kitchen
   {
@@ -109,19 +109,19 @@ const QUERIES: ListedQuery[] = [
     collection: "tickets",
     query: { status: "queued" },
     sort: ["queuedAt", "order", "index"],
-    index: ix("tickets", "status", "queuedAt"),
+    index: ix("tickets", "status", "queuedAt", "location"),
   },
   {
     site: "kitchen/scheduler.ts",
     collection: "tickets",
     query: { status: "cooking", node: "n1" },
-    index: ix("tickets", "status", "queuedAt"),
+    index: ix("tickets", "status", "queuedAt", "location"),
   },
   {
     site: "kitchen/scheduler.ts",
     collection: "tickets",
     query: { _id: { $gt: "o1-", $lt: "o1." }, order: "o1", status: { $in: ["queued", "cooking"] } },
-    index: ix("tickets", "status", "queuedAt"),
+    index: ix("tickets", "status", "queuedAt", "location"),
   },
   {
     site: "kitchen/scheduler.ts",
@@ -134,7 +134,7 @@ const QUERIES: ListedQuery[] = [
     collection: "tickets",
     query: { status: "queued" },
     sort: ["queuedAt", "order", "index"],
-    index: ix("tickets", "status", "queuedAt"),
+    index: ix("tickets", "status", "queuedAt", "location"),
   },
   {
     site: "kitchen/scheduler.ts",
@@ -147,7 +147,7 @@ const QUERIES: ListedQuery[] = [
     collection: "tickets",
     query: { status: "cooking" },
     sort: ["startedAt"],
-    index: ix("tickets", "status", "queuedAt"),
+    index: ix("tickets", "status", "queuedAt", "location"),
   },
   {
     site: "kitchen/scheduler.ts",
@@ -168,7 +168,7 @@ const QUERIES: ListedQuery[] = [
     collection: "bills",
     query: { status: { $in: ["open", "paid"] } },
     sort: ["-createdAt"],
-    index: ix("bills", "status", "createdAt"),
+    index: ix("bills", "status", "createdAt", "location"),
   },
   {
     site: "billing/billing.service.ts",
@@ -208,7 +208,7 @@ const QUERIES: ListedQuery[] = [
     site: "billing/reconcile.ts",
     collection: "bills",
     query: { $or: [{ status: "opening", createdAt: { $lt: ago } }, { status: "abandoned" }] },
-    index: [ix("bills", "status", "createdAt")],
+    index: [ix("bills", "status", "createdAt", "location")],
   },
   // services/inventory
   {
