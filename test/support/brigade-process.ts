@@ -8,6 +8,17 @@ import { createInterface } from "node:readline";
 
 const root = path.resolve(__dirname, "../..");
 
+/** How `npm run node` starts a Brigade node from the sources: the runner, through tsx. */
+export const RUNNER_ARGS = [
+  "--require",
+  "tsx/cjs",
+  "scripts/brigade-runner.ts",
+  "--config",
+  "moleculer.config.ts",
+  "--mask",
+  "**/*.service.ts",
+];
+
 export interface BrigadeProcess {
   url: string;
   child: ChildProcess;
@@ -28,23 +39,11 @@ export async function startBrigadeProcess(
   options: { timeoutMs?: number; mayDie?: boolean } = {},
 ): Promise<BrigadeProcess> {
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const child = spawn(
-    process.execPath,
-    [
-      "--require",
-      "tsx/cjs",
-      "scripts/brigade-runner.ts",
-      "--config",
-      "moleculer.config.ts",
-      "--mask",
-      "**/*.service.ts",
-    ],
-    {
-      cwd: root,
-      env: { ...process.env, SERVICEDIR: "services", PORT: "0", LOG_FORMAT: "text", LOG_LEVEL: "info", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  const child = spawn(process.execPath, RUNNER_ARGS, {
+    cwd: root,
+    env: { ...process.env, SERVICEDIR: "services", PORT: "0", LOG_FORMAT: "text", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const lines: string[] = [];
   const waiters: { pattern: RegExp; resolve(match: RegExpMatchArray): void }[] = [];
   const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>

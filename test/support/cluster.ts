@@ -28,6 +28,7 @@ import config from "../../moleculer.config";
 import { deleteOrderStreams, orderStreamNames } from "../../lib/order-stream";
 import type { Brigade } from "./brigade";
 import { eventually } from "./meal";
+import { RUNNER_ARGS } from "./brigade-process";
 
 const root = resolve(__dirname, "../..");
 
@@ -335,23 +336,11 @@ export class TestCluster {
 
   /** Starts one node and waits until its broker has started (and, for a gateway, until it listens). */
   async startNode(spec: NodeSpec): Promise<ClusterNode> {
-    const child = spawn(
-      process.execPath,
-      [
-        "--require",
-        "tsx/cjs",
-        "scripts/brigade-runner.ts",
-        "--config",
-        "moleculer.config.ts",
-        "--mask",
-        "**/*.service.ts",
-      ],
-      {
-        cwd: root,
-        env: this.nodeEnv(spec),
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    const child = spawn(process.execPath, RUNNER_ARGS, {
+      cwd: root,
+      env: this.nodeEnv(spec),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const node = new ClusterNode(spec, child, join(this.logDir, `${spec.name}.log`));
     this.nodes.push(node);
     const started = await node.waitForLine(/Brigade node (\S+) started/, `node ${spec.name} to start`, 60_000);
