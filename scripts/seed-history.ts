@@ -16,7 +16,7 @@
  */
 import { parseArgs } from "node:util";
 import { createAdapter } from "../mixins/db.mixin";
-import { Store, type DbAdapter, type Doc } from "../lib/store";
+import type { DbAdapter, Doc, Store } from "../lib/store";
 import { loadSettings } from "../lib/settings";
 import { DEMO_DISHES, DEMO_INGREDIENTS } from "../services/seed/demo-restaurant";
 import { seedDishes, type DishDoc } from "../services/menu/dishes";
