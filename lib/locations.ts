@@ -15,8 +15,3 @@ export function locationOf(doc: { location?: string }): string {
 export function requestLocation(meta: { location?: string } | undefined): string {
   return meta?.location ?? MAIN_LOCATION;
 }
-
-/** Whether a node serving `served` (KITCHEN_LOCATIONS; undefined: every location) serves `location`. */
-export function serves(served: readonly string[] | undefined, location: string): boolean {
-  return served === undefined || served.includes(location);
-}

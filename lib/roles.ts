@@ -71,8 +71,3 @@ export function namedRoles(declared: readonly Access[]): Role[] {
 export function runsTheHouse(role: Role): boolean {
   return role === "manager" || role === "owner";
 }
-
-/** Whether `staff` runs the whole group (every location) rather than one location. */
-export function isOwner(staff: StaffIdentity | undefined): boolean {
-  return staff?.role === "owner";
-}

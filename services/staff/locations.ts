@@ -5,8 +5,6 @@
 import type { Location, TaxRate } from "../../lib/contracts";
 import { personText } from "../../lib/text-rules";
 
-export { MAIN_LOCATION } from "../../lib/locations";
-
 export interface LocationDoc extends Omit<Location, "id"> {
   _id: string;
   createdAt: string;

@@ -14,7 +14,9 @@ import {
   manages,
   PASSWORD,
   PERSON_NAME,
+  movedMember,
   placeMember,
+  type Placement,
   staffView,
   USERNAME,
   type StaffDoc,
@@ -26,10 +28,10 @@ import {
   LOCATION_RULES,
   locationDefaults,
   locationView,
-  MAIN_LOCATION,
   type LocationDoc,
   type LocationFields,
 } from "./locations";
+import { MAIN_LOCATION } from "../../lib/locations";
 import type { Role } from "../../lib/roles";
 import { patchParams } from "../../lib/patch-params";
 import { answerCreated } from "../../lib/created";
@@ -169,17 +171,7 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
         // Left out, the location is the request's: a manager's own, or the one an owner named
         // with X-Brigade-Location (or the group's only location).
         const placement = placeMember(ctx.meta.staff, ctx.params.role, ctx.params.location ?? ctx.meta.location);
-        if ("problem" in placement) {
-          if (placement.problem === "owner-only") throw Forbidden(ctx.meta.staff?.role, ["owner"]);
-          if (placement.problem === "foreign-location") throw NotFound("location", ctx.params.location!);
-          throw Invalid([
-            {
-              field: "location",
-              type: "required",
-              message: "Name the new member's location ('location' or X-Brigade-Location): the group has several.",
-            },
-          ]);
-        }
+        if ("problem" in placement) throw placementRefused(placement.problem, ctx.meta.staff, ctx.params.location);
         if (placement.location && !(await this.location(placement.location)))
           throw NotFound("location", placement.location);
         const now = new Date().toISOString();
@@ -229,15 +221,9 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
         >,
       ) {
         const before = await this.visibleMember(ctx.params.id, ctx.meta.staff);
-        const callerIsOwner = ctx.meta.staff?.role === "owner";
-        // Only an owner makes an owner, or moves a member to another location.
-        if (!callerIsOwner && (ctx.params.role === "owner" || ctx.params.location !== undefined))
-          if (ctx.params.role === "owner" || ctx.params.location !== before.location)
-            throw Forbidden(ctx.meta.staff?.role, ["owner"]);
-        const role = ctx.params.role ?? before.role;
-        const location = role === "owner" ? undefined : (ctx.params.location ?? before.location);
-        if (role !== "owner" && !location)
-          throw Invalid([{ field: "location", type: "required", message: "Name the member's location ('location')." }]);
+        const placement = movedMember(ctx.meta.staff, before, ctx.params);
+        if ("problem" in placement) throw placementRefused(placement.problem, ctx.meta.staff, ctx.params.location);
+        const location = placement.location;
         if (location && location !== before.location && !(await this.location(location)))
           throw NotFound("location", location);
         // As with DELETE: a manager cannot lock themselves out (possibly the last manager).
@@ -484,6 +470,23 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
 };
 
 export default StaffService;
+
+/** A placement refused, as the client is told: 403 for owner-only, 404 for another location's. */
+function placementRefused(
+  problem: Extract<Placement, { problem: string }>["problem"],
+  caller: StaffIdentity | undefined,
+  asked: string | undefined,
+) {
+  if (problem === "owner-only") return Forbidden(caller?.role, ["owner"]);
+  if (problem === "foreign-location") return NotFound("location", asked ?? "");
+  return Invalid([
+    {
+      field: "location",
+      type: "required",
+      message: "Name the member's location ('location' or X-Brigade-Location): the group has several.",
+    },
+  ]);
+}
 
 /** The one-time admin password, framed so it stands out in a start-up log. */
 export function adminPasswordBanner(password: string): string {

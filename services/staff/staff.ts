@@ -71,6 +71,23 @@ export function manages(caller: StaffIdentity | undefined, target: StaffDoc): bo
 /** Where a new account belongs: an owner names the location (an owner has none), a manager's staff get theirs. */
 export type Placement = { location?: string } | { problem: "owner-only" | "location-required" | "foreign-location" };
 
+/**
+ * Where an account belongs after a change of role or location: only an owner makes an owner or
+ * moves a member; an owner has no location, anyone else needs one.
+ */
+export function movedMember(
+  caller: StaffIdentity | undefined,
+  before: Pick<StaffDoc, "role" | "location">,
+  change: { role?: Role; location?: string },
+): Placement {
+  const role = change.role ?? before.role;
+  const location = role === "owner" ? undefined : (change.location ?? before.location);
+  const promoted = change.role === "owner" && before.role !== "owner";
+  if (caller?.role !== "owner" && (promoted || location !== before.location)) return { problem: "owner-only" };
+  if (role !== "owner" && !location) return { problem: "location-required" };
+  return location ? { location } : {};
+}
+
 export function placeMember(caller: StaffIdentity | undefined, role: Role, location: string | undefined): Placement {
   if (caller?.role === "owner") {
     if (role === "owner") return {};

@@ -1,4 +1,4 @@
-import { manages, placeMember, type StaffDoc } from "../../../services/staff/staff";
+import { manages, movedMember, placeMember, type StaffDoc } from "../../../services/staff/staff";
 import type { Role, StaffIdentity } from "../../../lib/roles";
 
 const owner: StaffIdentity = { id: "admin", username: "admin", name: "A", role: "owner" };
@@ -46,5 +46,17 @@ describe("where a new account belongs", () => {
     expect(placeMember(eastManager, "chef", "east")).toEqual({ location: "east" });
     expect(placeMember(eastManager, "chef", "main")).toEqual({ problem: "foreign-location" });
     expect(placeMember(eastManager, "owner", undefined)).toEqual({ problem: "owner-only" });
+  });
+});
+
+describe("where an account belongs after a change", () => {
+  it("lets only an owner make an owner or move a member, and keeps an owner of no location", () => {
+    const chef = member("chef", "east");
+    expect(movedMember(owner, chef, { location: "main" })).toEqual({ location: "main" });
+    expect(movedMember(owner, chef, { role: "owner" })).toEqual({});
+    expect(movedMember(eastManager, chef, { location: "main" })).toEqual({ problem: "owner-only" });
+    expect(movedMember(eastManager, chef, { role: "owner" })).toEqual({ problem: "owner-only" });
+    expect(movedMember(eastManager, chef, { location: "east", role: "cashier" })).toEqual({ location: "east" });
+    expect(movedMember(owner, member("owner"), { role: "waiter" })).toEqual({ problem: "location-required" });
   });
 });
