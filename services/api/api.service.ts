@@ -298,7 +298,9 @@ const ApiService: ServiceSchema<Record<string, unknown>, ApiMethods, ApiVars> = 
         if (typeof params.location === "string") asked ??= params.location;
         delete params.location;
       }
-      const question = { staff: ctx.meta.staff, asked, needed: action?.scope !== "group" };
+      // `?location=all` (an owner's report of the whole group) acts in no one location.
+      const wholeGroup = params?.location === "all";
+      const question = { staff: ctx.meta.staff, asked, needed: action?.scope !== "group" && !wholeGroup };
       const known = needsLocationList(question) ? await this.knownLocations(ctx, asked) : [];
       const choice = chooseLocation(question, known);
       if ("refused" in choice)

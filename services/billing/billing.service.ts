@@ -16,7 +16,7 @@ import {
   type LocationBrief,
   type Takings,
 } from "../../lib/contracts";
-import { Forbidden, Invalid, LocationRequired } from "../../lib/errors";
+import { Forbidden, Invalid } from "../../lib/errors";
 import { idParam } from "../../lib/ids";
 import { pageParams, paginate, type PageQuery } from "../../lib/paging";
 import type { StaffMeta } from "../../lib/roles";
@@ -32,6 +32,7 @@ import type { BillingPorts } from "./ports";
 import { answerCreated } from "../../lib/created";
 import { callerAt, callerOf, type Call } from "../../lib/caller";
 import type { LocationStores } from "../../lib/location-store";
+import { requestLocation } from "../../lib/locations";
 
 interface BillingMethods {
   /** A request's: its location's bills and ledger, its orders. */
@@ -129,8 +130,6 @@ const BillingService: ServiceSchema<Record<string, never>, BillingMethods, Billi
     takings: {
       idempotent: true,
       roles: ["cashier"],
-      // `?location=all` is the owner's whole group; otherwise the action names its location itself.
-      scope: "group",
       params: {
         date: { type: "string", length: 10, optional: true },
         location: { type: "enum", values: ["all"], optional: true },
@@ -154,12 +153,7 @@ const BillingService: ServiceSchema<Record<string, never>, BillingMethods, Billi
           );
           return { date, locations: days, totals: groupTotals(days) };
         }
-        // Of the whole group's scope for `all` only: one location's day needs its location named.
-        if (!ctx.meta.location) {
-          const known = (await ctx.call<LocationBrief[]>("staff.groupLocations")).map((l) => l.id);
-          throw LocationRequired(known);
-        }
-        return this.takingsAt(ctx.meta.location, date);
+        return this.takingsAt(requestLocation(ctx.meta), date);
       },
     },
 
