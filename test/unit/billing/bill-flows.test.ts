@@ -3,8 +3,7 @@
  * the event loop before answering, so concurrent calls really interleave between reading a bill
  * and writing it back: exactly the window the version condition must guard.
  */
-import DbService from "moleculer-db";
-import { Store, type DbAdapter, type Doc } from "../../../lib/store";
+import type { Store, Doc } from "../../../lib/store";
 import type { EventName, OrderView } from "../../../lib/contracts";
 import type { BillDoc } from "../../../services/billing/bill";
 import type { LedgerDoc } from "../../../services/billing/ledger";
@@ -12,12 +11,7 @@ import type { BillingPorts } from "../../../services/billing/ports";
 import { openBill } from "../../../services/billing/open-bill";
 import { takePayment } from "../../../services/billing/take-payment";
 import { giveRefund } from "../../../services/billing/give-refund";
-
-async function memoryStore<T extends Doc>(): Promise<Store<T>> {
-  const adapter = new DbService.MemoryAdapter() as unknown as DbAdapter & { connect(): Promise<void> };
-  await adapter.connect();
-  return new Store<T>(adapter);
-}
+import { memoryStore } from "../../support/memory-store";
 
 /** A store whose reads answer only after the other pending calls had their turn. */
 function yieldingReads<T extends Doc>(store: Store<T>): Store<T> {

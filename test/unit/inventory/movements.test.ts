@@ -1,23 +1,13 @@
 // A node dying between a stock movement's writes, without a broker: the ledger's stores freeze
 // (every later call never answers, as in a dead process) right after the movement's first write;
 // a new ledger on the same data then recovers. Every movement ends finished or undone, once.
-import DbService from "moleculer-db";
-import { Store, type DbAdapter, type Doc } from "../../../lib/store";
+import type { Store, Doc } from "../../../lib/store";
 import { StockLedger } from "../../../services/inventory/stock-ledger";
 import { newIngredient, type IngredientDoc } from "../../../services/inventory/ingredients";
 import type { ReservationDoc } from "../../../services/inventory/reservations";
 import type { PurchaseOrderDoc } from "../../../services/inventory/purchase-orders";
 import { isConsistent } from "../../../services/inventory/stock";
-
-async function memoryStore<T extends Doc>(): Promise<Store<T>> {
-  const adapter = new DbService.MemoryAdapter() as unknown as DbAdapter & {
-    init(b: unknown, s: unknown): void;
-    connect(): Promise<void>;
-  };
-  adapter.init(null, {});
-  await adapter.connect();
-  return new Store<T>(adapter);
-}
+import { memoryStore } from "../../support/memory-store";
 
 /** The same store, as a process that may die: once `dead`, no call answers. */
 function mortal<T extends Doc>(store: Store<T>, life: { dead: boolean }): Store<T> {

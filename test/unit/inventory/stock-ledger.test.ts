@@ -1,22 +1,12 @@
 // The stock ledger against a real store (NeDB in memory), without a broker: every movement is
 // a conditional update, so these races are decided by the store alone.
-import DbService from "moleculer-db";
-import { Store, type DbAdapter, type Doc } from "../../../lib/store";
+import type { Store } from "../../../lib/store";
 import { StockLedger } from "../../../services/inventory/stock-ledger";
 import { newIngredient, type IngredientDoc } from "../../../services/inventory/ingredients";
 import type { ReservationDoc } from "../../../services/inventory/reservations";
 import type { PurchaseOrderDoc } from "../../../services/inventory/purchase-orders";
 import { isConsistent } from "../../../services/inventory/stock";
-
-async function memoryStore<T extends Doc>(): Promise<Store<T>> {
-  const adapter = new DbService.MemoryAdapter() as unknown as DbAdapter & {
-    init(b: unknown, s: unknown): void;
-    connect(): Promise<void>;
-  };
-  adapter.init(null, {});
-  await adapter.connect();
-  return new Store<T>(adapter);
-}
+import { memoryStore } from "../../support/memory-store";
 
 describe("stock ledger", () => {
   let ingredients: Store<IngredientDoc>;

@@ -1,20 +1,10 @@
 // The kitchen's scheduler against a real store (NeDB in memory) and a fake inventory, without a
 // broker: claims, adoption, and what happens when consuming the ingredients fails.
-import DbService from "moleculer-db";
-import { Store, type DbAdapter } from "../../../lib/store";
+import type { Store } from "../../../lib/store";
 import type { ConsumeParams, EventName, OrderPlaced } from "../../../lib/contracts";
 import { Scheduler, type SchedulerPorts } from "../../../services/kitchen/scheduler";
 import { ofOrder, ticketIngredients, ticketsFor, type TicketDoc } from "../../../services/kitchen/ticket";
-
-async function memoryStore(): Promise<Store<TicketDoc>> {
-  const adapter = new DbService.MemoryAdapter() as unknown as DbAdapter & {
-    init(b: unknown, s: unknown): void;
-    connect(): Promise<void>;
-  };
-  adapter.init(null, {});
-  await adapter.connect();
-  return new Store<TicketDoc>(adapter);
-}
+import { memoryStore } from "../../support/memory-store";
 
 async function until(probe: () => Promise<boolean>, what: string) {
   const deadline = Date.now() + 5_000;
@@ -72,7 +62,7 @@ describe("kitchen scheduler", () => {
     });
 
   beforeEach(async () => {
-    store = await memoryStore();
+    store = await memoryStore<TicketDoc>();
     consumed = [];
     events = [];
     alive = new Set(["me", "colleague"]);

@@ -1,6 +1,5 @@
-import DbService from "moleculer-db";
 import { LocationStores } from "../../../lib/location-store";
-import type { DbAdapter } from "../../../lib/store";
+import { memoryAdapter } from "../../support/memory-store";
 
 interface Thing {
   _id: string;
@@ -10,12 +9,7 @@ interface Thing {
 }
 
 async function stores(options: { localIds?: boolean } = {}) {
-  const adapter = new DbService.MemoryAdapter() as unknown as DbAdapter & {
-    init(b: unknown, s: unknown): void;
-    connect(): Promise<void>;
-  };
-  adapter.init(null, {});
-  await adapter.connect();
+  const adapter = await memoryAdapter();
   return { adapter, things: new LocationStores<Thing>(adapter, options) };
 }
 

@@ -1,20 +1,10 @@
 // Moving an order along its life against a real store (NeDB in memory): what the document keeps
 // at each step, since an embedded node holds every order in memory.
-import DbService from "moleculer-db";
-import { Store, type DbAdapter } from "../../../lib/store";
+import type { Store } from "../../../lib/store";
 import type { EventName } from "../../../lib/contracts";
 import { advanceOrder, moveOrder, type MovePorts } from "../../../services/orders/order-moves";
 import type { OrderDoc } from "../../../services/orders/order";
-
-async function memoryStore(): Promise<Store<OrderDoc>> {
-  const adapter = new DbService.MemoryAdapter() as unknown as DbAdapter & {
-    init(b: unknown, s: unknown): void;
-    connect(): Promise<void>;
-  };
-  adapter.init(null, {});
-  await adapter.connect();
-  return new Store<OrderDoc>(adapter);
-}
+import { memoryStore } from "../../support/memory-store";
 
 const order = (id: string): OrderDoc => ({
   _id: id,
@@ -37,7 +27,7 @@ describe("moving an order", () => {
   let ports: MovePorts;
 
   beforeEach(async () => {
-    store = await memoryStore();
+    store = await memoryStore<OrderDoc>();
     events = [];
     ports = {
       store,

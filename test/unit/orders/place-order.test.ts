@@ -1,21 +1,11 @@
 // Where an order's life begins: the placement saga against a real store (NeDB in memory) and a
 // fake menu and inventory, so its races and compensations are decided deterministically.
-import DbService from "moleculer-db";
-import { Store, type DbAdapter } from "../../../lib/store";
+import type { Store } from "../../../lib/store";
 import type { OrderPlaced, ReservationResult, ResolvedDish, StockLine } from "../../../lib/contracts";
 import { InsufficientStock, Invalid } from "../../../lib/errors";
 import { placeOrder, type PlacementPorts, type PlaceRequest } from "../../../services/orders/place-order";
 import { orderIdFor, orderView, requestFingerprint, type OrderDoc } from "../../../services/orders/order";
-
-async function memoryStore(): Promise<Store<OrderDoc>> {
-  const adapter = new DbService.MemoryAdapter() as unknown as DbAdapter & {
-    init(b: unknown, s: unknown): void;
-    connect(): Promise<void>;
-  };
-  adapter.init(null, {});
-  await adapter.connect();
-  return new Store<OrderDoc>(adapter);
-}
+import { memoryStore } from "../../support/memory-store";
 
 const MENU: ResolvedDish[] = [
   {
@@ -85,7 +75,7 @@ describe("placing an order", () => {
   });
 
   beforeEach(async () => {
-    store = await memoryStore();
+    store = await memoryStore<OrderDoc>();
     inventory = new FakeInventory();
     handedOff = [];
     ports = {

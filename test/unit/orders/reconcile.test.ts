@@ -1,21 +1,11 @@
 // The orders service's safety net against a real store (NeDB in memory) and fake neighbours:
 // what it does with orders stuck at each point of their hand-off, and that doing it again
 // changes nothing.
-import DbService from "moleculer-db";
-import { Store, type DbAdapter } from "../../../lib/store";
+import type { Store } from "../../../lib/store";
 import type { KitchenProgress, OrderPlaced } from "../../../lib/contracts";
 import { kitchenVerdict, reconcileOrders, type ReconcilePorts } from "../../../services/orders/reconcile";
 import type { OrderDoc } from "../../../services/orders/order";
-
-async function memoryStore(): Promise<Store<OrderDoc>> {
-  const adapter = new DbService.MemoryAdapter() as unknown as DbAdapter & {
-    init(b: unknown, s: unknown): void;
-    connect(): Promise<void>;
-  };
-  adapter.init(null, {});
-  await adapter.connect();
-  return new Store<OrderDoc>(adapter);
-}
+import { memoryStore } from "../../support/memory-store";
 
 const progress = (tickets: number, done: number, voided: number, started: boolean): KitchenProgress => ({
   order: "o",
@@ -82,7 +72,7 @@ describe("reconciling orders", () => {
   });
 
   beforeEach(async () => {
-    store = await memoryStore();
+    store = await memoryStore<OrderDoc>();
     sent = [];
     released = [];
     advanced = [];
