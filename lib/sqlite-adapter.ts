@@ -104,6 +104,9 @@ export class SqliteAdapter {
     if (this.dataDir !== ":memory:") fs.mkdirSync(this.dataDir, { recursive: true });
     const db = acquire(this.filename);
     this.db = db;
+    if (open.get(this.filename)?.users === 1) {
+      this.logger?.info({ file: this.filename, driver: db.driver }, "Opened the SQLite store.");
+    }
     db.exec(`CREATE TABLE IF NOT EXISTS ${this.table} (_id TEXT PRIMARY KEY NOT NULL, doc TEXT NOT NULL)`);
     for (const spec of indexesOf(this.collection)) {
       const columns = spec.keys.map(([field, dir]) => `${fieldSql(field)}${dir === -1 ? " DESC" : ""}`).join(", ");

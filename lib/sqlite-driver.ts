@@ -37,13 +37,27 @@ type BetterSqlite = new (
   transaction<T>(fn: () => T): { immediate(): T };
 };
 
-/** `node:sqlite` where the runtime has it unflagged; undefined on Node 20 (and on 22 before 22.13). */
+/**
+ * `node:sqlite` where the runtime has it unflagged; undefined on Node 20 (and on 22 before 22.13).
+ * Loading it prints Node's "SQLite is an experimental feature" warning on stderr, the one line of
+ * a production start that is not JSON: that single warning is held back while the module loads
+ * (the start-up log names the driver instead); every other warning still reaches stderr.
+ */
 function nodeSqlite(): NodeSqlite | undefined {
   const builtin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  if (!builtin) return undefined;
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === "string" ? warning : warning.message;
+    if (text.startsWith("SQLite is an experimental feature")) return;
+    (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
   try {
-    return builtin?.("node:sqlite") as NodeSqlite | undefined;
+    return builtin("node:sqlite") as NodeSqlite | undefined;
   } catch {
     return undefined;
+  } finally {
+    process.emitWarning = emitWarning;
   }
 }
 
