@@ -24,7 +24,10 @@ type Row = { _id: string } & Record<string, unknown>;
 function readCollection<T>(dir: string, collection: string): T[] {
   const db = openSqlite(path.join(dir, SQLITE_FILE));
   try {
-    const rows = db.prepare(`SELECT _id, doc FROM "${collection}"`).all() as { _id: string; doc: string }[];
+    const rows = db.prepare(`SELECT _id, json(doc) AS doc FROM "${collection}"`).all() as {
+      _id: string;
+      doc: string;
+    }[];
     return rows.map((row) => ({ _id: row._id, ...JSON.parse(row.doc) }) as T);
   } finally {
     db.close();
