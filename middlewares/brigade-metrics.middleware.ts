@@ -9,13 +9,18 @@
  * list on the nodes that run it, after each of their writes and every few seconds, because
  * other inventory nodes write too.
  *
+ * Every business metric carries the `location` its event names (lib/locations.ts: an event of a
+ * document from before locations is main's), so one Prometheus holds a group of restaurants and a
+ * dashboard picks one with `{location="…"}` or sums them.
+ *
  * Moleculer names metrics with dots and its Prometheus reporter turns them into underscores:
  * `brigade.orders.placed.total` is scraped as `brigade_orders_placed_total`.
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
 import type { Middleware, ServiceBroker } from "moleculer";
 import { PAYMENT_METHODS, type EventPayloads, type IngredientView } from "../lib/contracts";
-import { collectPages } from "../lib/collect";
+import { collectPages, OPERATOR_META } from "../lib/collect";
+import { locationOf, MAIN_LOCATION } from "../lib/locations";
 
 export const BRIGADE_METRICS = {
   ordersPlaced: "brigade.orders.placed.total",
@@ -46,12 +51,14 @@ function register(metrics: MetricsRegistry) {
   metrics.register({
     name: M.ordersPlaced,
     type: "counter",
+    labelNames: ["location"],
     description: "Orders accepted (order.placed)",
     rate: false,
   });
   metrics.register({
     name: M.ordersCancelled,
     type: "counter",
+    labelNames: ["location"],
     description: "Orders cancelled (order.cancelled)",
     rate: false,
   });
@@ -60,7 +67,7 @@ function register(metrics: MetricsRegistry) {
   metrics.register({
     name: M.ticketCookSeconds,
     type: "histogram",
-    labelNames: ["station"],
+    labelNames: ["station", "location"],
     unit: "seconds",
     description: "Time a ticket cooked, started to done, by station",
     // Whole seconds only: Moleculer writes buckets in object-key order, and "0.5" would sort
@@ -71,6 +78,7 @@ function register(metrics: MetricsRegistry) {
   metrics.register({
     name: M.orderReadySeconds,
     type: "histogram",
+    labelNames: ["location"],
     unit: "seconds",
     description: "Time from an order placed to all its dishes ready",
     buckets: [1, 5, 30, 60, 120, 300, 600, 900, 1200, 1800, 2700, 3600],
@@ -79,21 +87,21 @@ function register(metrics: MetricsRegistry) {
   metrics.register({
     name: M.stockAvailable,
     type: "gauge",
-    labelNames: ["ingredient"],
+    labelNames: ["ingredient", "location"],
     description: "Stock available (on hand less reserved), per ingredient, in its unit",
     rate: false,
   });
   metrics.register({
     name: M.payments,
     type: "counter",
-    labelNames: ["method"],
+    labelNames: ["method", "location"],
     description: "Payments taken, by method",
     rate: false,
   });
   metrics.register({
     name: M.paymentsCents,
     type: "counter",
-    labelNames: ["method"],
+    labelNames: ["method", "location"],
     unit: "cents",
     description: "Money applied to bills, by method, in cents",
     rate: false,
@@ -101,7 +109,7 @@ function register(metrics: MetricsRegistry) {
   metrics.register({
     name: M.tipsCents,
     type: "counter",
-    labelNames: ["method"],
+    labelNames: ["method", "location"],
     unit: "cents",
     description: "Tips taken, by method, in cents",
     rate: false,
@@ -115,13 +123,15 @@ function register(metrics: MetricsRegistry) {
     description: "Event-loop delay over the last 5 s: p50, p99 and max",
     rate: false,
   });
-  // Known series start at 0, so a scrape before the first order already shows them.
-  metrics.increment(M.ordersPlaced, undefined, 0);
-  metrics.increment(M.ordersCancelled, undefined, 0);
+  // Known series start at 0, so a scrape before the first order already shows them (main's:
+  // another location's series appear with its first event).
+  const location = MAIN_LOCATION;
+  metrics.increment(M.ordersPlaced, { location }, 0);
+  metrics.increment(M.ordersCancelled, { location }, 0);
   for (const method of PAYMENT_METHODS) {
-    metrics.increment(M.payments, { method }, 0);
-    metrics.increment(M.paymentsCents, { method }, 0);
-    metrics.increment(M.tipsCents, { method }, 0);
+    metrics.increment(M.payments, { method, location }, 0);
+    metrics.increment(M.paymentsCents, { method, location }, 0);
+    metrics.increment(M.tipsCents, { method, location }, 0);
   }
 }
 
@@ -134,31 +144,34 @@ function secondsBetween(from: unknown, to: unknown): number | undefined {
 /** One event, as a fact to count. Unknown events and malformed payloads count nothing. */
 export function observeEvent(metrics: MetricsRegistry, event: string, payload: unknown): void {
   const M = BRIGADE_METRICS;
+  if (typeof payload !== "object" || payload === null) return;
+  const location = locationOf(payload as { location?: string });
   switch (event) {
     case "order.placed":
       // The orders service hands an unacknowledged order over again; that is not a new order.
-      if ((payload as Partial<EventPayloads["order.placed"]>)?.resent !== true) metrics.increment(M.ordersPlaced);
+      if ((payload as Partial<EventPayloads["order.placed"]>)?.resent !== true)
+        metrics.increment(M.ordersPlaced, { location });
       return;
     case "order.cancelled":
-      metrics.increment(M.ordersCancelled);
+      metrics.increment(M.ordersCancelled, { location });
       return;
     case "ticket.done": {
       const p = payload as Partial<EventPayloads["ticket.done"]>;
       const seconds = secondsBetween(p?.startedAt, p?.doneAt);
       if (seconds !== undefined && typeof p.station === "string")
-        metrics.observe(M.ticketCookSeconds, seconds, { station: p.station });
+        metrics.observe(M.ticketCookSeconds, seconds, { station: p.station, location });
       return;
     }
     case "order.ready": {
       const p = payload as Partial<EventPayloads["order.ready"]>;
       const seconds = secondsBetween(p?.placedAt, p?.at);
-      if (seconds !== undefined) metrics.observe(M.orderReadySeconds, seconds);
+      if (seconds !== undefined) metrics.observe(M.orderReadySeconds, seconds, { location });
       return;
     }
     case "payment.taken": {
       const p = payload as Partial<EventPayloads["payment.taken"]>;
       if (!p || !(PAYMENT_METHODS as readonly unknown[]).includes(p.method)) return;
-      const labels = { method: p.method as string };
+      const labels = { method: p.method as string, location };
       metrics.increment(M.payments, labels);
       if (Number.isInteger(p.appliedCents) && p.appliedCents! > 0)
         metrics.increment(M.paymentsCents, labels, p.appliedCents);
@@ -168,7 +181,7 @@ export function observeEvent(metrics: MetricsRegistry, event: string, payload: u
     case "stock.low": {
       const p = payload as Partial<EventPayloads["stock.low"]>;
       if (typeof p?.ingredient === "string" && typeof p.available === "number")
-        metrics.set(M.stockAvailable, p.available, { ingredient: p.ingredient });
+        metrics.set(M.stockAvailable, p.available, { ingredient: p.ingredient, location });
       return;
     }
   }
@@ -204,15 +217,27 @@ export function BrigadeMetricsMiddleware(broker: ServiceBroker, options: Brigade
 
   const hasLocalInventory = () => !!broker.getLocalService("inventory");
 
+  /** The group's locations; main alone while the staff service cannot say (it may start later). */
+  async function locations(): Promise<string[]> {
+    try {
+      const group = await broker.call<{ id: string }[]>("staff.groupLocations");
+      return group.length ? group.map((l) => l.id) : [MAIN_LOCATION];
+    } catch {
+      return [MAIN_LOCATION];
+    }
+  }
+
   async function refreshStock(): Promise<void> {
-    const { rows } = await collectPages<IngredientView>(
-      broker,
-      "inventory.list",
-      {},
-      { nodeID: broker.nodeID, maxRows: 10_000 },
-    );
-    for (const item of rows)
-      broker.metrics.set(BRIGADE_METRICS.stockAvailable, item.available, { ingredient: item.id });
+    for (const location of await locations()) {
+      const { rows } = await collectPages<IngredientView>(
+        broker,
+        "inventory.list",
+        {},
+        { nodeID: broker.nodeID, maxRows: 10_000, meta: { ...OPERATOR_META, location } },
+      );
+      for (const item of rows)
+        broker.metrics.set(BRIGADE_METRICS.stockAvailable, item.available, { ingredient: item.id, location });
+    }
   }
 
   let again = false;

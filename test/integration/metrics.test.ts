@@ -86,12 +86,12 @@ describe("metrics on the Prometheus endpoint", () => {
 
   it("names every Brigade metric the Prometheus way, known series at 0 before any order", async () => {
     const samples = await scrape();
-    expect(samples.get("brigade_orders_placed_total")).toBe(0);
-    expect(samples.get("brigade_orders_cancelled_total")).toBe(0);
+    expect(samples.get('brigade_orders_placed_total{location="main"}')).toBe(0);
+    expect(samples.get('brigade_orders_cancelled_total{location="main"}')).toBe(0);
     for (const method of ["cash", "card"]) {
-      expect(samples.get(`brigade_payments_total{method="${method}"}`)).toBe(0);
-      expect(samples.get(`brigade_payments_cents_total{method="${method}"}`)).toBe(0);
-      expect(samples.get(`brigade_tips_cents_total{method="${method}"}`)).toBe(0);
+      expect(samples.get(`brigade_payments_total{location="main",method="${method}"}`)).toBe(0);
+      expect(samples.get(`brigade_payments_cents_total{location="main",method="${method}"}`)).toBe(0);
+      expect(samples.get(`brigade_tips_cents_total{location="main",method="${method}"}`)).toBe(0);
     }
     // Moleculer's own metrics are on the same endpoint.
     expect([...samples.keys()].some((k) => k.startsWith("moleculer_request_total"))).toBe(true);
@@ -137,37 +137,37 @@ describe("metrics on the Prometheus endpoint", () => {
     // order.ready is announced as the order moves, a moment after the client can see it.
     const after = await eventually(async () => {
       const now = await scrape();
-      return delta(before, now, "brigade_order_ready_seconds_count") === 2 ? now : null;
+      return delta(before, now, 'brigade_order_ready_seconds_count{location="main"}') === 2 ? now : null;
     }, "both orders to be counted ready");
-    expect(delta(before, after, "brigade_orders_placed_total")).toBe(3);
-    expect(delta(before, after, "brigade_orders_cancelled_total")).toBe(1);
-    expect(delta(before, after, 'brigade_payments_total{method="cash"}')).toBe(1);
-    expect(delta(before, after, 'brigade_payments_cents_total{method="cash"}')).toBe(due);
-    expect(delta(before, after, 'brigade_tips_cents_total{method="cash"}')).toBe(200);
-    expect(delta(before, after, 'brigade_payments_total{method="card"}')).toBe(0);
+    expect(delta(before, after, 'brigade_orders_placed_total{location="main"}')).toBe(3);
+    expect(delta(before, after, 'brigade_orders_cancelled_total{location="main"}')).toBe(1);
+    expect(delta(before, after, 'brigade_payments_total{location="main",method="cash"}')).toBe(1);
+    expect(delta(before, after, 'brigade_payments_cents_total{location="main",method="cash"}')).toBe(due);
+    expect(delta(before, after, 'brigade_tips_cents_total{location="main",method="cash"}')).toBe(200);
+    expect(delta(before, after, 'brigade_payments_total{location="main",method="card"}')).toBe(0);
     // One ticket per line: two sodas at the bar, one burger (qty 2) at the grill; the cancelled
     // roast never finished, so it was never timed.
-    expect(delta(before, after, 'brigade_ticket_cook_seconds_count{station="bar"}')).toBe(2);
-    expect(delta(before, after, 'brigade_ticket_cook_seconds_count{station="grill"}')).toBe(1);
-    expect(after.get('brigade_ticket_cook_seconds_bucket{le="+Inf",station="grill"}')).toBe(
-      after.get('brigade_ticket_cook_seconds_count{station="grill"}'),
+    expect(delta(before, after, 'brigade_ticket_cook_seconds_count{location="main",station="bar"}')).toBe(2);
+    expect(delta(before, after, 'brigade_ticket_cook_seconds_count{location="main",station="grill"}')).toBe(1);
+    expect(after.get('brigade_ticket_cook_seconds_bucket{le="+Inf",location="main",station="grill"}')).toBe(
+      after.get('brigade_ticket_cook_seconds_count{location="main",station="grill"}'),
     );
     // A 20 s burger at 0.01 scale cooks in about 0.2 s: within the 1 s bucket.
-    expect(delta(before, after, 'brigade_ticket_cook_seconds_bucket{le="1",station="grill"}')).toBe(1);
-    expect(after.get("brigade_order_ready_seconds_sum")).toBeGreaterThan(0);
+    expect(delta(before, after, 'brigade_ticket_cook_seconds_bucket{le="1",location="main",station="grill"}')).toBe(1);
+    expect(after.get('brigade_order_ready_seconds_sum{location="main"}')).toBeGreaterThan(0);
   });
 
   it("follows stock available per ingredient", async () => {
     const beef = await ingredient(b, "beef-patty");
     expect(beef.available).toBe(96);
     await eventually(
-      async () => (await scrape()).get('brigade_stock_available{ingredient="beef-patty"}') === 96,
+      async () => (await scrape()).get('brigade_stock_available{ingredient="beef-patty",location="main"}') === 96,
       "the beef gauge to read 96",
     );
     const res = await b.request("PATCH", "/api/ingredients/beef-patty", { token: b.adminToken, body: { onHand: 40 } });
     expect(res.status).toBe(200);
     await eventually(
-      async () => (await scrape()).get('brigade_stock_available{ingredient="beef-patty"}') === 40,
+      async () => (await scrape()).get('brigade_stock_available{ingredient="beef-patty",location="main"}') === 40,
       "the beef gauge to follow a stock count",
     );
   });
@@ -236,9 +236,9 @@ describe("each fact is counted once, on the node that made it", () => {
   it("counts on the emitter, not on the listeners", async () => {
     await front.call("till.sell");
     await eventually(async () => heard.length === 3, "the listener on the other node to hear all three events");
-    expect(value(front, BRIGADE_METRICS.ordersPlaced)).toBe(1);
-    expect(value(back, BRIGADE_METRICS.ordersPlaced)).toBe(0);
-    expect(value(front, BRIGADE_METRICS.paymentsCents, { method: "card" })).toBe(1250);
-    expect(value(back, BRIGADE_METRICS.paymentsCents, { method: "card" })).toBe(0);
+    expect(value(front, BRIGADE_METRICS.ordersPlaced, { location: "main" })).toBe(1);
+    expect(value(back, BRIGADE_METRICS.ordersPlaced, { location: "main" })).toBe(0);
+    expect(value(front, BRIGADE_METRICS.paymentsCents, { method: "card", location: "main" })).toBe(1250);
+    expect(value(back, BRIGADE_METRICS.paymentsCents, { method: "card", location: "main" })).toBe(0);
   });
 });

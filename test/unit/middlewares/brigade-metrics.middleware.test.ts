@@ -32,7 +32,7 @@ describe("observeEvent", () => {
       placedAt: "2025-01-01T12:00:00.000Z",
       resent: true,
     });
-    expect(calls).toEqual([["increment", M.ordersPlaced, 1, undefined]]);
+    expect(calls).toEqual([["increment", M.ordersPlaced, 1, { location: "main" }]]);
   });
 
   it("counts cancellations", () => {
@@ -44,7 +44,7 @@ describe("observeEvent", () => {
       at: "2025-01-01T12:00:00.000Z",
       reason: "left",
     });
-    expect(calls).toEqual([["increment", M.ordersCancelled, 1, undefined]]);
+    expect(calls).toEqual([["increment", M.ordersCancelled, 1, { location: "main" }]]);
   });
 
   it("times a ticket from started to done, by station", () => {
@@ -58,7 +58,7 @@ describe("observeEvent", () => {
       doneAt: "2025-01-01T12:03:30.500Z",
       orderDone: true,
     });
-    expect(calls).toEqual([["observe", M.ticketCookSeconds, 210.5, { station: "grill" }]]);
+    expect(calls).toEqual([["observe", M.ticketCookSeconds, 210.5, { station: "grill", location: "main" }]]);
   });
 
   it("times an order from placed to ready, when the event says when it was placed", () => {
@@ -71,26 +71,33 @@ describe("observeEvent", () => {
       placedAt: "2025-01-01T12:00:00.000Z",
     });
     observe("order.ready", { order: "o2", table: "4", status: "ready", at: "2025-01-01T12:10:00.000Z" });
-    expect(calls).toEqual([["observe", M.orderReadySeconds, 600, undefined]]);
+    expect(calls).toEqual([["observe", M.orderReadySeconds, 600, { location: "main" }]]);
   });
 
-  it("counts payments, cents applied and tips by method", () => {
+  it("counts payments, cents applied and tips by method and location (an event without one is main's)", () => {
     const { calls, observe } = recorder();
     observe("payment.taken", { payment: "p1", bill: "b1", method: "cash", appliedCents: 4250, tipCents: 300 });
-    observe("payment.taken", { payment: "p2", bill: "b2", method: "card", appliedCents: 1000, tipCents: 0 });
+    observe("payment.taken", {
+      payment: "p2",
+      bill: "b2",
+      method: "card",
+      appliedCents: 1000,
+      tipCents: 0,
+      location: "harbour",
+    });
     expect(calls).toEqual([
-      ["increment", M.payments, 1, { method: "cash" }],
-      ["increment", M.paymentsCents, 4250, { method: "cash" }],
-      ["increment", M.tipsCents, 300, { method: "cash" }],
-      ["increment", M.payments, 1, { method: "card" }],
-      ["increment", M.paymentsCents, 1000, { method: "card" }],
+      ["increment", M.payments, 1, { method: "cash", location: "main" }],
+      ["increment", M.paymentsCents, 4250, { method: "cash", location: "main" }],
+      ["increment", M.tipsCents, 300, { method: "cash", location: "main" }],
+      ["increment", M.payments, 1, { method: "card", location: "harbour" }],
+      ["increment", M.paymentsCents, 1000, { method: "card", location: "harbour" }],
     ]);
   });
 
   it("sets the stock gauge from a low-stock announcement", () => {
     const { calls, observe } = recorder();
     observe("stock.low", { ingredient: "truffle", name: "Truffle", available: 2, reorderPoint: 5, reorderQty: 10 });
-    expect(calls).toEqual([["set", M.stockAvailable, 2, { ingredient: "truffle" }]]);
+    expect(calls).toEqual([["set", M.stockAvailable, 2, { ingredient: "truffle", location: "main" }]]);
   });
 
   it("counts nothing for malformed payloads or events it does not know", () => {
