@@ -6,12 +6,18 @@
  * number of nodes may race to do so.
  *
  * One stream and one dead-letter stream per NAMESPACE, so clusters sharing a NATS server never
- * see each other's orders:
+ * see each other's orders, and in the order stream one subject and one durable consumer per
+ * location, so a kitchen pulls only the orders of the locations it serves (KITCHEN_LOCATIONS):
  *
- *   BRIGADE_<ns>_ORDERS   subject brigade.<ns>.order.placed         work queue: a message is
- *                                                                   gone once the kitchen acks it
- *   BRIGADE_<ns>_DEAD     subject brigade.<ns>.dead.order.placed    orders the kitchen gave up on,
- *                                                                   kept 14 days for a person
+ *   BRIGADE_<ns>_ORDERS   subjects brigade.<ns>.order.placed.<location>   work queue: a message is
+ *                         (consumer kitchen-<location>)                    gone once a kitchen acks it
+ *                         and brigade.<ns>.order.placed (consumer kitchen): what a version from
+ *                         before locations published, drained by every kitchen
+ *   BRIGADE_<ns>_DEAD     subject brigade.<ns>.dead.order.placed           orders the kitchen gave up
+ *                                                                          on, kept 14 days for a person
+ *
+ * A location's orders wait in the stream while no kitchen for it runs, and are cooked when one
+ * comes back.
  */
 import {
   connect,
@@ -27,11 +33,18 @@ import {
 
 export interface OrderStreamNames {
   stream: string;
+  /** The subject of a version from before locations (one for every location); still drained. */
   subject: string;
+  /** Every location's subject, as the stream captures them. */
+  locationSubjects: string;
   deadStream: string;
   deadSubject: string;
-  /** The one durable consumer every kitchen node pulls from: each message goes to one of them. */
+  /** The durable consumer of `subject`, pulled by every kitchen node. */
   consumer: string;
+  /** The subject a location's orders are published on. */
+  subjectOf(location: string): string;
+  /** The durable consumer of one location's subject, pulled by the kitchens serving it. */
+  consumerOf(location: string): string;
 }
 
 /** Within this window a second publish of the same order is dropped by JetStream itself. */
@@ -49,9 +62,12 @@ export function orderStreamNames(namespace: string): OrderStreamNames {
   return {
     stream: `BRIGADE_${ns}_ORDERS`,
     subject: `brigade.${ns}.order.placed`,
+    locationSubjects: `brigade.${ns}.order.placed.*`,
     deadStream: `BRIGADE_${ns}_DEAD`,
     deadSubject: `brigade.${ns}.dead.order.placed`,
     consumer: "kitchen",
+    subjectOf: (location) => `brigade.${ns}.order.placed.${token(location)}`,
+    consumerOf: (location) => `kitchen-${token(location)}`,
   };
 }
 
@@ -86,7 +102,12 @@ function isNotFound(err: unknown): boolean {
 
 async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
   try {
-    await jsm.streams.info(config.name);
+    const { config: existing } = await jsm.streams.info(config.name);
+    // A stream made by an earlier version lacks the location subjects: add them, keeping its own.
+    const subjects = existing.subjects ?? [];
+    const missing = (config.subjects ?? []).filter((subject) => !subjects.includes(subject));
+    if (subjects.length && missing.length)
+      await jsm.streams.update(config.name, { subjects: [...subjects, ...missing] });
     return;
   } catch (err) {
     if (!isNotFound(err)) throw err;
@@ -99,7 +120,7 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
 export async function ensureOrderStreams(jsm: JetStreamManager, names: OrderStreamNames): Promise<void> {
   await ensureStream(jsm, {
     name: names.stream,
-    subjects: [names.subject],
+    subjects: [names.subject, names.locationSubjects],
     retention: RetentionPolicy.Workqueue,
     // On disk: a restarted NATS server still has every order the kitchen has not acknowledged.
     storage: StorageType.File,

@@ -18,6 +18,7 @@ import {
   type KitchenNodeStatus,
   type KitchenProgress,
   type KitchenProgressParams,
+  type LocationBrief,
   type Station,
   type TicketStatus,
 } from "../../lib/contracts";
@@ -26,10 +27,13 @@ import { Scheduler } from "./scheduler";
 import type { OrderInbox } from "./order-inbox";
 import type { LocationStores } from "../../lib/location-store";
 import { NotFound } from "../../lib/errors";
+import { locationOf, MAIN_LOCATION } from "../../lib/locations";
 
 interface KitchenMethods {
   changed(): Promise<void>;
   isAlive(node: string): boolean;
+  serves(location: string): boolean;
+  servedLocations(): Promise<readonly string[]>;
 }
 interface KitchenVars {
   store: LocationStores<TicketDoc>;
@@ -107,8 +111,13 @@ const KitchenService: ServiceSchema<Record<string, never>, KitchenMethods, Kitch
   events: {
     "order.placed": {
       async handler(ctx: Context<EventPayloads["order.placed"]>) {
-        // In a cluster the stream is the kitchen's inbox; this event is then only a notice for watchers.
-        if (this.inbox) return;
+        // In a cluster the stream is the kitchen's inbox; this event is then only a notice, which
+        // makes a kitchen serving the order's location pull that location's orders, if not yet.
+        if (this.inbox) {
+          const location = locationOf(ctx.params);
+          if (this.serves(location)) this.inbox.serve(location);
+          return;
+        }
         await this.scheduler.accept(ctx.params);
       },
     },
@@ -120,6 +129,21 @@ const KitchenService: ServiceSchema<Record<string, never>, KitchenMethods, Kitch
   },
 
   methods: {
+    serves(location: string) {
+      return !this.config.kitchenLocations || this.config.kitchenLocations.includes(location);
+    },
+
+    /** KITCHEN_LOCATIONS, or the group's locations (main alone while the staff service cannot say). */
+    async servedLocations(): Promise<readonly string[]> {
+      if (this.config.kitchenLocations) return this.config.kitchenLocations;
+      try {
+        const group = await this.broker.call<LocationBrief[]>("staff.groupLocations");
+        return [...new Set([MAIN_LOCATION, ...group.map((l) => l.id)])];
+      } catch {
+        return [MAIN_LOCATION];
+      }
+    },
+
     isAlive(node: string) {
       const info = this.broker.registry.nodes.get(node);
       if (info) return info.available;
@@ -165,6 +189,7 @@ const KitchenService: ServiceSchema<Record<string, never>, KitchenMethods, Kitch
         namespace: this.config.namespace,
         nodeID: this.broker.nodeID,
         accept: (placed) => this.scheduler.accept(placed),
+        locations: () => this.servedLocations(),
         logger: this.logger,
       });
       this.inbox.start();

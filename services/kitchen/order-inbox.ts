@@ -1,7 +1,10 @@
 /**
- * The kitchen's side of the durable hand-off in a cluster: every kitchen node pulls placed
- * orders from the one durable JetStream consumer (lib/order-stream.ts), so each order goes to
- * one node at a time, and is acknowledged only once its tickets are stored.
+ * The kitchen's side of the durable hand-off in a cluster: a kitchen node pulls placed orders
+ * from the durable JetStream consumer of each location it serves (lib/order-stream.ts; every
+ * location of the group when KITCHEN_LOCATIONS is unset), and from the consumer of the subject
+ * a version from before locations published on. Kitchens serving a location share its consumer,
+ * so each order goes to one node at a time, and is acknowledged only once its tickets are stored.
+ * A location no running kitchen serves keeps its orders in the stream until one does.
  *
  *   - handled      → ack: the message leaves the stream (work-queue retention);
  *   - failed       → nak with a growing delay, and JetStream delivers it again (to any node);
@@ -64,6 +67,12 @@ export interface OrderInboxOptions {
   transporter: string;
   namespace: string;
   nodeID: string;
+  /**
+   * The locations whose orders this node takes, read again every `locationsRefreshMs` (the
+   * group's locations for a kitchen serving them all: a new location is picked up then).
+   */
+  locations(): Promise<readonly string[]>;
+  locationsRefreshMs?: number;
   /** Makes the order's tickets; idempotent. */
   accept(order: OrderPlaced): Promise<unknown>;
   logger: Logger;
@@ -82,17 +91,28 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
+/** One durable consumer this node pulls from, and its own pull loop. */
+interface Pull {
+  consumer: string;
+  filter: string;
+  /** The location's, or undefined for the subject from before locations. */
+  location?: string;
+  ready?: Consumer;
+  batch?: ConsumerMessages;
+  loop?: Promise<void>;
+}
+
 export class OrderInbox {
   private readonly names: OrderStreamNames;
   private readonly concurrency: number;
   private readonly maxDeliver: number;
   private nc?: NatsConnection;
   private js?: JetStreamClient;
-  private consumer?: Consumer;
-  private batch?: ConsumerMessages;
-  private loop?: Promise<void>;
+  private streamsReady = false;
+  private readonly pulls = new Map<string, Pull>();
+  private refresh?: NodeJS.Timeout;
   private stopping = false;
-  private wakeSleeper?: () => void;
+  private readonly sleepers = new Set<() => void>();
 
   constructor(private readonly options: OrderInboxOptions) {
     this.names = orderStreamNames(options.namespace);
@@ -102,27 +122,64 @@ export class OrderInbox {
 
   /** Starts pulling in the background; it keeps trying through NATS outages until `stop`. */
   start(): void {
-    this.loop ??= this.run();
+    if (this.pulls.size || this.stopping) return;
+    this.add({ consumer: this.names.consumer, filter: this.names.subject });
+    void this.followLocations();
+    this.refresh = setInterval(() => void this.followLocations(), this.options.locationsRefreshMs ?? 30_000);
+    this.refresh.unref();
+  }
+
+  /** The locations pulled now, for logs and tests. */
+  get locations(): string[] {
+    return [...this.pulls.values()].flatMap((pull) => (pull.location ? [pull.location] : [])).sort();
   }
 
   /** Takes no new message, hands back those fetched but not started (nak: redelivered at once), lets the started ones finish. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.batch?.stop();
-    this.wakeSleeper?.();
-    await this.loop;
+    clearInterval(this.refresh);
+    for (const pull of this.pulls.values()) pull.batch?.stop();
+    for (const wake of this.sleepers) wake();
+    await Promise.all([...this.pulls.values()].map((pull) => pull.loop));
     const nc = this.nc;
     this.nc = undefined;
     if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
   }
 
-  private async run(): Promise<void> {
+  /** Pulls a location's orders from now on, if not already (a location just created, say). */
+  serve(location: string): void {
+    const consumer = this.names.consumerOf(location);
+    if (!this.pulls.has(consumer) && !this.stopping && this.pulls.size)
+      this.add({ consumer, filter: this.names.subjectOf(location), location });
+  }
+
+  /** A pull for each location served that has none yet (a location is never dropped while running). */
+  private async followLocations(): Promise<void> {
+    let locations: readonly string[];
+    try {
+      locations = await this.options.locations();
+    } catch (err) {
+      this.options.logger.warn(
+        { err: (err as Error).message },
+        "Cannot read which locations this kitchen serves; keeps pulling the ones it has and asks again.",
+      );
+      return;
+    }
+    for (const location of locations) this.serve(location);
+  }
+
+  private add(pull: Pull): void {
+    this.pulls.set(pull.consumer, pull);
+    pull.loop = this.run(pull);
+  }
+
+  private async run(pull: Pull): Promise<void> {
     let failures = 0;
     while (!this.stopping) {
       try {
-        const consumer = await this.ready();
+        const consumer = await this.ready(pull);
         const batch = await consumer.fetch({ max_messages: this.concurrency, expires: FETCH_EXPIRES_MS });
-        this.batch = batch;
+        pull.batch = batch;
         if (this.stopping) batch.stop();
         const handling: Promise<void>[] = [];
         for await (const msg of batch) {
@@ -135,10 +192,11 @@ export class OrderInbox {
         if (this.stopping) break;
         failures++;
         // The consumer or stream may be gone (a NATS server that lost its store): make them again.
-        this.consumer = undefined;
+        pull.ready = undefined;
+        this.streamsReady = false;
         if (failures === 1 || failures % 30 === 0) {
           this.options.logger.warn(
-            { err: (err as Error).message, attempts: failures },
+            { err: (err as Error).message, attempts: failures, consumer: pull.consumer },
             "The kitchen cannot pull orders from NATS; retrying. Placed orders wait in the stream.",
           );
         }
@@ -147,22 +205,25 @@ export class OrderInbox {
     }
   }
 
-  private async ready(): Promise<Consumer> {
-    if (this.consumer) return this.consumer;
+  private async ready(pull: Pull): Promise<Consumer> {
+    if (pull.ready) return pull.ready;
     this.nc ??= await connectNats(this.options.transporter, `brigade-kitchen-${this.options.nodeID}`);
     const jsm = await this.nc.jetstreamManager();
     this.js = this.nc.jetstream();
-    await ensureOrderStreams(jsm, this.names);
-    await this.ensureConsumer(jsm);
-    this.consumer = await this.js.consumers.get(this.names.stream, this.names.consumer);
+    if (!this.streamsReady) {
+      await ensureOrderStreams(jsm, this.names);
+      this.streamsReady = true;
+    }
+    await this.ensureConsumer(jsm, pull);
+    pull.ready = await this.js.consumers.get(this.names.stream, pull.consumer);
     this.options.logger.info(
-      { stream: this.names.stream, consumer: this.names.consumer },
+      { stream: this.names.stream, consumer: pull.consumer, subject: pull.filter, location: pull.location },
       "Taking placed orders from the kitchen's stream.",
     );
-    return this.consumer;
+    return pull.ready;
   }
 
-  private async ensureConsumer(jsm: JetStreamManager) {
+  private async ensureConsumer(jsm: JetStreamManager, pull: Pull) {
     const config = {
       ack_wait: nanos(ACK_WAIT_MS),
       max_deliver: this.maxDeliver,
@@ -171,15 +232,15 @@ export class OrderInbox {
     try {
       // Identical configs from several kitchen nodes at once are all accepted.
       await jsm.consumers.add(this.names.stream, {
-        durable_name: this.names.consumer,
+        durable_name: pull.consumer,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
-        filter_subject: this.names.subject,
+        filter_subject: pull.filter,
         ...config,
       });
     } catch {
       // It exists with other settings (an older version): bring the ones we rely on up to date.
-      await jsm.consumers.update(this.names.stream, this.names.consumer, config);
+      await jsm.consumers.update(this.names.stream, pull.consumer, config);
     }
   }
 
@@ -233,11 +294,13 @@ export class OrderInbox {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wakeSleeper = () => {
+      const wake = () => {
         clearTimeout(timer);
+        this.sleepers.delete(wake);
         resolve();
       };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
     });
   }
 }

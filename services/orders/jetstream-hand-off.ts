@@ -16,6 +16,7 @@
  */
 import { Events, JSONCodec, type JetStreamClient, type JetStreamManager, type NatsConnection } from "nats";
 import type { OrderPlaced } from "../../lib/contracts";
+import { locationOf } from "../../lib/locations";
 import { connectNats, ensureOrderStreams, orderStreamNames, type OrderStreamNames } from "../../lib/order-stream";
 import type { EventEmitter, KitchenHandOff } from "./hand-off-port";
 import type { Logger } from "../../lib/logger";
@@ -76,7 +77,7 @@ export class JetStreamHandOff implements KitchenHandOff {
     const js = await this.ready();
     let ack: Awaited<ReturnType<typeof js.publish>>;
     try {
-      ack = await js.publish(this.names.subject, codec.encode(order), {
+      ack = await js.publish(this.names.subjectOf(locationOf(order)), codec.encode(order), {
         msgID: order.order,
         expect: { streamName: this.names.stream },
         timeout: PUBLISH_TIMEOUT_MS,

@@ -162,12 +162,13 @@ describe("the durable hand-off to the kitchen", () => {
       await deleteOrderStreams(jsm, orderStreamNames(namespace));
     });
 
-    const startInbox = (accept: (order: OrderPlaced) => Promise<unknown>, maxDeliver = 3) => {
+    const startInbox = (accept: (order: OrderPlaced) => Promise<unknown>, maxDeliver = 3, locations = ["main"]) => {
       inbox = new OrderInbox({
         transporter: TEST_NATS_URL,
         namespace,
         nodeID: "test-kitchen",
         accept,
+        locations: async () => locations,
         logger: quiet,
         maxDeliver,
         retryDelayMs: () => 200,
@@ -190,6 +191,28 @@ describe("the durable hand-off to the kitchen", () => {
         "the message to be acknowledged",
       );
       expect(deliveries).toHaveLength(3);
+    });
+
+    it("publishes each order on its location's subject: a kitchen takes only its locations', the others wait for theirs", async () => {
+      const taken: string[] = [];
+      startInbox(async (order) => void taken.push(order.order));
+      const names = orderStreamNames(namespace);
+      await handOff!.send(placed("ord_main"));
+      await handOff!.send({ ...placed("ord_harbour"), location: "harbour" });
+      await eventually(async () => taken.includes("ord_main"), "main's order to be taken");
+      const waiting = await jsm.streams.getMessage(names.stream, { last_by_subj: names.subjectOf("harbour") });
+      expect(JSON.parse(waiting.string()).order).toBe("ord_harbour");
+      expect((await jsm.streams.info(names.stream)).state.messages).toBe(1);
+      expect(taken).toEqual(["ord_main"]);
+
+      // A kitchen for harbour comes (here: this one starts serving it) and cooks what waited.
+      inbox!.serve("harbour");
+      await eventually(async () => taken.includes("ord_harbour"), "harbour's order to be taken once served");
+      expect(inbox!.locations).toEqual(["harbour", "main"]);
+      await eventually(
+        async () => (await jsm.streams.info(names.stream)).state.messages === 0,
+        "the work queue to be empty",
+      );
     });
 
     it("dead-letters an order the kitchen fails to take max_deliver times, and carries on with the next", async () => {

@@ -16,9 +16,15 @@ const streamNotFound = () =>
 const timeout = () => Object.assign(new Error("TIMEOUT"), { code: "TIMEOUT" });
 
 /** A JetStream manager holding streams in a map, enough for the stream calls lib/order-stream makes. */
-function fakeJetStream(existing: string[] = [], fail?: { info?: () => Error; delete?: () => Error }) {
-  const streams = new Map<string, Partial<StreamConfig>>(existing.map((name) => [name, { name }]));
+function fakeJetStream(
+  existing: (string | Partial<StreamConfig>)[] = [],
+  fail?: { info?: () => Error; delete?: () => Error },
+) {
+  const streams = new Map<string, Partial<StreamConfig>>(
+    existing.map((stream) => (typeof stream === "string" ? [stream, { name: stream }] : [stream.name!, stream])),
+  );
   const added: Partial<StreamConfig>[] = [];
+  const updated: Partial<StreamConfig>[] = [];
   const deleted: string[] = [];
   const jsm = {
     streams: {
@@ -33,6 +39,12 @@ function fakeJetStream(existing: string[] = [], fail?: { info?: () => Error; del
         added.push(config);
         return { config };
       },
+      async update(name: string, config: Partial<StreamConfig>) {
+        const merged = { ...streams.get(name), ...config };
+        streams.set(name, merged);
+        updated.push({ name, ...config });
+        return { config: merged };
+      },
       async delete(name: string) {
         if (fail?.delete) throw fail.delete();
         if (!streams.delete(name)) throw streamNotFound();
@@ -41,19 +53,30 @@ function fakeJetStream(existing: string[] = [], fail?: { info?: () => Error; del
       },
     },
   };
-  return { jsm: jsm as unknown as JetStreamManager, streams, added, deleted };
+  return { jsm: jsm as unknown as JetStreamManager, streams, added, updated, deleted };
 }
 
 describe("the order stream's names", () => {
   it("gives each namespace its own stream, dead-letter stream and subjects", () => {
-    expect(orderStreamNames("dinner")).toEqual({
+    expect(orderStreamNames("dinner")).toMatchObject({
       stream: "BRIGADE_dinner_ORDERS",
       subject: "brigade.dinner.order.placed",
+      locationSubjects: "brigade.dinner.order.placed.*",
       deadStream: "BRIGADE_dinner_DEAD",
       deadSubject: "brigade.dinner.dead.order.placed",
       consumer: "kitchen",
     });
     expect(orderStreamNames("lunch").stream).not.toBe(orderStreamNames("dinner").stream);
+  });
+
+  it("gives each location its own subject and durable consumer, inside the namespace's", () => {
+    const names = orderStreamNames("dinner");
+    expect(names.subjectOf("harbour")).toBe("brigade.dinner.order.placed.harbour");
+    expect(names.consumerOf("harbour")).toBe("kitchen-harbour");
+    expect(names.subjectOf("main")).not.toBe(names.subjectOf("harbour"));
+    // One token: a location can neither split the subject nor match another's.
+    expect(names.subjectOf("a.b>*").split(".")).toHaveLength(5);
+    expect(names.consumerOf("a.b")).toBe("kitchen-a_b");
   });
 
   it("keeps dashes, as the bench's and the tests' namespaces have them", () => {
@@ -113,7 +136,7 @@ describe("creating the order streams", () => {
     const [orders, dead] = js.added;
     expect(orders).toMatchObject({
       name: names.stream,
-      subjects: [names.subject],
+      subjects: [names.subject, names.locationSubjects],
       retention: RetentionPolicy.Workqueue,
       storage: StorageType.File,
     });
@@ -131,6 +154,15 @@ describe("creating the order streams", () => {
     const js = fakeJetStream([names.stream, names.deadStream]);
     await ensureOrderStreams(js.jsm, names);
     expect(js.added).toEqual([]);
+  });
+
+  it("adds the location subjects to a stream an earlier version made, keeping its own", async () => {
+    const js = fakeJetStream([{ name: names.stream, subjects: [names.subject] }, names.deadStream]);
+    await ensureOrderStreams(js.jsm, names);
+    expect(js.added).toEqual([]);
+    expect(js.updated).toEqual([{ name: names.stream, subjects: [names.subject, names.locationSubjects] }]);
+    await ensureOrderStreams(js.jsm, names);
+    expect(js.updated).toHaveLength(1);
   });
 
   it("creates only the one that is missing", async () => {
