@@ -423,6 +423,14 @@ export interface BillRefunded {
   reason: string;
 }
 
+/**
+ * `cache.clean.<service>`, broadcast after every write of a service's collection (mixins/db.mixin.ts):
+ * the location written, when the write was one location's; none for the group's own collections.
+ */
+export interface CacheCleaned {
+  location?: string;
+}
+
 export interface EventPayloads {
   "order.placed": OrderPlaced;
   "order.accepted": OrderAccepted;

@@ -17,11 +17,16 @@ import { loadSettings } from "../lib/settings";
 import { Store, type Doc, type DbAdapter } from "../lib/store";
 import { LocationStores } from "../lib/location-store";
 import { MAIN_LOCATION } from "../lib/locations";
+import type { CacheCleaned } from "../lib/contracts";
 import { SqliteAdapter } from "../lib/sqlite-adapter";
 import { indexesOf, indexName } from "../lib/indexes";
 
 export interface DbMethods<_T extends Doc> {
-  changed(): Promise<void>;
+  /**
+   * After a write: cleans the caches that depend on this collection and tells the live streams.
+   * `location`: the location written, so only its streams hear the hint (none: every location's).
+   */
+  changed(location?: string): Promise<void>;
   /** For readiness probes (services/api/health.ts): the store answers a cheap query in time. */
   storeReachable(timeoutMs: number): Promise<boolean>;
   /** Puts `seed` into an empty collection when BRIGADE_SEED allows; throws when none of it stays. */
@@ -111,14 +116,15 @@ export function dbMixin<T extends Doc>(collection: string, options: DbMixinOptio
     actions: disabled,
 
     methods: {
-      async changed() {
+      async changed(location?: string) {
         // Like moleculer-db's clearCache, but the broadcast is awaited: its local handlers (a menu
         // on this node that depends on this collection) have cleaned up when the write returns.
         // A service that caches none of its own answers (orders, kitchen, billing) has nothing
         // to clean: its broadcast is for the dashboard's change hints. Cleaning anyway would cost
         // a scan of every cache key on every order and ticket (a SCAN of Redis in a cluster).
         const cleanOwn = this.cachesOwnAnswers ? this.broker.cacher?.clean(`${this.fullName}.**`) : undefined;
-        await Promise.all([this.broker.broadcast(`cache.clean.${this.fullName}`), cleanOwn]);
+        const payload: CacheCleaned = location === undefined ? {} : { location };
+        await Promise.all([this.broker.broadcast(`cache.clean.${this.fullName}`, payload), cleanOwn]);
       },
 
       async seedIfEmpty() {

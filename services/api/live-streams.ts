@@ -156,13 +156,15 @@ export class LiveStreams {
     }
   }
 
-  hintChanged(what: string, audience: readonly Role[]): void {
-    if (this.streams.size === 0 || this.hints.has(what)) return;
+  /** `changed {what}` to `audience`, of `location` only when the write was one location's; coalesced. */
+  hintChanged(what: string, audience: readonly Role[], location?: string): void {
+    const key = location === undefined ? what : `${what}@${location}`;
+    if (this.streams.size === 0 || this.hints.has(key)) return;
     this.hints.set(
-      what,
+      key,
       setTimeout(() => {
-        this.hints.delete(what);
-        this.fanOut({ event: "changed", payload: { what } }, audience);
+        this.hints.delete(key);
+        this.fanOut({ event: "changed", payload: { what } }, audience, location);
       }, HINT_COALESCE_MS),
     );
   }

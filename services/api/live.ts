@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Context, Service, ServiceSchema } from "moleculer";
-import type { EventName } from "../../lib/contracts";
+import type { CacheCleaned, EventName } from "../../lib/contracts";
 import { CHANGE_HINTS, FORWARDED_EVENTS } from "./live-audience";
 import type { LiveStreams } from "./live-streams";
 import { MAIN_LOCATION } from "../../lib/locations";
@@ -36,8 +36,8 @@ export function liveEvents(): NonNullable<ServiceSchema["events"]> {
   }
   for (const [what, audience] of Object.entries(CHANGE_HINTS)) {
     events[`cache.clean.${what}`] = {
-      handler(this: WithLive) {
-        this.live.hintChanged(what, audience);
+      handler(this: WithLive, ctx: Context<CacheCleaned | undefined>) {
+        this.live.hintChanged(what, audience, ctx.params?.location);
       },
     };
   }

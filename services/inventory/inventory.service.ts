@@ -45,7 +45,7 @@ const RESERVATIONS = "stock_reservations";
 const PURCHASE_ORDERS = "purchase_orders";
 
 interface InventoryMethods {
-  changed(): Promise<void>;
+  changed(location?: string): Promise<void>;
   afterMovement(ctx: Context, changed: string[]): Promise<void>;
   /** The request's location's stock: its ingredients, reservations and purchase orders. */
   ledgerFor(ctx: Context): StockLedger;
@@ -120,7 +120,7 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
             { id: doc._id },
           );
         }
-        await this.changed();
+        await this.changed(requestLocation(ctx.meta));
         this.logger.info({ ingredient: doc._id, onHand: doc.onHand }, "Ingredient created.");
         answerCreated(ctx.meta, `/api/ingredients/${doc._id}`);
         return ingredientView(doc);
@@ -258,7 +258,7 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
     async afterMovement(ctx: Context, changed: string[]) {
       if (changed.length === 0) return;
       const fell = await this.ledgerFor(ctx).watchLow(changed);
-      await this.changed();
+      await this.changed(requestLocation(ctx.meta));
       for (const doc of fell) {
         const payload: StockLow = {
           location: requestLocation(ctx.meta),
@@ -293,7 +293,7 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
       const report = await this.ledgerAt(location).recover(before);
       if (report.finished + report.undone > 0) {
         this.logger.warn({ ...report, location }, "Finished or undid stock movements a stopped node left half done.");
-        await this.changed();
+        await this.changed(location);
       }
     }
   },

@@ -30,7 +30,7 @@ import { NotFound } from "../../lib/errors";
 import { locationOf, MAIN_LOCATION } from "../../lib/locations";
 
 interface KitchenMethods {
-  changed(): Promise<void>;
+  changed(location?: string): Promise<void>;
   isAlive(node: string): boolean;
   serves(location: string): boolean;
   servedLocations(): Promise<readonly string[]>;
@@ -171,7 +171,7 @@ const KitchenService: ServiceSchema<Record<string, never>, KitchenMethods, Kitch
       consume: (params, location) =>
         this.broker.call("inventory.consume", params satisfies ConsumeParams, { meta: { location } }),
       emit: (event, payload) => this.broker.emit(event, payload),
-      changed: () => this.changed(),
+      changed: (location) => this.changed(location),
       nodeID: this.broker.nodeID,
       isAlive: (node) => this.isAlive(node),
       canConsume: () => !!this.broker.registry.getActionEndpoints("inventory.consume")?.hasAvailable(),

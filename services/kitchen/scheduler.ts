@@ -39,7 +39,8 @@ export interface SchedulerPorts {
   /** Uses a ticket's ingredients, in the stock of the ticket's location. */
   consume(params: ConsumeParams, location: string): Promise<unknown>;
   emit<E extends EventName>(event: E, payload: EventPayloads[E]): Promise<unknown>;
-  changed(): Promise<void>;
+  /** After a write; `location` when it was one location's (the live hint goes to its streams). */
+  changed(location?: string): Promise<void>;
   nodeID: string;
   /** Whether a node that holds a cooking ticket is still in the cluster. */
   isAlive(node: string): boolean;
@@ -141,7 +142,7 @@ export class Scheduler {
   async accept(placed: OrderPlaced): Promise<number> {
     const created = await this.ports.store.insertAllOnce(ticketsFor(placed));
     if (created) {
-      await this.ports.changed();
+      await this.ports.changed(locationOf(placed));
       this.ports.logger.info({ order: placed.order, tickets: created }, "Tickets queued.");
     }
     await this.ports.emit("order.accepted", {
@@ -364,7 +365,7 @@ export class Scheduler {
       }
       throw err;
     }
-    await this.ports.changed();
+    await this.ports.changed(locationOf(ticket));
     await this.ports.emit("ticket.started", {
       location: locationOf(ticket),
       ticket: ticket._id,
@@ -401,7 +402,7 @@ export class Scheduler {
       $set: { status: "done", doneAt: this.ports.now().toISOString() },
     });
     if (!done) return null;
-    await this.ports.changed();
+    await this.ports.changed(locationOf(done));
     const siblings = await this.ports.store.find(ofOrder(done.order));
     await this.ports.emit("ticket.done", {
       location: locationOf(done),

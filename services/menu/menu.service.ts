@@ -33,7 +33,7 @@ import { patchParams } from "../../lib/patch-params";
 import { answerCreated } from "../../lib/created";
 
 interface MenuMethods {
-  changed(): Promise<void>;
+  changed(location?: string): Promise<void>;
   levels(ctx: Context, staleOk?: boolean): Promise<StockLevels>;
   checkRecipe(ctx: Context, recipe: RecipeLine[]): Promise<void>;
   load(ctx: Context, id: string): Promise<DishDoc>;
@@ -110,7 +110,7 @@ const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> =
             { id: doc._id },
           );
         }
-        await this.changed();
+        await this.changed(requestLocation(ctx.meta));
         this.logger.info({ dish: doc._id, station: doc.station }, "Dish added to the menu.");
         answerCreated(ctx.meta, `/api/dishes/${doc._id}`);
         return dishView(doc, await this.levels(ctx));
@@ -150,7 +150,7 @@ const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> =
           .for(ctx)
           .updateIf(before._id, {}, { $set: { ...patch, updatedAt: new Date().toISOString() } });
         if (!after) throw NotFound("dish", id);
-        await this.changed();
+        await this.changed(requestLocation(ctx.meta));
         this.logger.info({ dish: id, fields: Object.keys(patch) }, "Dish changed.");
         return dishView(after, await this.levels(ctx));
       },
@@ -162,7 +162,7 @@ const MenuService: ServiceSchema<Record<string, never>, MenuMethods, MenuVars> =
       async handler(ctx: Context<{ id: string }>) {
         // Orders keep their own copy of name and price, so a removed dish leaves them intact.
         if ((await this.store.for(ctx).remove({ _id: ctx.params.id })) === 0) throw NotFound("dish", ctx.params.id);
-        await this.changed();
+        await this.changed(requestLocation(ctx.meta));
         this.logger.info({ dish: ctx.params.id }, "Dish removed from the menu.");
         return { id: ctx.params.id, removed: true };
       },

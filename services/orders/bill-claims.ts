@@ -24,14 +24,14 @@ export async function claimForBill(ports: BillPorts, { table, bill }: ClaimForBi
       { $set: { bill, updatedAt: ports.now().toISOString() } },
     );
   }
-  if (claimed) await ports.changed();
+  if (claimed) await ports.changed(locationOf(open[0]));
   return (await ports.store.find({ bill }, { sort: ["createdAt", "_id"] })).map(orderView);
 }
 
 /** The bill is paid: its orders become paid, each once. An order not on the bill is refused. */
 export async function settleBill(ports: BillPorts, { bill, orders }: SettleParams): Promise<OrderView[]> {
   const settled: OrderView[] = [];
-  let changed = false;
+  let changed: string | undefined;
   for (const id of orders) {
     const paidAt = ports.now().toISOString();
     const after = await ports.store.updateIf(
@@ -40,7 +40,7 @@ export async function settleBill(ports: BillPorts, { bill, orders }: SettleParam
       { $set: { status: "paid", [STATUS_STAMPS.paid]: paidAt, updatedAt: paidAt } },
     );
     if (after) {
-      changed = true;
+      changed = locationOf(after);
       await ports.emit("order.paid", {
         location: locationOf(after),
         order: id,
@@ -63,7 +63,7 @@ export async function settleBill(ports: BillPorts, { bill, orders }: SettleParam
       { order: id, bill },
     );
   }
-  if (changed) await ports.changed();
+  if (changed) await ports.changed(changed);
   return settled;
 }
 

@@ -13,7 +13,8 @@ import { locationOf } from "../../lib/locations";
 export interface MovePorts {
   store: Store<OrderDoc>;
   emit<E extends EventName>(event: E, payload: EventPayloads[E]): Promise<unknown>;
-  changed(): Promise<void>;
+  /** After a write; `location`: the written document's, when the ports' store spans locations. */
+  changed(location?: string): Promise<void>;
   now(): Date;
 }
 
@@ -59,7 +60,7 @@ export async function moveOrder(
     if (!IN_KITCHEN.includes(to)) set.kitchen = [];
     const after = await ports.store.updateIf(id, { status: from }, { $set: set });
     if (after) {
-      await ports.changed();
+      await ports.changed(locationOf(after));
       await announce(ports, after, at);
       return after;
     }

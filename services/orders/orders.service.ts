@@ -59,11 +59,12 @@ const RETRY_WAIT_MS = 3_000;
 const ABANDON_AFTER_MS = 60_000;
 
 interface OrdersMethods {
-  changed(): Promise<void>;
+  changed(location?: string): Promise<void>;
   emitEvent<E extends EventName>(event: E, payload: EventPayloads[E]): Promise<void>;
   placementPorts(ctx?: Context): PlacementPorts;
   /** For one location's orders (a request's), or for orders addressed by their unique id (events). */
-  movePorts(store: Store<OrderDoc>): MovePorts;
+  /** `location`: the request's, when the store is bound to it; otherwise each write names its document's. */
+  movePorts(store: Store<OrderDoc>, location?: string): MovePorts;
   releaseStock(doc: OrderDoc): Promise<void>;
   reconcile(): Promise<void>;
 }
@@ -129,7 +130,11 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
       roles: ["waiter"],
       params: { id: idParam, $$strict: true },
       async handler(ctx: Context<{ id: string }>) {
-        const doc = await moveOrder(this.movePorts(this.store.for(ctx)), ctx.params.id, "serve");
+        const doc = await moveOrder(
+          this.movePorts(this.store.for(ctx), requestLocation(ctx.meta)),
+          ctx.params.id,
+          "serve",
+        );
         this.logger.info({ order: doc._id }, "Order served.");
         return orderView(doc);
       },
@@ -141,9 +146,14 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
       async handler(ctx: Context<{ id: string; reason: string }>) {
         // order.cancelled goes out first (the kitchen voids what it has not finished), then the
         // stock the kitchen did not consume goes back: consumed stays consumed.
-        const doc = await moveOrder(this.movePorts(this.store.for(ctx)), ctx.params.id, "cancel", {
-          cancelReason: ctx.params.reason,
-        });
+        const doc = await moveOrder(
+          this.movePorts(this.store.for(ctx), requestLocation(ctx.meta)),
+          ctx.params.id,
+          "cancel",
+          {
+            cancelReason: ctx.params.reason,
+          },
+        );
         this.logger.info({ order: doc._id, reason: ctx.params.reason }, "Order cancelled.");
         await this.releaseStock(doc);
         return orderView(doc);
@@ -156,7 +166,7 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
       visibility: "public",
       params: { table: TABLE, bill: idParam, $$strict: true },
       async handler(ctx: Context<ClaimForBillParams>): Promise<OrderView[]> {
-        return claimForBill(this.movePorts(this.store.for(ctx)), ctx.params);
+        return claimForBill(this.movePorts(this.store.for(ctx), requestLocation(ctx.meta)), ctx.params);
       },
     },
 
@@ -166,7 +176,7 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
       visibility: "public",
       params: { bill: idParam, orders: { type: "array", max: 500, items: idParam }, $$strict: true },
       async handler(ctx: Context<SettleParams>): Promise<OrderView[]> {
-        return settleBill(this.movePorts(this.store.for(ctx)), ctx.params);
+        return settleBill(this.movePorts(this.store.for(ctx), requestLocation(ctx.meta)), ctx.params);
       },
     },
 
@@ -178,7 +188,10 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
       async handler(ctx: Context<ReleaseFromBillParams>) {
         return {
           bill: ctx.params.bill,
-          released: await releaseFromBill(this.movePorts(this.store.for(ctx)), ctx.params.bill),
+          released: await releaseFromBill(
+            this.movePorts(this.store.for(ctx), requestLocation(ctx.meta)),
+            ctx.params.bill,
+          ),
         };
       },
     },
@@ -232,18 +245,18 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
         release: (params) => call("inventory.release", params satisfies ReleaseParams),
         // Within the placing request: the kitchen's side of the hand-off logs under its request ID.
         handOff: ctx ? { send: (order) => this.handOff.send(order, ctx) } : this.handOff,
-        changed: () => this.changed(),
+        changed: () => this.changed(requestLocation(ctx?.meta)),
         logger: this.logger,
         now: () => new Date(),
         retryWaitMs: RETRY_WAIT_MS,
       };
     },
 
-    movePorts(store: Store<OrderDoc>): MovePorts {
+    movePorts(store: Store<OrderDoc>, location?: string): MovePorts {
       return {
         store,
         emit: (event, payload) => this.emitEvent(event, payload),
-        changed: () => this.changed(),
+        changed: (written) => this.changed(written ?? location),
         now: () => new Date(),
       };
     },

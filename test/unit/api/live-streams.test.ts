@@ -100,6 +100,33 @@ describe("live streams and revocation", () => {
     expect(events(there.res)).toEqual(["live.ready", "order.ready"]);
   });
 
+  it("sends a change hint to the written location's streams only, and one without a location to all", async () => {
+    jest.useFakeTimers();
+    try {
+      const live = streamsWith(new Map([["wendy@1", waiter]]));
+      const here = await open(live, 1, "main");
+      const there = await open(live, 1, "east");
+      // Two writes of east's orders and one of main's within the window: one hint each.
+      live.hintChanged("orders", ["waiter"], "east");
+      live.hintChanged("orders", ["waiter"], "east");
+      live.hintChanged("orders", ["waiter"], "main");
+      jest.advanceTimersByTime(1_000);
+      expect(events(here.res)).toEqual(["live.ready", "changed"]);
+      expect(events(there.res)).toEqual(["live.ready", "changed"]);
+      live.hintChanged("orders", ["waiter"], "east");
+      jest.advanceTimersByTime(1_000);
+      expect(events(here.res)).toEqual(["live.ready", "changed"]);
+      expect(events(there.res)).toEqual(["live.ready", "changed", "changed"]);
+      live.hintChanged("menu", ["waiter"]);
+      jest.advanceTimersByTime(1_000);
+      expect(events(here.res)).toEqual(["live.ready", "changed", "changed"]);
+      expect(events(there.res)).toEqual(["live.ready", "changed", "changed", "changed"]);
+      await live.stop();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it("keeps a stream it cannot check, and checks again at the next keepalive", async () => {
     const sessions = new Map<string, StaffIdentity | null | Error>([["wendy@1", waiter]]);
     const live = streamsWith(sessions);
