@@ -123,7 +123,7 @@ export function isServerFault(err: Error | undefined): boolean {
 /** An order (or a transfer) names a table its location's floor plan does not have. */
 export const UnknownTable = (table: string, field = "table") =>
   new BrigadeError(
-    "ValidationError",
+    "UnknownTableError",
     `There is no table "${table}" on this location's floor plan. Pick one from GET /api/tables.`,
     422,
     "UNKNOWN_TABLE",
