@@ -137,7 +137,7 @@ export default {
                       : h(
                           "span",
                           { class: "muted" },
-                          t.covers ? `${t.covers} · ` : "",
+                          t.covers ? `${plural(t.covers, "cover")} · ` : "",
                           t.since ? minutesSince(t.since) : "",
                         ),
                   ),
