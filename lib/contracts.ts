@@ -131,6 +131,25 @@ export interface OrderView {
   bill?: string | null;
 }
 
+/** Derived from the table's seating, its open orders and their bill (services/orders/tables.ts), never stored. */
+export const TABLE_STATUSES = ["free", "seated", "ordering", "billed"] as const;
+export type TableStatus = (typeof TABLE_STATUSES)[number];
+
+/** A table of a location's floor plan, with what is happening at it now. */
+export interface TableView {
+  id: string;
+  name: string;
+  area: string;
+  seats: number;
+  status: TableStatus;
+  /** The party's size while it sits there; null when free (or when an order came without seating). */
+  covers: number | null;
+  /** Who seated the party (or placed its first order); null when free. */
+  waiter: string | null;
+  /** When the party sat down (or its first open order was placed); null when free. */
+  since: string | null;
+}
+
 export const TICKET_STATUSES = ["queued", "cooking", "done", "void"] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 
@@ -279,6 +298,11 @@ export interface SettleParams {
 /** `orders.releaseFromBill`: a bill that could not be created gives its orders back. */
 export interface ReleaseFromBillParams {
   bill: string;
+}
+/** `billing.moveTable`: a table's open bill follows its party to another table. */
+export interface MoveTableParams {
+  from: string;
+  to: string;
 }
 /** `kitchen.progress`: where these orders' tickets are, for the orders service's reconciliation. */
 export interface KitchenProgressParams {
@@ -431,6 +455,34 @@ export interface CacheCleaned {
   location?: string;
 }
 
+/** A manager drew, changed or removed a table of the floor plan. */
+export interface TableChanged {
+  location: string;
+  table: string;
+  change: "created" | "updated" | "removed";
+  at: string;
+}
+
+export interface TableSeated {
+  location: string;
+  table: string;
+  covers: number;
+  waiter: string;
+  at: string;
+}
+
+export interface TableTransferred {
+  location: string;
+  from: string;
+  to: string;
+  /** The open orders that moved. */
+  orders: string[];
+  /** How many open bills moved with them (0 or 1). */
+  bills: number;
+  waiter: string;
+  at: string;
+}
+
 export interface EventPayloads {
   "order.placed": OrderPlaced;
   "order.accepted": OrderAccepted;
@@ -445,5 +497,10 @@ export interface EventPayloads {
   "bill.paid": BillPaid;
   "payment.taken": PaymentTaken;
   "bill.refunded": BillRefunded;
+  "table.created": TableChanged;
+  "table.updated": TableChanged;
+  "table.removed": TableChanged;
+  "table.seated": TableSeated;
+  "table.transferred": TableTransferred;
 }
 export type EventName = keyof EventPayloads;

@@ -119,3 +119,13 @@ export function isServerFault(err: Error | undefined): boolean {
   const code = (err as { code?: number } | undefined)?.code;
   return !code || code >= 500;
 }
+
+/** An order (or a transfer) names a table its location's floor plan does not have. */
+export const UnknownTable = (table: string, field = "table") =>
+  new BrigadeError(
+    "UnknownTableError",
+    `There is no table "${table}" on this location's floor plan. Pick one from GET /api/tables.`,
+    422,
+    "UNKNOWN_TABLE",
+    [{ type: "unknownTable", field, message: `There is no table "${table}" on the floor plan.` }],
+  );

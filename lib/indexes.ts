@@ -61,6 +61,8 @@ export const INDEXES: Readonly<Record<string, readonly IndexSpec[]>> = {
   purchase_orders: [asc("status", "createdAt"), asc("createdAt"), asc("pendingMoves")],
   dishes: [asc("category", "name"), asc("station")],
   staff: [asc("username")],
+  // A location's floor plan: a few dozen tables, read whole or by id (services/orders/floor.ts).
+  tables: [],
   // The group's locations: a handful, read whole.
   locations: [],
   // One-time data migrations' notes, read by id (mixins/db.mixin.ts).

@@ -25,3 +25,9 @@ export async function paginate<T extends Doc, V>(
   ]);
   return { rows: docs.map(view), total, page, pageSize, totalPages: Math.ceil(total / pageSize) };
 }
+
+/** One page of a list already read whole (a small collection, or views derived in memory). */
+export function pageOf<V>(items: readonly V[], { page = 1, pageSize = 20 }: PageQuery): Page<V> {
+  const rows = items.slice((page - 1) * pageSize, page * pageSize);
+  return { rows, total: items.length, page, pageSize, totalPages: Math.ceil(items.length / pageSize) };
+}

@@ -68,6 +68,8 @@ export interface DbMixinOptions<T extends Doc> {
   scope?: "group";
   /** The main collection's ids are natural keys (slugs of names) that may repeat across locations. */
   localIds?: boolean;
+  /** The further collections whose ids are natural keys too (a table "1" in every location). */
+  localIdCollections?: readonly string[];
 }
 
 /** Where one-time data migrations note that they ran (`adoptUnlocated`). */
@@ -211,7 +213,9 @@ export function dbMixin<T extends Doc>(collection: string, options: DbMixinOptio
         const adapter = createAdapter(name) as ConnectableAdapter;
         // The MongoDB adapter reads the collection's name from `service.schema.collection`.
         adapter.init(this.broker, { schema: { collection: name }, logger: this.logger, broker: this.broker });
-        this.stores[name] = grouped ? new Store<Doc>(adapter) : new LocationStores<Doc>(adapter);
+        this.stores[name] = grouped
+          ? new Store<Doc>(adapter)
+          : new LocationStores<Doc>(adapter, { localIds: options.localIdCollections?.includes(name) });
         this.collectionAdapters.push(adapter);
       }
     },

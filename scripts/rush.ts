@@ -387,11 +387,32 @@ export async function rush(overrides: Partial<RushOptions> = {}): Promise<RushSu
 
   const cashierQueue: { bill: Bill; paid: (settled: boolean) => void }[] = [];
 
+  // The location's floor plan: the rush plays its first --tables tables (none drawn: numbered ones).
+  const plan = (
+    await brigade.call<{ rows: { id: string; seats: number }[] }>("GET", "/api/tables?pageSize=100", {
+      token: someone("waiter"),
+    })
+  ).rows;
+  if (plan.length > 0 && plan.length < options.tables)
+    options.log(`The floor plan has ${plan.length} tables: the rush plays those, not ${options.tables}.`);
+
   const table = async (number: number) => {
-    const name = String(number);
+    const name = plan.length ? plan[number - 1].id : String(number);
+    const seats = plan.length ? plan[number - 1].seats : 4;
     const waiter = someone("waiter", number - 1);
     await sleep(between(0, 4000) * scale);
     while (seating && stats.orders < options.orders) {
+      if (plan.length) {
+        // A party sits down first; a table still taken (a leftover of an earlier run) is ordered at as it is.
+        await brigade
+          .call("POST", `/api/tables/${encodeURIComponent(name)}/seat`, {
+            token: waiter,
+            body: { covers: Math.round(between(1, seats)) },
+          })
+          .catch((err) => {
+            if (!(err instanceof HttpError && err.status === 409)) throw err;
+          });
+      }
       const courses: Order[] = [];
       const main = await placeCourse(waiter, name, "main");
       if (!main) break;
@@ -520,7 +541,7 @@ export async function rush(overrides: Partial<RushOptions> = {}): Promise<RushSu
     ...Array.from({ length: Math.max(1, people.cashier.length, options.cashiers) }, (_, i) => cashier(i)),
     sweep(),
   ];
-  const tables = Array.from({ length: options.tables }, (_, i) =>
+  const tables = Array.from({ length: plan.length ? Math.min(plan.length, options.tables) : options.tables }, (_, i) =>
     table(i + 1).catch((err) => {
       errors.push(`table ${i + 1}: ${(err as Error).message}`);
     }),

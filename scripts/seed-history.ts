@@ -84,7 +84,7 @@ export async function seedHistory(options: { meals: number; perDay: number; seed
       ledger.length = 0;
     };
     for (const at of times) {
-      const docs = meal({ at, dishes: menu, tables: 20, waiter: "history-waiter", cashier: "history-cashier", next });
+      const docs = meal({ at, dishes: menu, tables: 12, waiter: "history-waiter", cashier: "history-cashier", next });
       batches.orders.push(docs.order);
       batches.tickets.push(...docs.tickets);
       batches.stock_reservations.push(docs.reservation);

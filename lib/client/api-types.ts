@@ -482,6 +482,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The floor plan: every table with its status, covers, waiter and time seated.
+         * @description Roles: waiter, cashier, manager, owner. Unknown fields are refused (422). Action: `orders.listTables`.
+         */
+        get: operations["ordersListTables"];
+        put?: never;
+        /**
+         * Add a table to the floor plan (its id comes from its name).
+         * @description Roles: manager, owner. Unknown fields are refused (422). Action: `orders.createTable`.
+         */
+        post: operations["ordersCreateTable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tables/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One table and its status.
+         * @description Roles: waiter, cashier, manager, owner. Unknown fields are refused (422). Action: `orders.getTable`.
+         */
+        get: operations["ordersGetTable"];
+        put?: never;
+        post?: never;
+        /**
+         * Take a free table off the floor plan.
+         * @description Roles: manager, owner. Unknown fields are refused (422). Action: `orders.removeTable`.
+         */
+        delete: operations["ordersRemoveTable"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a table's name, area or seats.
+         * @description Roles: manager, owner. Unknown fields are refused (422). Action: `orders.updateTable`.
+         */
+        patch: operations["ordersUpdateTable"];
+        trace?: never;
+    };
+    "/api/tables/{id}/seat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Seat a party of `covers` at a free table.
+         * @description Roles: waiter, manager, owner. Unknown fields are refused (422). Action: `orders.seat`.
+         */
+        post: operations["ordersSeat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tables/{id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move the party, its open orders and its open bill to a free table.
+         * @description Roles: waiter, manager, owner. Unknown fields are refused (422). Action: `orders.transfer`.
+         */
+        post: operations["ordersTransfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tickets": {
         parameters: {
             query?: never;
@@ -818,6 +910,31 @@ export interface components {
             page: number;
             pageSize: number;
             totalPages: number;
+        };
+        TablePage: components["schemas"]["PageOfTableView"];
+        PageOfTableView: {
+            rows: components["schemas"]["TableView"][];
+            total: number;
+            page: number;
+            pageSize: number;
+            totalPages: number;
+        };
+        TableView: {
+            id: string;
+            name: string;
+            area: string;
+            seats: number;
+            status: components["schemas"]["TableStatus"];
+            covers: number | null;
+            waiter: string | null;
+            since: string | null;
+        };
+        /** @enum {string} */
+        TableStatus: "free" | "seated" | "ordering" | "billed";
+        RemovedTable: {
+            id: string;
+            /** @constant */
+            removed: true;
         };
         TicketPage: components["schemas"]["PageOfTicketView"];
         PageOfTicketView: {
@@ -2605,6 +2722,346 @@ export interface operations {
                      *       "message": "Conflict: INVALID_TRANSITION: the order is ready or past it.",
                      *       "code": 409,
                      *       "type": "INVALID_TRANSITION",
+                     *       "data": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    ordersListTables: {
+        parameters: {
+            query?: {
+                /** @example free */
+                status?: "free" | "seated" | "ordering" | "billed";
+                /** @example Terrace */
+                area?: string;
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TablePage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    ordersCreateTable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "13",
+                 *       "area": "Terrace",
+                 *       "seats": 4
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Leading and trailing spaces are trimmed. */
+                    name: string;
+                    /** @description Leading and trailing spaces are trimmed. */
+                    area: string;
+                    seats: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TableView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Conflict: TABLE_EXISTS: a table of that id is on the plan. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "…",
+                     *       "message": "Conflict: TABLE_EXISTS: a table of that id is on the plan.",
+                     *       "code": 409,
+                     *       "type": "TABLE_EXISTS",
+                     *       "data": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    ordersGetTable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 4 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TableView"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    ordersRemoveTable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 13 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemovedTable"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Conflict: TABLE_IN_USE: the table is not free. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "…",
+                     *       "message": "Conflict: TABLE_IN_USE: the table is not free.",
+                     *       "code": 409,
+                     *       "type": "TABLE_IN_USE",
+                     *       "data": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    ordersUpdateTable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 13 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "seats": 6
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Leading and trailing spaces are trimmed. */
+                    name?: string;
+                    /** @description Leading and trailing spaces are trimmed. */
+                    area?: string;
+                    seats?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TableView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    ordersSeat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 4 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "covers": 4
+                 *     }
+                 */
+                "application/json": {
+                    covers: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TableView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Conflict: TABLE_OCCUPIED: the table is not free; TABLE_BUSY. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "…",
+                     *       "message": "Conflict: TABLE_OCCUPIED: the table is not free; TABLE_BUSY.",
+                     *       "code": 409,
+                     *       "type": "TABLE_OCCUPIED",
+                     *       "data": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    ordersTransfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 4 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "to": "11"
+                 *     }
+                 */
+                "application/json": {
+                    to: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TableView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Conflict: TABLE_FREE: nobody sits at the table; TABLE_OCCUPIED: the other table is not free. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "…",
+                     *       "message": "Conflict: TABLE_FREE: nobody sits at the table; TABLE_OCCUPIED: the other table is not free.",
+                     *       "code": 409,
+                     *       "type": "TABLE_FREE",
                      *       "data": null
                      *     }
                      */

@@ -22,6 +22,12 @@ export const FORWARDED_EVENTS: Readonly<Record<EventName, readonly Role[]>> = {
   "bill.paid": ["waiter", "cashier"],
   "payment.taken": ["cashier"],
   "bill.refunded": ["cashier"],
+  // The floor plan: the waiters' floor and the cashier's tables.
+  "table.created": ["waiter", "cashier"],
+  "table.updated": ["waiter", "cashier"],
+  "table.removed": ["waiter", "cashier"],
+  "table.seated": ["waiter", "cashier"],
+  "table.transferred": ["waiter", "cashier"],
 };
 
 /**

@@ -147,6 +147,49 @@ export const API_ROUTES: readonly RouteDef[] = [
     conflict: "INVALID_TRANSITION: the order is ready or past it.",
   },
 
+  {
+    method: "GET",
+    path: "/tables",
+    action: "orders.listTables",
+    summary: "The floor plan: every table with its status, covers, waiter and time seated.",
+  },
+  { method: "GET", path: "/tables/:id", action: "orders.getTable", summary: "One table and its status." },
+  {
+    method: "POST",
+    path: "/tables",
+    action: "orders.createTable",
+    summary: "Add a table to the floor plan (its id comes from its name).",
+    status: 201,
+    conflict: "TABLE_EXISTS: a table of that id is on the plan.",
+  },
+  {
+    method: "PATCH",
+    path: "/tables/:id",
+    action: "orders.updateTable",
+    summary: "Change a table's name, area or seats.",
+  },
+  {
+    method: "DELETE",
+    path: "/tables/:id",
+    action: "orders.removeTable",
+    summary: "Take a free table off the floor plan.",
+    conflict: "TABLE_IN_USE: the table is not free.",
+  },
+  {
+    method: "POST",
+    path: "/tables/:id/seat",
+    action: "orders.seat",
+    summary: "Seat a party of `covers` at a free table.",
+    conflict: "TABLE_OCCUPIED: the table is not free; TABLE_BUSY.",
+  },
+  {
+    method: "POST",
+    path: "/tables/:id/transfer",
+    action: "orders.transfer",
+    summary: "Move the party, its open orders and its open bill to a free table.",
+    conflict: "TABLE_FREE: nobody sits at the table; TABLE_OCCUPIED: the other table is not free.",
+  },
+
   { method: "GET", path: "/tickets", action: "kitchen.list", summary: "The kitchen's tickets." },
   {
     method: "POST",

@@ -14,6 +14,7 @@ import {
   type EventPayloads,
   type GroupTakings,
   type LocationBrief,
+  type MoveTableParams,
   type Takings,
 } from "../../lib/contracts";
 import { Forbidden, Invalid } from "../../lib/errors";
@@ -24,7 +25,7 @@ import { loadSettings, type Settings } from "../../lib/settings";
 import { computeTakings, groupTotals, isCalendarDay, localDay } from "./bill-math";
 import { AMOUNT, billView, loadBill, REASON, TABLE, TIP, VISIBLE_STATUSES, type BillDoc } from "./bill";
 import { LEDGER_COLLECTION, type LedgerDoc } from "./ledger";
-import { openBill } from "./open-bill";
+import { moveBillTable, openBill } from "./open-bill";
 import { takePayment, type PaymentParams } from "./take-payment";
 import { giveRefund, type RefundParams } from "./give-refund";
 import { reconcileBills, type ReconcileReport } from "./reconcile";
@@ -35,6 +36,7 @@ import type { LocationStores } from "../../lib/location-store";
 import { requestLocation } from "../../lib/locations";
 
 interface BillingMethods {
+  changed(): Promise<void>;
   /** A request's: its location's bills and ledger, its orders. */
   ports(ctx: Context): BillingPorts;
   /** Work no request drives, for one location (a reconcile pass repairing one of its bills). */
@@ -154,6 +156,17 @@ const BillingService: ServiceSchema<Record<string, never>, BillingMethods, Billi
           return { date, locations: days, totals: groupTotals(days) };
         }
         return this.takingsAt(requestLocation(ctx.meta), date);
+      },
+    },
+
+    /** Orders (a transfer): the table's open bill follows its party to another table. */
+    moveTable: {
+      visibility: "public",
+      params: { from: TABLE, to: TABLE, $$strict: true },
+      async handler(ctx: Context<MoveTableParams>): Promise<{ moved: number }> {
+        const moved = await moveBillTable(this.store.for(ctx), ctx.params);
+        if (moved) await this.changed();
+        return { moved };
       },
     },
 

@@ -14,7 +14,8 @@
  * (`abandonOpening`). The final switch to `open` is conditional on still being `opening`, so
  * a bill the loop has given up can never come back with orders it no longer holds.
  */
-import type { OrderView } from "../../lib/contracts";
+import type { MoveTableParams, OrderView } from "../../lib/contracts";
+import type { Store } from "../../lib/store";
 import { Conflict } from "../../lib/errors";
 import { changeBill, linesOf, newBill, type BillDoc } from "./bill";
 import { dueCents, localDay } from "./bill-math";
@@ -147,5 +148,16 @@ export async function abandonOpening(ports: BillingPorts, id: string): Promise<v
   ports.logger.warn(
     { bill: id, table: bill.table },
     "Gave up a bill that never finished opening; its orders can be billed again.",
+  );
+}
+
+/**
+ * A transfer: the table's open bill (or one still opening) now belongs to the new table. Its
+ * payments and lines stay as they are; the bill is the party's, wherever it sits.
+ */
+export async function moveBillTable(bills: Store<BillDoc>, { from, to }: MoveTableParams): Promise<number> {
+  return bills.update(
+    { table: from, status: { $in: ["opening", "open"] } },
+    { $set: { table: to }, $inc: { version: 1 } },
   );
 }

@@ -1,7 +1,8 @@
 /**
  * Front of house: waiters place orders, serve them, cancel them; the kitchen's events move them
  * to cooking and ready; billing claims and settles them. The saga of a placement lives in
- * ./place-order.ts, the life cycle in ./lifecycle.ts, the safety net in ./reconcile.ts.
+ * ./place-order.ts, the life cycle in ./lifecycle.ts, the safety net in ./reconcile.ts. It owns the
+ * floor plan too (an order names one of its tables): the flows in ./floor.ts, the rules in ./tables.ts.
  */
 import type { Context, ServiceSchema } from "moleculer";
 import { dbMixin } from "../../mixins/db.mixin";
@@ -9,7 +10,7 @@ import type { Store } from "../../lib/store";
 import type { StaffMeta } from "../../lib/roles";
 import { idParam } from "../../lib/ids";
 import { loadSettings, type Settings } from "../../lib/settings";
-import { pageParams, paginate, type PageQuery } from "../../lib/paging";
+import { pageOf, pageParams, paginate, type PageQuery } from "../../lib/paging";
 import {
   ORDER_STATUSES,
   type ClaimForBillParams,
@@ -41,8 +42,33 @@ import { callerOf } from "../../lib/caller";
 import { reservationOf } from "../../lib/reservation-id";
 import { locationOf, requestLocation } from "../../lib/locations";
 import type { LocationStores } from "../../lib/location-store";
+import { MAIN_LOCATION } from "../../lib/locations";
+import { TABLE_STATUSES, type MoveTableParams, type Page, type TableStatus, type TableView } from "../../lib/contracts";
+import { patchParams } from "../../lib/patch-params";
+import { DEMO_TABLES } from "../seed/demo-restaurant";
+import type { TableDoc, TablePlan } from "./tables";
+import { maxCovers } from "./tables";
+import {
+  createTable,
+  getTable,
+  listTables,
+  removeTable,
+  requireTable,
+  seatTable,
+  transferTable,
+  updateTable,
+  type FloorPorts,
+} from "./floor";
 
 const TABLE = TABLE_RULE;
+const TABLES = "tables";
+const TABLE_PLAN = {
+  name: TABLE_RULE,
+  area: personText(1, 32),
+  seats: { type: "number", integer: true, min: 1, max: 50 },
+} as const;
+/** The largest party any table takes; the table's own limit (2 × seats) is checked when seating. */
+const COVERS = { type: "number", integer: true, min: 1, max: maxCovers(TABLE_PLAN.seats.max) } as const;
 const LINE = {
   type: "object",
   strict: true,
@@ -67,9 +93,13 @@ interface OrdersMethods {
   movePorts(store: Store<OrderDoc>, location?: string): MovePorts;
   releaseStock(doc: OrderDoc): Promise<void>;
   reconcile(): Promise<void>;
+  floorPorts(ctx: Context): FloorPorts;
+  seedTables(): Promise<void>;
 }
 interface OrdersVars {
   store: LocationStores<OrderDoc>;
+  stores: Record<string, LocationStores<never>>;
+  tables: LocationStores<TableDoc>;
   config: Settings;
   handOff: KitchenHandOff;
   reconcileTimer?: NodeJS.Timeout;
@@ -81,13 +111,14 @@ interface OrdersVars {
 
 const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersVars> = {
   name: "orders",
-  mixins: [dbMixin<OrderDoc>("orders")],
+  mixins: [dbMixin<OrderDoc>("orders", { collections: [TABLES], localIdCollections: [TABLES] })],
 
   actions: {
     place: {
       roles: ["waiter"],
       params: { table: TABLE, lines: { type: "array", min: 1, max: 50, items: LINE }, $$strict: true },
       async handler(ctx: Context<{ table: string; lines: RequestedLine[] }, StaffMeta>): Promise<OrderView> {
+        await requireTable(this.tables.for(ctx), ctx.params.table);
         const doc = await placeOrder(this.placementPorts(ctx), {
           location: requestLocation(ctx.meta),
           table: ctx.params.table,
@@ -157,6 +188,79 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
         this.logger.info({ order: doc._id, reason: ctx.params.reason }, "Order cancelled.");
         await this.releaseStock(doc);
         return orderView(doc);
+      },
+    },
+
+    listTables: {
+      idempotent: true,
+      roles: ["waiter", "cashier"],
+      params: {
+        status: { type: "enum", values: [...TABLE_STATUSES], optional: true },
+        area: { ...personText(1, 32), optional: true },
+        ...pageParams,
+        $$strict: true,
+      },
+      async handler(ctx: Context<{ status?: TableStatus; area?: string } & PageQuery>): Promise<Page<TableView>> {
+        const { status, area, ...page } = ctx.params;
+        const tables = await listTables(this.floorPorts(ctx));
+        return pageOf(
+          tables.filter((t) => (!status || t.status === status) && (!area || t.area === area)),
+          page,
+        );
+      },
+    },
+
+    getTable: {
+      idempotent: true,
+      roles: ["waiter", "cashier"],
+      params: { id: idParam, $$strict: true },
+      async handler(ctx: Context<{ id: string }>): Promise<TableView> {
+        return getTable(this.floorPorts(ctx), ctx.params.id);
+      },
+    },
+
+    createTable: {
+      roles: ["manager"],
+      params: { ...TABLE_PLAN, $$strict: true },
+      async handler(ctx: Context<TablePlan>): Promise<TableView> {
+        const table = await createTable(this.floorPorts(ctx), ctx.params);
+        answerCreated(ctx.meta, `/api/tables/${table.id}`);
+        return table;
+      },
+    },
+
+    /** Changes the plan's part; the id stays what the first name made it, so orders keep their table. */
+    updateTable: {
+      roles: ["manager"],
+      params: { id: idParam, ...patchParams(TABLE_PLAN), $$strict: true },
+      async handler(ctx: Context<Partial<TablePlan> & { id: string }>): Promise<TableView> {
+        const { id, ...patch } = ctx.params;
+        return updateTable(this.floorPorts(ctx), id, patch);
+      },
+    },
+
+    removeTable: {
+      roles: ["manager"],
+      params: { id: idParam, $$strict: true },
+      async handler(ctx: Context<{ id: string }>) {
+        return removeTable(this.floorPorts(ctx), ctx.params.id);
+      },
+    },
+
+    seat: {
+      roles: ["waiter"],
+      params: { id: idParam, covers: COVERS, $$strict: true },
+      async handler(ctx: Context<{ id: string; covers: number }, StaffMeta>): Promise<TableView> {
+        return seatTable(this.floorPorts(ctx), ctx.params.id, ctx.params.covers, ctx.meta.staff?.id ?? "system");
+      },
+    },
+
+    /** The party moves: its open orders and open bill go to a free table. */
+    transfer: {
+      roles: ["waiter"],
+      params: { id: idParam, to: idParam, $$strict: true },
+      async handler(ctx: Context<{ id: string; to: string }, StaffMeta>): Promise<TableView> {
+        return transferTable(this.floorPorts(ctx), ctx.params.id, ctx.params.to, ctx.meta.staff?.id ?? "system");
       },
     },
 
@@ -252,6 +356,41 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
       };
     },
 
+    floorPorts(ctx: Context): FloorPorts {
+      const call = callerOf(this.broker, ctx);
+      return {
+        location: requestLocation(ctx.meta as StaffMeta),
+        tables: this.tables.for(ctx),
+        orders: this.store.for(ctx),
+        moveBill: (params) => call<{ moved: number }>("billing.moveTable", params satisfies MoveTableParams),
+        emit: (event, payload) => this.emitEvent(event, payload),
+        changed: () => this.changed(requestLocation(ctx.meta as StaffMeta)),
+        now: () => new Date(),
+      };
+    },
+
+    /** The demo's floor plan, into a fresh main only: a restaurant with orders keeps the plan it has (or none). */
+    async seedTables() {
+      if (!this.config.seed) return;
+      const tables = this.tables.at(MAIN_LOCATION);
+      if ((await tables.count()) > 0 || (await this.store.at(MAIN_LOCATION).count()) > 0) return;
+      const at = new Date().toISOString();
+      let inserted = 0;
+      for (const table of DEMO_TABLES)
+        if (
+          await tables.insertOnce({
+            _id: table.name,
+            ...table,
+            seating: null,
+            version: 0,
+            createdAt: at,
+            updatedAt: at,
+          })
+        )
+          inserted++;
+      this.logger.info({ collection: TABLES, inserted }, "Seeded the demo restaurant's floor plan.");
+    },
+
     movePorts(store: Store<OrderDoc>, location?: string): MovePorts {
       return {
         store,
@@ -319,9 +458,11 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
     this.config = loadSettings();
     this.kitchenCheck = {};
     this.handOff = kitchenHandOff(this.broker, this.config, this.logger);
+    this.tables = this.stores[TABLES] as unknown as LocationStores<TableDoc>;
   },
 
   async started() {
+    await this.seedTables();
     await this.handOff.start?.();
     this.reconcileTimer = setInterval(() => void this.reconcile(), this.config.reconcileMs);
     this.reconcileTimer.unref();

@@ -243,3 +243,17 @@ export const DEMO_DISHES: readonly DemoDish[] = [
     ],
   },
 ];
+
+/** The floor plan: tables 1–12, eight in the dining room and four on the terrace. */
+export interface DemoTable {
+  name: string;
+  area: string;
+  seats: number;
+}
+
+export const DEMO_TABLES: readonly DemoTable[] = Array.from({ length: 12 }, (_, i) => ({
+  name: String(i + 1),
+  area: i < 8 ? "Dining room" : "Terrace",
+  // Twos by the window, fours in the middle, a six at the back; the terrace's fours.
+  seats: i < 3 ? 2 : i === 7 ? 6 : 4,
+}));

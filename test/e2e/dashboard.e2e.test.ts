@@ -108,6 +108,46 @@ describe("the pass in a browser", () => {
     expect(takings.body).toMatchObject({ orders: 1, revenueCents: 450, byMethod: { cash: 450, card: 0 } });
   }, 90_000);
 
+  it("seats a table of four from the plan, takes its order, and later moves the party to a free table", async () => {
+    const floor = await open(waiter);
+    const plan = floor.getByRole("group", { name: "Table plan" });
+    await plan.getByRole("group", { name: "Terrace" }).waitFor();
+    expect(await plan.getByRole("group", { name: "Dining room" }).getByRole("button").count()).toBe(8);
+    const tile = (name: string) => floor.getByRole("button", { name: `Table ${name}`, exact: true });
+    const status = floor.getByTestId("table-status");
+
+    await tile("4").click();
+    await status.getByText("Free · 4 seats").waitFor();
+    await floor.getByLabel("Covers").fill("4");
+    await floor.getByRole("button", { name: "Seat table 4" }).click();
+    await status.getByText(/^Seated · 4 covers · since /).waitFor({ timeout: LIVE });
+    expect(await tile("4").getAttribute("data-status")).toBe("seated");
+
+    await floor.getByRole("button", { name: "Add Hand-cut Fries" }).click();
+    await floor.getByRole("button", { name: "Place order for table 4" }).click();
+    await floor
+      .getByRole("list", { name: "Table 4" })
+      .getByRole("listitem", { name: /^Order for table 4, / })
+      .waitFor({ timeout: LIVE });
+    await status.getByText(/^Ordering · 4 covers/).waitFor({ timeout: LIVE });
+
+    // The party wants the terrace: table 11, free, is offered; the order follows the party.
+    await floor.getByLabel("Move to table").selectOption("11");
+    await floor.getByRole("button", { name: "Transfer table 4" }).click();
+    await floor
+      .getByRole("list", { name: "Table 11" })
+      .getByRole("listitem", { name: /^Order for table 11, / })
+      .waitFor({ timeout: LIVE });
+    await status.getByText(/^Ordering · 4 covers/).waitFor({ timeout: LIVE });
+    expect(await tile("11").getAttribute("data-status")).toBe("ordering");
+    expect(await tile("4").getAttribute("data-status")).toBe("free");
+
+    const tables = await b.request("GET", "/api/tables?pageSize=100", { token: b.adminToken });
+    const byId = new Map(tables.body.rows.map((t: { id: string }) => [t.id, t]));
+    expect(byId.get("4")).toMatchObject({ status: "free", covers: null });
+    expect(byId.get("11")).toMatchObject({ status: "ordering", covers: 4, waiter: expect.any(String) });
+  }, 90_000);
+
   it("shows each role only its views, and a manager every view", async () => {
     await b.request("PATCH", "/api/ingredients/gin", { token: b.adminToken, body: { onHand: 0 } });
     const stock = await open(purchaser);

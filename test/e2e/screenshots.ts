@@ -74,8 +74,14 @@ async function main() {
       ],
     });
 
-    const place = (table: string, lines: { dish: string; qty: number; notes?: string }[]) =>
-      call("POST", "/api/orders", { table, lines }, waiterToken);
+    // Each party is seated first (the floor plan shows covers and time seated); one just sat down.
+    const place = async (table: string, lines: { dish: string; qty: number; notes?: string }[]) => {
+      const here = await call("GET", `/api/tables/${table}`);
+      if (here.status === "free")
+        await call("POST", `/api/tables/${table}/seat`, { covers: Math.min(4, here.seats) }, waiterToken);
+      return call("POST", "/api/orders", { table, lines }, waiterToken);
+    };
+    await call("POST", "/api/tables/10/seat", { covers: 3 }, waiterToken);
     const ticketsOf = async (order: string) =>
       ((await call("GET", "/api/tickets?pageSize=100")).rows as { id: string; order: string }[]).filter(
         (t) => t.order === order,

@@ -80,6 +80,14 @@ describe("the documented examples, sent to a running Brigade", () => {
     await send("post", "/api/live/tickets");
     await send("get", "/api/cluster");
 
+    await send("get", "/api/tables");
+    await send("get", "/api/tables/{id}");
+    await send("post", "/api/tables");
+    await send("patch", "/api/tables/{id}", { id: "13" });
+    await send("delete", "/api/tables/{id}", { id: "13" });
+    await send("post", "/api/tables/{id}/seat");
+    await send("post", "/api/tables/{id}/transfer");
+
     await send("post", "/api/staff");
     await send("get", "/api/staff");
     await send("patch", "/api/staff/{id}");

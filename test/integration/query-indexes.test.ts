@@ -287,6 +287,46 @@ const QUERIES: ListedQuery[] = [
     index: "-",
     whole: true,
   },
+  // services/orders/floor.ts: a table's paid orders since its seating; its open orders; the
+  // location's open orders for the plan; the plan itself (a few dozen tables, read whole).
+  {
+    site: "orders/floor.ts",
+    collection: "orders",
+    query: { table: "4", status: "paid", createdAt: { $gte: ago } },
+    index: ix("orders", "table", "status", "createdAt"),
+  },
+  {
+    site: "orders/floor.ts",
+    collection: "orders",
+    query: { accepted: true, status: { $in: ["placed", "cooking", "ready", "served"] }, table: "4" },
+    index: ix("orders", "table", "status", "createdAt"),
+  },
+  { site: "orders/floor.ts", collection: "tables", query: {}, index: "-", whole: true },
+  {
+    site: "orders/floor.ts",
+    collection: "orders",
+    query: { accepted: true, status: { $in: ["placed", "cooking", "ready", "served"] } },
+    index: ix("orders", "status", "accepted", "createdAt", "location"),
+  },
+  { site: "orders/floor.ts", collection: "tables", query: {}, index: "-", whole: true },
+  // A transfer: the open orders of the table it leaves, then those orders by id.
+  {
+    site: "orders/floor.ts",
+    collection: "orders",
+    query: { accepted: true, status: { $in: ["placed", "cooking", "ready", "served"] }, table: "4" },
+    index: ix("orders", "table", "status", "createdAt"),
+  },
+  { site: "orders/floor.ts", collection: "orders", query: { _id: { $in: ["ord_1"] }, table: "4" }, index: byId },
+  // The demo's floor plan goes only into a fresh main: its tables and its orders counted.
+  { site: "orders/orders.service.ts", collection: "tables", query: {}, index: "-", whole: true },
+  { site: "orders/orders.service.ts", collection: "orders", query: {}, index: "-", whole: true },
+  // A transfer: the open bill of the table it leaves.
+  {
+    site: "billing/open-bill.ts",
+    collection: "bills",
+    query: { table: "4", status: { $in: ["opening", "open"] } },
+    index: ix("bills", "table", "status", "createdAt"),
+  },
   // The group's locations: a handful of documents, listed, counted and read whole.
   { site: "staff/staff.service.ts", collection: "locations", query: {}, sort: ["_id"], index: "-", whole: true },
   { site: "staff/staff.service.ts", collection: "locations", query: {}, sort: ["_id"], index: "-", whole: true },
@@ -299,7 +339,7 @@ const QUERIES: ListedQuery[] = [
 /** Store calls that take a query (find, count, update, remove, paginate), unless it starts with one `_id`. */
 function querySites(source: string): number {
   const calls =
-    /(?:store|stores\[[A-Z_]+\]|bills|ledger|ingredients|reservations|purchaseOrders|records|locations|ledgerStores)(?:\.(?:for|at)\([^)]*\)|\.acrossLocations)?\)?\.(?:find|count|update|remove)\(\s*([^,)]*)|paginate\(/g;
+    /(?:store|stores\[[A-Z_]+\]|bills|ledger|ingredients|reservations|purchaseOrders|records|locations|ledgerStores|orders|tables)(?:\.(?:for|at)\([^)]*\)|\.acrossLocations)?\)?\.(?:find|count|update|remove)\(\s*([^,)]*)|paginate\(/g;
   let sites = 0;
   for (const match of source.matchAll(calls)) {
     const firstArg = (match[1] ?? "").replace(/\s+/g, "");

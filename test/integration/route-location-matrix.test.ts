@@ -10,7 +10,7 @@ import { startBrigade, type Brigade } from "../support/brigade";
 import { eventually, fastKitchen } from "../support/meal";
 import { snapshotStores } from "../security/support/store-snapshot";
 
-type Thing = "staff" | "location" | "dish" | "ingredient" | "purchaseOrder" | "order" | "ticket" | "bill";
+type Thing = "staff" | "location" | "dish" | "ingredient" | "purchaseOrder" | "order" | "ticket" | "bill" | "table";
 /** How the route holds across locations. */
 type Rule =
   | { kind: "foreign-id"; thing: Thing; role: string; body?: object }
@@ -79,6 +79,19 @@ const EXPECTED: Record<string, Rule> = {
   "GET /orders/:id": { kind: "foreign-id", thing: "order", role: "waiter" },
   "POST /orders/:id/serve": { kind: "foreign-id", thing: "order", role: "waiter" },
   "POST /orders/:id/cancel": { kind: "foreign-id", thing: "order", role: "waiter", body: { reason: "not mine" } },
+  "GET /tables": { kind: "list", role: "waiter", shows: "table" },
+  "GET /tables/:id": { kind: "foreign-id", thing: "table", role: "cashier" },
+  // East draws its own table "7": ids are the location's own, main's "7" is untouched.
+  "POST /tables": {
+    kind: "own",
+    role: "manager",
+    body: (main) => ({ name: main.table, area: "East room", seats: 2 }),
+    answers: () => 201,
+  },
+  "PATCH /tables/:id": { kind: "foreign-id", thing: "table", role: "manager", body: { seats: 1 } },
+  "DELETE /tables/:id": { kind: "foreign-id", thing: "table", role: "manager" },
+  "POST /tables/:id/seat": { kind: "foreign-id", thing: "table", role: "waiter", body: { covers: 2 } },
+  "POST /tables/:id/transfer": { kind: "foreign-id", thing: "table", role: "waiter", body: { to: "1" } },
   "GET /tickets": { kind: "list", role: "chef", shows: "ticket" },
   "POST /tickets/:id/bump": { kind: "foreign-id", thing: "ticket", role: "chef" },
   // Main's table has a served order; east's table of the same name has nothing to bill.
@@ -133,7 +146,8 @@ async function mainFixture(): Promise<Fixture> {
     token: purchaser,
     body: { lines: [{ ingredient, qty: 5 }] },
   });
-  const table = "M7";
+  // A table of the demo's floor plan (1–12).
+  const table = "7";
   const first = await b.request("POST", "/api/orders", {
     token: waiter,
     body: { table, lines: [{ dish: dish.id, qty: 1 }] },
@@ -166,6 +180,7 @@ async function mainFixture(): Promise<Fixture> {
       order: second.body.id,
       ticket: `${id}-0`,
       bill: bill.body.id,
+      table,
     },
   };
 }
@@ -229,5 +244,7 @@ describe("route × role × location", () => {
     expect(wrong).toEqual([]);
     const mine = await b.request("GET", "/api/ingredients", { token: east.purchaser });
     expect(mine.body.rows.map((i: { name: string }) => i.name)).toEqual(["East salt"]);
+    const tables = await b.request("GET", "/api/tables", { token: east.waiter });
+    expect(tables.body.rows.map((t: { id: string; area: string }) => [t.id, t.area])).toEqual([["7", "East room"]]);
   });
 });

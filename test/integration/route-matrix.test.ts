@@ -43,6 +43,14 @@ const EXPECTED: Record<string, Allowed> = {
   "POST /orders/:id/serve": ["waiter", "manager"],
   "POST /orders/:id/cancel": ["waiter", "manager"],
 
+  "GET /tables": ["waiter", "cashier", "manager"],
+  "GET /tables/:id": ["waiter", "cashier", "manager"],
+  "POST /tables": ["manager"],
+  "PATCH /tables/:id": ["manager"],
+  "DELETE /tables/:id": ["manager"],
+  "POST /tables/:id/seat": ["waiter", "manager"],
+  "POST /tables/:id/transfer": ["waiter", "manager"],
+
   "GET /tickets": ["chef", "manager"],
   "POST /tickets/:id/bump": ["chef", "manager"],
 
@@ -145,6 +153,7 @@ describe("route × role matrix", () => {
       ["POST", "/api/kitchen/drain"],
       ["GET", "/api/kitchen/status"],
       ["POST", "/api/billing/reconcile"],
+      ["POST", "/api/billing/moveTable"],
       ["GET", "/api/operator/board"],
       ["GET", "/api/~node/actions"],
       ["GET", "/api/$node/services"],

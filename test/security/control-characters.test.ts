@@ -58,6 +58,20 @@ const FIELDS: TypedField[] = [
   },
   { what: "a bill's table", method: "POST", path: "/api/bills", field: "table", body: (v) => ({ table: v }) },
   {
+    what: "a table's name",
+    method: "POST",
+    path: "/api/tables",
+    field: "name",
+    body: (v) => ({ name: v, area: "Terrace", seats: 4 }),
+  },
+  {
+    what: "a table's area",
+    method: "PATCH",
+    path: "/api/tables/4",
+    field: "area",
+    body: (v) => ({ area: v }),
+  },
+  {
     what: "a refund's reason",
     method: "POST",
     path: "/api/bills/bil_x/refunds",
@@ -128,12 +142,18 @@ describe("control characters in typed text", () => {
   });
 
   it("keeps ordinary text of any script, and trims the edges", async () => {
+    const drawn = await b.request("POST", "/api/tables", {
+      token: b.adminToken,
+      body: { name: "  Terrasse 2 ", area: " Überdachte Terrasse — 屋上 ", seats: 4 },
+    });
+    expect(drawn.status).toBe(201);
+    expect(drawn.body).toMatchObject({ id: "terrasse-2", name: "Terrasse 2", area: "Überdachte Terrasse — 屋上" });
     const placed = await b.request("POST", "/api/orders", {
       token: b.adminToken,
-      body: { table: "  Terrasse 2 ", lines: [{ dish: "lemon-tart", qty: 1, notes: "sans gluten — ü, 辛い, 🍋" }] },
+      body: { table: "  terrasse-2 ", lines: [{ dish: "lemon-tart", qty: 1, notes: "sans gluten — ü, 辛い, 🍋" }] },
     });
     expect(placed.status).toBe(201);
-    expect(placed.body.table).toBe("Terrasse 2");
+    expect(placed.body.table).toBe("terrasse-2");
     expect(placed.body.lines[0].notes).toBe("sans gluten — ü, 辛い, 🍋");
   });
 });

@@ -1,14 +1,18 @@
 /**
- * Floor (waiters): take a table's order from the menu, follow the table's orders as the kitchen
- * moves them, serve what is ready, open the bill.
+ * Floor (waiters): the table plan (each table's status, covers and time seated), seat a party,
+ * move it to another table, take a table's order from the menu, follow the table's orders as
+ * the kitchen moves them, serve what is ready, open the bill. A location that has drawn no plan
+ * yet names its tables by hand, as before.
  */
 import { h, show, field } from "../dom.js";
 import { allRows, newKey } from "../api.js";
 import { coalesce } from "../live.js";
-import { clock, money, plural, titleCase } from "../format.js";
+import { clock, money, plural, secondsSince, titleCase } from "../format.js";
 
 const TABLE_KEY = "brigade.floor.table";
-const QUICK_TABLES = Array.from({ length: 12 }, (_, i) => String(i + 1));
+const TABLE_STATUS_TEXT = { free: "Free", seated: "Seated", ordering: "Ordering", billed: "Billed" };
+/** Mirrors services/orders/tables.ts: a party may squeeze in at twice the seats. */
+const COVERS_PER_SEAT = 2;
 const STATUS_TEXT = {
   placed: "Placed",
   cooking: "Cooking",
@@ -31,6 +35,8 @@ export default {
     const pad = new Map();
     let placeKey = newKey();
     let busyTables = new Map();
+    /** The floor plan, in plan order (by area); empty while the location has drawn none. */
+    let plan = [];
 
     const tableInput = h("input", {
       name: "table",
@@ -39,7 +45,9 @@ export default {
       value: table,
       inputmode: "text",
     });
-    const picks = h("div", { class: "table-picks", role: "group", "aria-label": "Quick table choice" });
+    const tableField = field("floor-table", "Table", tableInput);
+    const picks = h("div", { class: "floor-plan", role: "group", "aria-label": "Table plan" });
+    const seatingEl = h("div", { class: "stack seating" });
     const menuEl = h("div", { class: "menu-list" });
     const padEl = h("div", { class: "stack" });
     const padError = h("p", { class: "error", role: "alert" });
@@ -50,12 +58,7 @@ export default {
 
     show(
       root,
-      h(
-        "div",
-        { class: "view-head" },
-        h("h1", {}, "Floor"),
-        h("div", { class: "table-bar" }, field("floor-table", "Table", tableInput), picks),
-      ),
+      h("div", { class: "view-head" }, h("h1", {}, "Floor"), h("div", { class: "table-bar" }, tableField, picks)),
       h(
         "div",
         { class: "floor" },
@@ -70,6 +73,7 @@ export default {
           "section",
           { class: "card area-table", "aria-labelledby": "table-orders-title" },
           tableTitle,
+          seatingEl,
           billEl,
           ordersEl,
         ),
@@ -95,23 +99,138 @@ export default {
       void reloadTable.now();
     }
 
+    const nameOf = (id) => plan.find((t) => t.id === id)?.name ?? id;
+    const minutesSince = (iso) => `${Math.max(0, Math.floor(secondsSince(iso) / 60))} min`;
+
     function renderPicks() {
+      // With a plan, tables are picked from it; without one, typed by hand.
+      tableField.hidden = plan.length > 0;
+      const areas = [...new Set(plan.map((t) => t.area))];
       show(
         picks,
-        QUICK_TABLES.map((n) =>
+        areas.map((area) =>
           h(
-            "button",
-            {
-              type: "button",
-              "aria-label": `Table ${n}`,
-              "aria-pressed": String(n === table),
-              class: busyTables.get(n) === "ready" ? "has-ready" : busyTables.has(n) ? "busy" : "",
-              onclick: () => setTable(n),
-            },
-            n,
+            "div",
+            { class: "plan-area", role: "group", "aria-label": area },
+            h("h3", {}, area),
+            h(
+              "div",
+              { class: "plan-tables" },
+              plan
+                .filter((t) => t.area === area)
+                .map((t) =>
+                  h(
+                    "button",
+                    {
+                      type: "button",
+                      class: `plan-table${busyTables.get(t.id) === "ready" ? " has-ready" : ""}`,
+                      "aria-label": `Table ${t.name}`,
+                      "aria-pressed": String(t.id === table),
+                      title: `${TABLE_STATUS_TEXT[t.status]}, ${plural(t.seats, "seat")}`,
+                      dataset: { status: t.status, table: t.id },
+                      onclick: () => setTable(t.id),
+                    },
+                    h("span", { class: "plan-name" }, t.name),
+                    h("span", { class: "plan-status" }, TABLE_STATUS_TEXT[t.status] ?? t.status),
+                    t.status === "free"
+                      ? h("span", { class: "muted" }, plural(t.seats, "seat"))
+                      : h(
+                          "span",
+                          { class: "muted" },
+                          t.covers ? `${plural(t.covers, "cover")} · ` : "",
+                          t.since ? minutesSince(t.since) : "",
+                        ),
+                  ),
+                ),
+            ),
           ),
         ),
       );
+    }
+
+    /** Seat a party at the chosen free table, or move the party there to a free one. */
+    function renderSeating() {
+      const here = plan.find((t) => t.id === table);
+      if (!here) return show(seatingEl);
+      const status = h(
+        "p",
+        { class: "table-status", "data-testid": "table-status", dataset: { status: here.status } },
+        here.status === "free"
+          ? `Free · ${plural(here.seats, "seat")}`
+          : [
+              TABLE_STATUS_TEXT[here.status],
+              here.covers ? ` · ${plural(here.covers, "cover")}` : "",
+              here.since ? ` · since ${clock(here.since)} (${minutesSince(here.since)})` : "",
+            ].join(""),
+      );
+      if (here.status === "free") {
+        const covers = h("input", {
+          type: "number",
+          min: 1,
+          max: here.seats * COVERS_PER_SEAT,
+          value: String(here.seats),
+          inputmode: "numeric",
+        });
+        return show(
+          seatingEl,
+          status,
+          h(
+            "form",
+            { class: "row", onsubmit: (e) => seat(e, here, covers) },
+            field("floor-covers", "Covers", covers),
+            h("button", { type: "submit", class: "primary", "aria-label": `Seat table ${here.name}` }, "Seat"),
+          ),
+        );
+      }
+      const free = plan.filter((t) => t.status === "free");
+      const target = h(
+        "select",
+        {},
+        free.map((t) => h("option", { value: t.id }, `${t.name} (${t.area}, ${plural(t.seats, "seat")})`)),
+      );
+      return show(
+        seatingEl,
+        status,
+        free.length
+          ? h(
+              "form",
+              { class: "row", onsubmit: (e) => transfer(e, here, target) },
+              field("floor-transfer-to", "Move to table", target),
+              h("button", { type: "submit", "aria-label": `Transfer table ${here.name}` }, "Transfer"),
+            )
+          : h("p", { class: "hint" }, "No free table to move to."),
+      );
+    }
+
+    async function seat(event, here, input) {
+      event.preventDefault();
+      const covers = Number(input.value);
+      const button = event.currentTarget.querySelector("button");
+      button.disabled = true;
+      try {
+        await api.post(`/api/tables/${encodeURIComponent(here.id)}/seat`, { covers });
+        toast(`Table ${here.name}: ${plural(covers, "cover")} seated.`, "good");
+      } catch (err) {
+        toast(err.message, "bad");
+        button.disabled = false;
+      }
+      void reloadTable.now();
+    }
+
+    async function transfer(event, here, select) {
+      event.preventDefault();
+      const to = select.value;
+      const button = event.currentTarget.querySelector("button");
+      button.disabled = true;
+      try {
+        const moved = await api.post(`/api/tables/${encodeURIComponent(here.id)}/transfer`, { to });
+        toast(`Table ${here.name} moved to table ${moved.name}.`, "good");
+        setTable(moved.id);
+      } catch (err) {
+        toast(err.message, "bad");
+        button.disabled = false;
+        void reloadTable.now();
+      }
     }
 
     /* ------------------------------------------------------------ the menu and the order pad */
@@ -176,7 +295,7 @@ export default {
         h(
           "div",
           { class: "panel-title" },
-          h("h2", { id: "pad-title" }, `New order · table ${table}`),
+          h("h2", { id: "pad-title" }, `New order · table ${nameOf(table)}`),
           lines.length
             ? h(
                 "button",
@@ -251,7 +370,7 @@ export default {
           h(
             "button",
             { type: "button", class: "primary", disabled: lines.length === 0, onclick: place },
-            `Place order for table ${table}`,
+            `Place order for table ${nameOf(table)}`,
           ),
         ),
       );
@@ -273,7 +392,7 @@ export default {
         placeKey = newKey();
         pad.clear();
         renderPad();
-        toast(`Order placed for table ${order.table}: ${money(order.totalCents)}`, "good");
+        toast(`Order placed for table ${nameOf(order.table)}: ${money(order.totalCents)}`, "good");
         void reloadTable.now();
       } catch (err) {
         placeKey = err.status === 0 ? placeKey : newKey();
@@ -349,15 +468,25 @@ export default {
     }
 
     async function loadTable() {
-      const [orders, bills, ready] = await Promise.all([
+      const [orders, bills, ready, tables] = await Promise.all([
         api.get(`/api/orders?table=${encodeURIComponent(table)}&pageSize=50`),
         api.get(`/api/bills?table=${encodeURIComponent(table)}&status=open&pageSize=5`),
         allRows(api, "/api/orders?status=ready", 2),
+        allRows(api, "/api/tables", 5),
       ]);
+      plan = tables;
+      // The first visit to a location with a plan: start at its first table, not a typed one.
+      if (plan.length && !plan.some((t) => t.id === table)) {
+        table = plan[0].id;
+        tableInput.value = table;
+        renderPad();
+        return loadTable();
+      }
       const rows = orders.rows;
       const unbilled = rows.filter((o) => o.status === "served" && !o.bill);
       const open = bills.rows[0];
-      show(tableTitle, `Table ${table}`);
+      show(tableTitle, `Table ${nameOf(table)}`);
+      renderSeating();
       show(
         billEl,
         open
@@ -415,6 +544,12 @@ export default {
     const reloadTable = coalesce(() => loadTable().catch((err) => toast(err.message, "bad")));
     const reloadMenu = coalesce(() => loadMenu().catch((err) => toast(err.message, "bad")), 300);
 
+    // Time seated counts on between events.
+    const ticking = setInterval(() => {
+      renderPicks();
+      renderSeating();
+    }, 30_000);
+
     renderPicks();
     renderPad();
     void reloadMenu.now();
@@ -427,13 +562,14 @@ export default {
       },
       live({ event, payload }) {
         if (event === "order.ready") toast(`Table ${payload.table}: order ready to serve.`, "good");
-        if (event.startsWith("order.") || event === "bill.paid") reloadTable();
+        if (event.startsWith("order.") || event.startsWith("table.") || event === "bill.paid") reloadTable();
         if (event === "changed") {
           if (payload.what === "orders" || payload.what === "billing") reloadTable();
           if (payload.what === "inventory" || payload.what === "menu") reloadMenu();
         }
       },
       unmount() {
+        clearInterval(ticking);
         reloadTable.cancel();
         reloadMenu.cancel();
       },

@@ -16,6 +16,7 @@ import type {
   PurchaseOrderView,
   RefundView,
   StaffView,
+  TableView,
   Takings,
   TicketView,
 } from "../../../lib/contracts";
@@ -35,6 +36,11 @@ export interface RemovedDish {
   removed: true;
 }
 
+export interface RemovedTable {
+  id: string;
+  removed: true;
+}
+
 export interface RefundAnswer {
   refund: RefundView;
   bill: BillView;
@@ -47,6 +53,7 @@ export type IngredientPage = Page<IngredientView>;
 export type PurchaseOrderPage = Page<PurchaseOrderView>;
 export type OrderPage = Page<OrderView>;
 export type TicketPage = Page<TicketView>;
+export type TablePage = Page<TableView>;
 export type BillPage = Page<BillView>;
 export type LocationPage = Page<Location>;
 /** One location's day, or (`?location=all`, an owner) every location's and the group's totals. */
@@ -79,6 +86,13 @@ export interface Answers {
   "orders.get": OrderView;
   "orders.serve": OrderView;
   "orders.cancel": OrderView;
+  "orders.listTables": TablePage;
+  "orders.getTable": TableView;
+  "orders.createTable": TableView;
+  "orders.updateTable": TableView;
+  "orders.removeTable": RemovedTable;
+  "orders.seat": TableView;
+  "orders.transfer": TableView;
   "kitchen.list": TicketPage;
   "kitchen.bump": TicketView;
   "billing.open": BillView;

@@ -81,6 +81,14 @@ export const EXAMPLES: Record<string, RequestExample> = {
   "orders.serve": { path: { id: "ord-1" } },
   "orders.cancel": { path: { id: "ord-2" }, body: { reason: "The guests had to leave." } },
 
+  "orders.listTables": { query: { status: "free", area: "Terrace" } },
+  "orders.getTable": { path: { id: "4" } },
+  "orders.createTable": { body: { name: "13", area: "Terrace", seats: 4 } },
+  "orders.updateTable": { path: { id: "13" }, body: { seats: 6 } },
+  "orders.removeTable": { path: { id: "13" } },
+  "orders.seat": { path: { id: "4" }, body: { covers: 4 } },
+  "orders.transfer": { path: { id: "4" }, body: { to: "11" } },
+
   "kitchen.list": { query: { station: "grill", status: "cooking" } },
   "kitchen.bump": { path: { id: "tkt-1" } },
 

@@ -31,6 +31,12 @@ const HEARS: Record<Exclude<Role, "manager" | "owner">, string[]> = {
     "order.paid",
     "order.cancelled",
     "bill.paid",
+    // The floor plan.
+    "table.created",
+    "table.updated",
+    "table.removed",
+    "table.seated",
+    "table.transferred",
   ],
   chef: [
     "order.placed",
@@ -41,7 +47,19 @@ const HEARS: Record<Exclude<Role, "manager" | "owner">, string[]> = {
     "ticket.done",
     "stock.low",
   ],
-  cashier: ["order.served", "order.paid", "order.cancelled", "bill.paid", "payment.taken", "bill.refunded"],
+  cashier: [
+    "order.served",
+    "order.paid",
+    "order.cancelled",
+    "bill.paid",
+    "payment.taken",
+    "bill.refunded",
+    "table.created",
+    "table.updated",
+    "table.removed",
+    "table.seated",
+    "table.transferred",
+  ],
   purchaser: ["stock.low"],
 };
 
@@ -64,6 +82,11 @@ describe("who hears what on the live stream", () => {
         "bill.paid",
         "payment.taken",
         "bill.refunded",
+        "table.created",
+        "table.updated",
+        "table.removed",
+        "table.seated",
+        "table.transferred",
       ].sort(),
     );
   });
