@@ -16,6 +16,11 @@ const MENU: ResolvedDish[] = [
     station: "saute",
     prepSeconds: 300,
     recipe: [{ ingredient: "stock", qty: 300 }],
+    modifierGroups: [],
+    course: 1,
+    taxRate: null,
+    soldOut: false,
+    allergens: ["celery"],
   },
   {
     id: "bread",
@@ -25,6 +30,11 @@ const MENU: ResolvedDish[] = [
     station: "pastry",
     prepSeconds: 60,
     recipe: [{ ingredient: "flour", qty: 100 }],
+    modifierGroups: [],
+    course: 2,
+    taxRate: null,
+    soldOut: false,
+    allergens: ["gluten"],
   },
 ];
 
@@ -122,6 +132,7 @@ describe("placing an order", () => {
             station: "saute",
             prepSeconds: 300,
             ingredients: [{ ingredient: "stock", qty: 600 }],
+            course: 1,
           },
           {
             index: 1,
@@ -132,6 +143,7 @@ describe("placing an order", () => {
             station: "pastry",
             prepSeconds: 60,
             ingredients: [{ ingredient: "flour", qty: 100 }],
+            course: 2,
           },
         ],
       },
@@ -259,14 +271,43 @@ describe("placing an order", () => {
     expect(doc).not.toHaveProperty("reservation");
     // No empty notes stored; the order shows them as always.
     expect(doc.lines).toEqual([
-      { dish: "soup", name: "Soup", qty: 2, unitPriceCents: 650 },
-      { dish: "bread", name: "Bread", qty: 1, unitPriceCents: 250, notes: "warm" },
+      { dish: "soup", name: "Soup", qty: 2, unitPriceCents: 650, allergens: ["celery"], course: 1 },
+      { dish: "bread", name: "Bread", qty: 1, unitPriceCents: 250, notes: "warm", allergens: ["gluten"], course: 2 },
     ]);
+    const unmodified = { modifiers: [], seat: null };
     expect(orderView(doc).lines).toEqual([
-      { dish: "soup", name: "Soup", qty: 2, unitPriceCents: 650, notes: "" },
-      { dish: "bread", name: "Bread", qty: 1, unitPriceCents: 250, notes: "warm" },
+      {
+        dish: "soup",
+        name: "Soup",
+        qty: 2,
+        unitPriceCents: 650,
+        notes: "",
+        allergens: ["celery"],
+        course: 1,
+        ...unmodified,
+      },
+      {
+        dish: "bread",
+        name: "Bread",
+        qty: 1,
+        unitPriceCents: 250,
+        notes: "warm",
+        allergens: ["gluten"],
+        course: 2,
+        ...unmodified,
+      },
     ]);
-    expect(Object.keys(orderView(doc).lines[0])).toEqual(["dish", "name", "qty", "unitPriceCents", "notes"]);
+    expect(Object.keys(orderView(doc).lines[0])).toEqual([
+      "dish",
+      "name",
+      "qty",
+      "unitPriceCents",
+      "notes",
+      "modifiers",
+      "allergens",
+      "course",
+      "seat",
+    ]);
     // Without an Idempotency-Key no retry can meet this order: nothing to compare a request with.
     expect(doc).not.toHaveProperty("fingerprint");
     const keyed = await placeOrder(ports, request({ idempotencyKey: "k5", lines: [{ dish: "bread", qty: 1 }] }));
