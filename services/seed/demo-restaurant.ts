@@ -103,19 +103,7 @@ export const DEMO_DISHES: readonly DemoDish[] = [
       ["Tomatoes", 40],
       ["Onions", 20],
     ],
-    modifierGroups: [
-      {
-        id: "cooking",
-        name: "Cooking",
-        min: 1,
-        max: 1,
-        options: [
-          { id: "medium", name: "Medium", priceCents: 0 },
-          { id: "well-done", name: "Well done", priceCents: 0 },
-        ],
-      },
-      { id: "extras", name: "Extras", min: 0, max: 2, options: [EXTRA_CHEESE, FRIED_EGG] },
-    ],
+    modifierGroups: [{ id: "extras", name: "Extras", min: 0, max: 2, options: [EXTRA_CHEESE, FRIED_EGG] }],
   },
   {
     name: "Ribeye Steak Frites",
