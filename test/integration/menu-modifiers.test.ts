@@ -3,7 +3,7 @@
  * their modifiers, option recipes reserved like the dish's, the allergy gate and the alert on the
  * kitchen's tickets. Every refusal is a clear 4xx, and changes nothing.
  */
-import type { DishView, IngredientView, OrderView, TicketView } from "../../lib/contracts";
+import type { DishView, IngredientView, TicketView } from "../../lib/contracts";
 import { startBrigade, type Brigade } from "../support/brigade";
 import { createIngredients, eventually, ingredient, ticketsOf, KITCHEN_SERVICES, fastKitchen } from "../support/meal";
 import { named, openStream } from "../support/live-stream";
