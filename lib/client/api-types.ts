@@ -1062,6 +1062,8 @@ export interface components {
             type: string;
             field: string;
             message: string;
+            /** @description The modifier group an order line's problem is about. */
+            group?: string;
         };
     };
     responses: {

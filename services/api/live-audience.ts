@@ -21,7 +21,7 @@ export const FORWARDED_EVENTS: Readonly<Record<EventName, readonly Role[]>> = {
   "stock.low": ["purchaser", "chef"],
   "dish.soldOut": ["waiter", "chef"],
   "dish.backOn": ["waiter", "chef"],
-  "ingredient.allergensChanged": ["waiter", "chef", "purchaser"],
+  "ingredient.allergensChanged": ["waiter", "chef"],
   "bill.paid": ["waiter", "cashier"],
   "payment.taken": ["cashier"],
   "bill.refunded": ["cashier"],
