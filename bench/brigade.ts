@@ -230,6 +230,16 @@ export async function setUpKitchenStock(
         { ingredient: "bench-flour", qty: 120 },
         { ingredient: "bench-oil", qty: 15 },
       ],
+      // The orders ask for "large": its recipe is reserved and consumed with the dish's.
+      modifierGroups: [
+        {
+          id: "size",
+          name: "Size",
+          min: 0,
+          max: 1,
+          options: [{ id: "large", name: "Large", priceCents: 200, recipe: [{ ingredient: "bench-flour", qty: 40 }] }],
+        },
+      ],
     };
     const created = await client.request<{ id: string }>("POST", "/api/dishes", { token: adminToken, body });
     if (created.status === 201) ids.push(created.body.id);

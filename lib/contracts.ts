@@ -5,6 +5,7 @@
  *
  * Events are facts, named in the past tense; each payload type below names the event it carries.
  */
+import type { Allergen } from "./allergens";
 import type { Role } from "./roles";
 
 /* ------------------------------------------------------------------ entities, as the API shows them */
@@ -63,6 +64,38 @@ export interface RecipeLine {
   qty: number;
 }
 
+/** One choice of a modifier group ("Rare", "Extra cheese"): its price is added to the dish's. */
+export interface ModifierOption {
+  /** Unique within its dish: an order line names its choices by option id alone. */
+  id: string;
+  name: string;
+  priceCents: number;
+  /** What the option adds to the plate: reserved, consumed and released with the dish's recipe. */
+  recipe?: RecipeLine[];
+}
+
+/** "Doneness" (min 1, max 1: one choice required), "Extras" (min 0, max 3). */
+export interface ModifierGroup {
+  id: string;
+  name: string;
+  /** Choices a line must make in this group: at least 1 makes the group required. */
+  min: number;
+  max: number;
+  options: ModifierOption[];
+}
+
+export interface ModifierOptionView extends ModifierOption {
+  /** Derived from the option's recipe, like a dish's. */
+  allergens: Allergen[];
+}
+
+export interface ModifierGroupView extends Omit<ModifierGroup, "options"> {
+  options: ModifierOptionView[];
+}
+
+/** Kitchen courses: drinks 0, starters 1, mains and sides 2, desserts 3. */
+export const MAX_COURSE = 9;
+
 export interface DishView {
   id: string;
   name: string;
@@ -71,6 +104,16 @@ export interface DishView {
   station: Station;
   prepSeconds: number;
   recipe: RecipeLine[];
+  modifierGroups: ModifierGroupView[];
+  /** Set on the dish, or the default of its category. */
+  course: number;
+  /** The id of one of its location's tax rates; null when none was named. */
+  taxRate: string | null;
+  /** Taken off by hand ("86"), whatever the stock says. */
+  soldOut: boolean;
+  /** Derived from its recipe's ingredients (its options' are on each option): never typed on the dish. */
+  allergens: Allergen[];
+  /** Not sold out, and every ingredient of its recipe is in stock. */
   available: boolean;
 }
 
@@ -83,9 +126,14 @@ export interface IngredientView {
   available: number;
   reorderPoint: number;
   reorderQty: number;
+  /** Which of the 14 EU allergens it contains ([] for none, and for ingredients from before allergens). */
+  allergens: Allergen[];
   /** Available stock is below the reorder point (`stock.low` was sent for this dip). */
   low?: boolean;
 }
+
+/** `inventory.allergens`: ingredient id → its allergens, for those that have any. */
+export type IngredientAllergens = Record<string, Allergen[]>;
 
 /** `inventory.levels`: available stock by ingredient id, for the whole inventory at once. */
 export type StockLevels = Record<string, number>;
@@ -107,12 +155,28 @@ export interface PurchaseOrderView {
 export const ORDER_STATUSES = ["placed", "cooking", "ready", "served", "paid", "cancelled"] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
+/** A modifier option chosen on an order line, its name and price snapshotted like the dish's. */
+export interface ChosenModifier {
+  group: string;
+  option: string;
+  name: string;
+  priceCents: number;
+}
+
 export interface OrderLine {
   dish: string;
   name: string;
   qty: number;
+  /** The dish's price plus its chosen modifiers'. */
   unitPriceCents: number;
   notes: string;
+  modifiers: ChosenModifier[];
+  /** The dish's and its chosen options' allergens, when it was ordered. */
+  allergens: Allergen[];
+  /** The course it goes out with; null on lines from before courses. */
+  course: number | null;
+  /** The guest's seat at the table, when the waiter said. */
+  seat: number | null;
 }
 
 export interface OrderView {
@@ -121,6 +185,10 @@ export interface OrderView {
   status: OrderStatus;
   lines: OrderLine[];
   totalCents: number;
+  /** The guests' declared allergies. */
+  allergies: Allergen[];
+  /** The waiter confirmed lines that meet the allergies (their tickets carry `allergyAlert`). */
+  allergyConfirmed: boolean;
   createdAt: string;
   createdBy: string;
   readyAt?: string;
@@ -161,6 +229,11 @@ export interface TicketView {
   name: string;
   qty: number;
   notes: string;
+  modifiers: ChosenModifier[];
+  seat: number | null;
+  course: number | null;
+  /** The guests' allergies this dish meets, confirmed by the waiter: cook it with care. [] when none. */
+  allergyAlert: Allergen[];
   station: Station;
   status: TicketStatus;
   prepSeconds: number;
@@ -350,6 +423,12 @@ export interface OrderPlacedLine {
   prepSeconds: number;
   /** What this line takes from the order's reservation; the kitchen consumes it when it starts cooking. */
   ingredients: StockLine[];
+  /** Absent when none were chosen, and in hand-offs from before modifiers. */
+  modifiers?: ChosenModifier[];
+  seat?: number;
+  course?: number;
+  /** The guests' allergies this line meets (the waiter confirmed them): absent when none. */
+  allergyAlert?: Allergen[];
 }
 
 export interface OrderPlaced {
@@ -416,6 +495,26 @@ export interface StockLow {
   available: number;
   reorderPoint: number;
   reorderQty: number;
+}
+
+/** `dish.soldOut` (86ed by hand) and `dish.backOn` (the 86 lifted): the floor greys it out or back, live. */
+export interface DishSoldOut {
+  location: string;
+  dish: string;
+  name: string;
+  soldOut: boolean;
+  /** The staff member who said so. */
+  by: string;
+  at: string;
+}
+
+/** `ingredient.allergensChanged`: every dish using it now shows other allergens (the menu cleans its answers). */
+export interface IngredientAllergensChanged {
+  location: string;
+  ingredient: string;
+  name: string;
+  allergens: Allergen[];
+  previous: Allergen[];
 }
 
 export interface BillPaid {
@@ -494,6 +593,9 @@ export interface EventPayloads {
   "ticket.started": TicketStarted;
   "ticket.done": TicketDone;
   "stock.low": StockLow;
+  "dish.soldOut": DishSoldOut;
+  "dish.backOn": DishSoldOut;
+  "ingredient.allergensChanged": IngredientAllergensChanged;
   "bill.paid": BillPaid;
   "payment.taken": PaymentTaken;
   "bill.refunded": BillRefunded;

@@ -18,6 +18,8 @@ export interface FieldProblem {
   field: string;
   message: string;
   type?: string;
+  /** The modifier group the problem is about (an order line's choices). */
+  group?: string;
 }
 
 export const NotFound = (what: string, id: string) =>
@@ -75,7 +77,12 @@ export const Invalid = (problems: FieldProblem[]) =>
     `Invalid request: ${problems.map((p) => p.message).join("; ")}`,
     422,
     "VALIDATION_ERROR",
-    problems.map((p) => ({ type: p.type ?? "invalid", field: p.field, message: p.message })),
+    problems.map((p) => ({
+      type: p.type ?? "invalid",
+      field: p.field,
+      message: p.message,
+      ...(p.group === undefined ? {} : { group: p.group }),
+    })),
   );
 
 export interface ShortDish {
@@ -91,6 +98,29 @@ export const OutOfStock = (dishes: ShortDish[]) =>
     409,
     "OUT_OF_STOCK",
     { dishes },
+  );
+
+/** Dishes taken off by hand ("86"): the stock may be there, the kitchen is not making them. */
+export const SoldOut = (dishes: { dish: string; name: string }[]) =>
+  new BrigadeError(
+    "SoldOutError",
+    `Sold out: ${dishes.map((d) => d.name).join(", ")}. Remove them or pick other dishes.`,
+    409,
+    "SOLD_OUT",
+    { dishes },
+  );
+
+/** Lines that contain what the guests said they are allergic to, not yet confirmed by the waiter. */
+export const AllergenConflict = (
+  lines: { line: number; dish: string; name: string; allergens: string[] }[],
+  allergens: string[],
+) =>
+  new BrigadeError(
+    "AllergenConflictError",
+    `${lines.map((l) => `${l.name} contains ${l.allergens.join(", ")}`).join("; ")}, which the guests are allergic to. Check with them, then send the order again with "allergyConfirmed": true (the kitchen will be alerted), or change it.`,
+    409,
+    "ALLERGEN_CONFLICT",
+    { lines, allergens },
   );
 
 export const InsufficientStock = (ingredients: string[]) =>

@@ -44,15 +44,18 @@ const unavailable = (message: string, retryAfterSeconds = 1): HttpError => ({
 });
 
 /** Field problems from fastest-validator, without echoing the client's (possibly huge) values back. */
-function fieldProblems(data: unknown): { type: string; field: string; message: string }[] {
+function fieldProblems(data: unknown): { type: string; field: string; message: string; group?: string }[] {
   if (!Array.isArray(data)) return [];
   return data.slice(0, 20).map((item) => {
-    const p = item as { type?: unknown; field?: unknown; message?: unknown };
-    return {
+    const p = item as { type?: unknown; field?: unknown; message?: unknown; group?: unknown };
+    const problem: { type: string; field: string; message: string; group?: string } = {
       type: String(p.type ?? "invalid").slice(0, 64),
       field: String(p.field ?? "").slice(0, 128),
       message: String(p.message ?? "is invalid").slice(0, 256),
     };
+    // The modifier group an order line's problem is about (lib/errors.ts: FieldProblem).
+    if (typeof p.group === "string") problem.group = p.group.slice(0, 64);
+    return problem;
   });
 }
 

@@ -3,7 +3,9 @@
  * load and a demo needs no clicking.
  *
  * Parties sit down at every table; a waiter takes their order (one to four dishes that the menu
- * says are available), serves it when the kitchen says it is ready, maybe takes a dessert, then
+ * says are available, one a seat, each with its required modifiers and now and then an extra;
+ * the odd party declares an allergy, and the waiter confirms what meets it), serves it when the
+ * kitchen says it is ready, maybe takes a dessert, then
  * opens the bill; a cashier settles it (card with a tip, or cash with change); the table takes
  * the next party. Chefs bump tickets that have waited longer than `--late` seconds. Readiness
  * comes from the live stream (GET /api/live) like the dashboard's, checked against
@@ -57,6 +59,8 @@ export interface RushSummary {
   elapsedSeconds: number;
   orders: number;
   refused: number;
+  /** Orders that met a declared allergy and went to the kitchen confirmed (its tickets alerted). */
+  allergyConfirmed: number;
   ready: number;
   served: number;
   paid: number;
@@ -209,6 +213,22 @@ interface Dish {
   category: string;
   priceCents: number;
   available: boolean;
+  /** Absent on a Brigade from before modifiers. */
+  modifierGroups?: { id: string; min: number; max: number; options: { id: string }[] }[];
+}
+
+/** Allergies a party may declare: those the demo menu has something of. */
+const PARTY_ALLERGIES = ["nuts", "milk", "gluten", "eggs", "fish"];
+
+/** A guest's choices: what each required group needs, and now and then one optional extra. */
+function chooseModifiers(dish: Dish): string[] {
+  return (dish.modifierGroups ?? []).flatMap((group) => {
+    const count = group.min > 0 ? group.min : Math.random() < 0.3 ? Math.min(1, group.max) : 0;
+    return [...group.options]
+      .sort(() => Math.random() - 0.5)
+      .slice(0, count)
+      .map((option) => option.id);
+  });
 }
 interface Order {
   id: string;
@@ -282,7 +302,17 @@ export async function rush(overrides: Partial<RushOptions> = {}): Promise<RushSu
   const started = Date.now();
   const scale = 1 / Math.max(0.05, options.pace);
   const errors: string[] = [];
-  const stats = { orders: 0, refused: 0, ready: 0, served: 0, paid: 0, bills: 0, bumped: 0, settledCents: 0 };
+  const stats = {
+    orders: 0,
+    refused: 0,
+    allergyConfirmed: 0,
+    ready: 0,
+    served: 0,
+    paid: 0,
+    bills: 0,
+    bumped: 0,
+    settledCents: 0,
+  };
   const readySeconds: number[] = [];
 
   const people = await accountsFor(brigade, options);
@@ -353,23 +383,34 @@ export async function rush(overrides: Partial<RushOptions> = {}): Promise<RushSu
           ? dishes.filter((d) => d.category === "desserts" || d.category === "drinks")
           : dishes.filter((d) => d.category !== "desserts");
       if (wanted.length === 0) return null;
-      const lines = new Map<string, number>();
       const count = course === "dessert" ? 1 + Math.floor(Math.random() * 2) : 1 + Math.floor(Math.random() * 4);
-      for (let i = 0; i < count; i++) {
+      // One dish a guest, each at their seat with their own choices.
+      const lines = Array.from({ length: count }, (_, seat) => {
         const dish = pick(wanted);
-        lines.set(dish.id, (lines.get(dish.id) ?? 0) + 1);
-      }
+        const modifiers = chooseModifiers(dish);
+        return { dish: dish.id, qty: 1, seat: seat + 1, ...(modifiers.length ? { modifiers } : {}) };
+      });
+      const allergies = Math.random() < 0.1 ? [pick(PARTY_ALLERGIES)] : [];
+      const body = { table, lines, ...(allergies.length ? { allergies } : {}) };
       stats.orders++;
       try {
-        const order = await brigade.call<Order>("POST", "/api/orders", {
-          token: waiter,
-          key: newKey(),
-          body: { table, lines: [...lines].map(([dish, qty]) => ({ dish, qty })) },
-        });
-        return order;
+        const key = newKey();
+        try {
+          return await brigade.call<Order>("POST", "/api/orders", { token: waiter, key, body });
+        } catch (err) {
+          if (!(err instanceof HttpError && err.body?.type === "ALLERGEN_CONFLICT")) throw err;
+          // The waiter checks with the guests, who still want it: the kitchen gets the alert.
+          const order = await brigade.call<Order>("POST", "/api/orders", {
+            token: waiter,
+            key,
+            body: { ...body, allergyConfirmed: true },
+          });
+          stats.allergyConfirmed++;
+          return order;
+        }
       } catch (err) {
         stats.orders--;
-        if (err instanceof HttpError && err.body?.type === "OUT_OF_STOCK") {
+        if (err instanceof HttpError && (err.body?.type === "OUT_OF_STOCK" || err.body?.type === "SOLD_OUT")) {
           stats.refused++;
           menuAt = 0;
           continue;
@@ -588,7 +629,9 @@ export function renderSummary(s: RushSummary): string {
   const secs = (v: number | null) => (v === null ? "n/a" : `${v.toFixed(1)} s`);
   const table = new Table({ style: { head: [], border: [] }, colWidths: [16, 76], wordWrap: true });
   table.push(
-    { "orders placed": `${s.orders}${s.refused ? ` (${s.refused} refused for stock, ordered again)` : ""}` },
+    {
+      "orders placed": `${s.orders}${s.refused ? ` (${s.refused} refused for stock, ordered again)` : ""}${s.allergyConfirmed ? `; ${s.allergyConfirmed} met an allergy, confirmed` : ""}`,
+    },
     {
       "placed → ready": `mean ${secs(s.readyMeanSeconds)}, worst ${secs(s.readyWorstSeconds)} (${s.ready} ready; ${s.bumped} tickets bumped)`,
     },

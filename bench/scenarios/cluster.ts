@@ -150,7 +150,10 @@ export async function runCluster(
     }
 
     progress.phase("starting reference E");
-    const orderBody = JSON.stringify({ table: "7", lines: orderDishes.map((dish) => ({ dish, qty: 1 })) });
+    const orderBody = JSON.stringify({
+      table: "7",
+      lines: orderDishes.map((dish) => ({ dish, qty: 1, modifiers: ["large"] })),
+    });
     const menuExchange = await client.capture("GET", "/api/dishes");
     const orderExchange = await client.capture("POST", "/api/orders", { token: waiter, body: JSON.parse(orderBody) });
     const refE = await startSplitReference("ref-E", [menuExchange, orderExchange], logDir, env.transporter);
@@ -266,7 +269,7 @@ interface KitchenContext {
 async function placeBacklog(ctx: KitchenContext, k: KitchenPlan): Promise<void> {
   const body = {
     table: "1",
-    lines: Array.from({ length: k.linesPerOrder }, () => ({ dish: ctx.kitchenDish, qty: 1 })),
+    lines: Array.from({ length: k.linesPerOrder }, () => ({ dish: ctx.kitchenDish, qty: 1, modifiers: ["large"] })),
   };
   let next = 0;
   const worker = async () => {

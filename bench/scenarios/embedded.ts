@@ -67,7 +67,10 @@ export async function runEmbedded(
     const admin = await client.login("admin", ADMIN_PASSWORD);
     const waiter = await client.staffToken(admin, "waiter");
     const dishes = await setUpKitchenStock(client, admin, ORDER_DISHES);
-    const orderBody = JSON.stringify({ table: "12", lines: dishes.map((dish) => ({ dish, qty: 1 })) });
+    const orderBody = JSON.stringify({
+      table: "12",
+      lines: dishes.map((dish) => ({ dish, qty: 1, modifiers: ["large"] })),
+    });
     const menuExchange = await client.capture("GET", "/api/dishes");
     const orderExchange = await client.capture("POST", "/api/orders", { token: waiter, body: JSON.parse(orderBody) });
 

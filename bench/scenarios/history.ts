@@ -97,9 +97,16 @@ async function measure(plan: BenchPlan, meals: number, workDir: string, progress
       client.expect(200, "GET", "/api/orders?status=paid", { token: waiter }),
     );
     // Each order one dish of the menu in turn, so no one ingredient runs out over the samples.
-    const menu = (await client.expect<{ rows: { id: string }[] }>(200, "GET", "/api/dishes?pageSize=100")).rows;
+    type MenuDish = { id: string; modifierGroups?: { min: number; options: { id: string }[] }[] };
+    const menu = (await client.expect<{ rows: MenuDish[] }>(200, "GET", "/api/dishes?pageSize=100")).rows;
+    // What each dish's required groups need (the steak's doneness): its first options.
+    const required = (dish: MenuDish) =>
+      (dish.modifierGroups ?? []).flatMap((group) => group.options.slice(0, group.min).map((option) => option.id));
     let turn = 0;
-    const order = () => ({ table: "7", lines: [{ dish: menu[turn++ % menu.length].id, qty: 1 }] });
+    const order = () => {
+      const dish = menu[turn++ % menu.length];
+      return { table: "7", lines: [{ dish: dish.id, qty: 1, modifiers: required(dish) }] };
+    };
     const cpuBefore = cpuSeconds(node.pid) ?? Number.NaN;
     const newOrderMs = await timed(samples, () =>
       client.expect(201, "POST", "/api/orders", { token: waiter, body: order() }),

@@ -300,8 +300,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change a dish.
-         * @description Roles: manager, owner. Unknown fields are refused (422). Action: `menu.update`.
+         * Change a dish; `{soldOut: true}` takes it off ("86") whatever the stock says, and a chef may change only that.
+         * @description Roles: manager, chef, owner. Unknown fields are refused (422). Action: `menu.update`.
          */
         patch: operations["menuUpdate"];
         trace?: never;
@@ -826,6 +826,11 @@ export interface components {
             station: components["schemas"]["Station"];
             prepSeconds: number;
             recipe: components["schemas"]["RecipeLine"][];
+            modifierGroups: components["schemas"]["ModifierGroupView"][];
+            course: number;
+            taxRate: string | null;
+            soldOut: boolean;
+            allergens: components["schemas"]["Allergen"][];
             available: boolean;
         };
         /** @enum {string} */
@@ -834,6 +839,22 @@ export interface components {
             ingredient: string;
             qty: number;
         };
+        ModifierGroupView: {
+            id: string;
+            name: string;
+            min: number;
+            max: number;
+            options: components["schemas"]["ModifierOptionView"][];
+        };
+        ModifierOptionView: {
+            id: string;
+            name: string;
+            priceCents: number;
+            recipe?: components["schemas"]["RecipeLine"][];
+            allergens: components["schemas"]["Allergen"][];
+        };
+        /** @enum {string} */
+        Allergen: "gluten" | "crustaceans" | "eggs" | "fish" | "peanuts" | "soybeans" | "milk" | "nuts" | "celery" | "mustard" | "sesame" | "sulphites" | "lupin" | "molluscs";
         RemovedDish: {
             id: string;
             /** @constant */
@@ -856,6 +877,7 @@ export interface components {
             available: number;
             reorderPoint: number;
             reorderQty: number;
+            allergens: components["schemas"]["Allergen"][];
             low?: boolean;
         };
         PurchaseOrderPage: components["schemas"]["PageOfPurchaseOrderView"];
@@ -885,6 +907,8 @@ export interface components {
             status: components["schemas"]["OrderStatus"];
             lines: components["schemas"]["OrderLine"][];
             totalCents: number;
+            allergies: components["schemas"]["Allergen"][];
+            allergyConfirmed: boolean;
             createdAt: string;
             createdBy: string;
             readyAt?: string;
@@ -902,6 +926,16 @@ export interface components {
             qty: number;
             unitPriceCents: number;
             notes: string;
+            modifiers: components["schemas"]["ChosenModifier"][];
+            allergens: components["schemas"]["Allergen"][];
+            course: number | null;
+            seat: number | null;
+        };
+        ChosenModifier: {
+            group: string;
+            option: string;
+            name: string;
+            priceCents: number;
         };
         OrderPage: components["schemas"]["PageOfOrderView"];
         PageOfOrderView: {
@@ -952,6 +986,10 @@ export interface components {
             name: string;
             qty: number;
             notes: string;
+            modifiers: components["schemas"]["ChosenModifier"][];
+            seat: number | null;
+            course: number | null;
+            allergyAlert: components["schemas"]["Allergen"][];
             station: components["schemas"]["Station"];
             status: components["schemas"]["TicketStatus"];
             prepSeconds: number;
@@ -1141,6 +1179,8 @@ export interface components {
             type: string;
             field: string;
             message: string;
+            /** @description The modifier group an order line's problem is about. */
+            group?: string;
         };
     };
     responses: {
@@ -1989,6 +2029,66 @@ export interface operations {
                  *         {
                  *           "ingredient": "onions",
                  *           "qty": 30
+                 *         },
+                 *         {
+                 *           "ingredient": "brioche-burger-buns",
+                 *           "qty": 1
+                 *         }
+                 *       ],
+                 *       "course": 2,
+                 *       "modifierGroups": [
+                 *         {
+                 *           "id": "doneness",
+                 *           "name": "Doneness",
+                 *           "min": 1,
+                 *           "max": 1,
+                 *           "options": [
+                 *             {
+                 *               "id": "rare",
+                 *               "name": "Rare",
+                 *               "priceCents": 0
+                 *             },
+                 *             {
+                 *               "id": "medium",
+                 *               "name": "Medium",
+                 *               "priceCents": 0
+                 *             },
+                 *             {
+                 *               "id": "well-done",
+                 *               "name": "Well done",
+                 *               "priceCents": 0
+                 *             }
+                 *           ]
+                 *         },
+                 *         {
+                 *           "id": "extras",
+                 *           "name": "Extras",
+                 *           "min": 0,
+                 *           "max": 2,
+                 *           "options": [
+                 *             {
+                 *               "id": "extra-cheese",
+                 *               "name": "Extra cheese",
+                 *               "priceCents": 150,
+                 *               "recipe": [
+                 *                 {
+                 *                   "ingredient": "cheddar",
+                 *                   "qty": 30
+                 *                 }
+                 *               ]
+                 *             },
+                 *             {
+                 *               "id": "fried-egg",
+                 *               "name": "Fried egg",
+                 *               "priceCents": 150,
+                 *               "recipe": [
+                 *                 {
+                 *                   "ingredient": "eggs",
+                 *                   "qty": 1
+                 *                 }
+                 *               ]
+                 *             }
+                 *           ]
                  *         }
                  *       ]
                  *     }
@@ -2006,6 +2106,25 @@ export interface operations {
                         ingredient: string;
                         qty: number;
                     }[];
+                    modifierGroups?: {
+                        id: string;
+                        /** @description Leading and trailing spaces are trimmed. */
+                        name: string;
+                        min: number;
+                        max: number;
+                        options: {
+                            id: string;
+                            /** @description Leading and trailing spaces are trimmed. */
+                            name: string;
+                            priceCents: number;
+                            recipe?: {
+                                ingredient: string;
+                                qty: number;
+                            }[];
+                        }[];
+                    }[];
+                    course?: number;
+                    taxRate?: string;
                 };
             };
         };
@@ -2117,7 +2236,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "priceCents": 1750
+                 *       "priceCents": 1750,
+                 *       "soldOut": true
                  *     }
                  */
                 "application/json": {
@@ -2133,6 +2253,26 @@ export interface operations {
                         ingredient: string;
                         qty: number;
                     }[];
+                    modifierGroups?: {
+                        id: string;
+                        /** @description Leading and trailing spaces are trimmed. */
+                        name: string;
+                        min: number;
+                        max: number;
+                        options: {
+                            id: string;
+                            /** @description Leading and trailing spaces are trimmed. */
+                            name: string;
+                            priceCents: number;
+                            recipe?: {
+                                ingredient: string;
+                                qty: number;
+                            }[];
+                        }[];
+                    }[];
+                    course?: number;
+                    taxRate?: string;
+                    soldOut?: boolean;
                 };
             };
         };
@@ -2202,7 +2342,10 @@ export interface operations {
                  *       "unit": "pcs",
                  *       "onHand": 10,
                  *       "reorderPoint": 4,
-                 *       "reorderQty": 12
+                 *       "reorderQty": 12,
+                 *       "allergens": [
+                 *         "gluten"
+                 *       ]
                  *     }
                  */
                 "application/json": {
@@ -2213,6 +2356,7 @@ export interface operations {
                     onHand?: number;
                     reorderPoint?: number;
                     reorderQty?: number;
+                    allergens?: ("gluten" | "crustaceans" | "eggs" | "fish" | "peanuts" | "soybeans" | "milk" | "nuts" | "celery" | "mustard" | "sesame" | "sulphites" | "lupin" | "molluscs")[];
                 };
             };
         };
@@ -2297,7 +2441,11 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "onHand": 14
+                 *       "onHand": 14,
+                 *       "allergens": [
+                 *         "gluten",
+                 *         "sesame"
+                 *       ]
                  *     }
                  */
                 "application/json": {
@@ -2308,6 +2456,7 @@ export interface operations {
                     onHand?: number;
                     reorderPoint?: number;
                     reorderQty?: number;
+                    allergens?: ("gluten" | "crustaceans" | "eggs" | "fish" | "peanuts" | "soybeans" | "milk" | "nuts" | "celery" | "mustard" | "sesame" | "sulphites" | "lupin" | "molluscs")[];
                 };
             };
         };
@@ -2533,15 +2682,30 @@ export interface operations {
                  *       "table": "12",
                  *       "lines": [
                  *         {
+                 *           "dish": "ribeye-steak-frites",
+                 *           "qty": 1,
+                 *           "seat": 1,
+                 *           "modifiers": [
+                 *             "rare",
+                 *             "extra-cheese"
+                 *           ]
+                 *         },
+                 *         {
                  *           "dish": "classic-cheeseburger",
                  *           "qty": 2,
-                 *           "notes": "one without onions"
+                 *           "notes": "one without onions",
+                 *           "seat": 2
                  *         },
                  *         {
                  *           "dish": "hand-cut-fries",
-                 *           "qty": 1
+                 *           "qty": 1,
+                 *           "seat": 3
                  *         }
-                 *       ]
+                 *       ],
+                 *       "allergies": [
+                 *         "sesame"
+                 *       ],
+                 *       "allergyConfirmed": true
                  *     }
                  */
                 "application/json": {
@@ -2552,7 +2716,12 @@ export interface operations {
                         qty: number;
                         /** @description Leading and trailing spaces are trimmed. */
                         notes?: string;
+                        seat?: number;
+                        course?: number;
+                        modifiers?: string[];
                     }[];
+                    allergies?: ("gluten" | "crustaceans" | "eggs" | "fish" | "peanuts" | "soybeans" | "milk" | "nuts" | "celery" | "mustard" | "sesame" | "sulphites" | "lupin" | "molluscs")[];
+                    allergyConfirmed?: boolean;
                 };
             };
         };
@@ -2569,7 +2738,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            /** @description Conflict: OUT_OF_STOCK (the dishes short in `data`), ORDER_BUSY (the same key is being placed), ORDER_ABANDONED, IDEMPOTENCY_KEY_REUSED (the key came with another body). */
+            /** @description Conflict: OUT_OF_STOCK (the dishes short in `data`), SOLD_OUT (dishes taken off by hand, in `data`), ALLERGEN_CONFLICT (lines that meet the guests' `allergies`, with the allergens, in `data`: send again with `allergyConfirmed: true`), ORDER_BUSY (the same key is being placed), ORDER_ABANDONED, IDEMPOTENCY_KEY_REUSED (the key came with another body). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2578,7 +2747,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "name": "…",
-                     *       "message": "Conflict: OUT_OF_STOCK (the dishes short in `data`), ORDER_BUSY (the same key is being placed), ORDER_ABANDONED, IDEMPOTENCY_KEY_REUSED (the key came with another body).",
+                     *       "message": "Conflict: OUT_OF_STOCK (the dishes short in `data`), SOLD_OUT (dishes taken off by hand, in `data`), ALLERGEN_CONFLICT (lines that meet the guests' `allergies`, with the allergens, in `data`: send again with `allergyConfirmed: true`), ORDER_BUSY (the same key is being placed), ORDER_ABANDONED, IDEMPOTENCY_KEY_REUSED (the key came with another body).",
                      *       "code": 409,
                      *       "type": "OUT_OF_STOCK",
                      *       "data": null

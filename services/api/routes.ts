@@ -78,7 +78,13 @@ export const API_ROUTES: readonly RouteDef[] = [
     status: 201,
     conflict: "DISH_EXISTS: a dish of that name exists.",
   },
-  { method: "PATCH", path: "/dishes/:id", action: "menu.update", summary: "Change a dish." },
+  {
+    method: "PATCH",
+    path: "/dishes/:id",
+    action: "menu.update",
+    summary:
+      'Change a dish; `{soldOut: true}` takes it off ("86") whatever the stock says, and a chef may change only that.',
+  },
   { method: "DELETE", path: "/dishes/:id", action: "menu.remove", summary: "Take a dish off the menu for good." },
 
   {
@@ -128,7 +134,7 @@ export const API_ROUTES: readonly RouteDef[] = [
     status: 201,
     idempotencyKey: true,
     conflict:
-      "OUT_OF_STOCK (the dishes short in `data`), ORDER_BUSY (the same key is being placed), ORDER_ABANDONED, IDEMPOTENCY_KEY_REUSED (the key came with another body).",
+      "OUT_OF_STOCK (the dishes short in `data`), SOLD_OUT (dishes taken off by hand, in `data`), ALLERGEN_CONFLICT (lines that meet the guests' `allergies`, with the allergens, in `data`: send again with `allergyConfirmed: true`), ORDER_BUSY (the same key is being placed), ORDER_ABANDONED, IDEMPOTENCY_KEY_REUSED (the key came with another body).",
   },
   { method: "GET", path: "/orders", action: "orders.list", summary: "List orders, newest first." },
   { method: "GET", path: "/orders/:id", action: "orders.get", summary: "One order." },

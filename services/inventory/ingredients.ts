@@ -5,6 +5,7 @@ import type { FieldProblem } from "../../lib/errors";
 import { idParam, slugId } from "../../lib/ids";
 import type { DemoIngredient } from "../seed/demo-restaurant";
 import { personText } from "../../lib/text-rules";
+import { allergenUnion, type Allergen } from "../../lib/allergens";
 
 /** Stock is counted in whole grams, millilitres or pieces: integer arithmetic never drifts. */
 export const UNITS = ["g", "ml", "pcs"] as const;
@@ -27,6 +28,8 @@ export interface IngredientDoc {
   available: number;
   reorderPoint: number;
   reorderQty: number;
+  /** Absent on ingredients from before allergens, and on those with none. */
+  allergens?: Allergen[];
   /** `stock.low` was sent for the current dip below the reorder point (see stock.ts). */
   low: boolean;
   createdAt: string;
@@ -54,11 +57,13 @@ export interface NewIngredient {
   onHand?: number;
   reorderPoint?: number;
   reorderQty?: number;
+  allergens?: Allergen[];
 }
 
 export function newIngredient(fields: NewIngredient, now: string): IngredientDoc {
   const onHand = fields.onHand ?? 0;
   const reorderPoint = fields.reorderPoint ?? 0;
+  const allergens = allergenUnion(fields.allergens);
   return {
     _id: slugId(fields.name),
     name: fields.name,
@@ -70,6 +75,7 @@ export function newIngredient(fields: NewIngredient, now: string): IngredientDoc
     reorderQty: fields.reorderQty ?? 0,
     // Starting below the reorder point is not a crossing: nothing to announce.
     low: onHand < reorderPoint,
+    ...(allergens.length ? { allergens } : {}),
     createdAt: now,
     updatedAt: now,
   };
@@ -89,6 +95,7 @@ export function ingredientView(doc: IngredientDoc): IngredientView {
     available: doc.available,
     reorderPoint: doc.reorderPoint,
     reorderQty: doc.reorderQty,
+    allergens: doc.allergens ?? [],
     low: doc.low,
   };
 }

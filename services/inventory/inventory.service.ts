@@ -8,6 +8,8 @@ import { dbMixin } from "../../mixins/db.mixin";
 import { cacheCleaner } from "../../mixins/cache-cleaner.mixin";
 import type {
   ConsumeParams,
+  IngredientAllergens,
+  IngredientAllergensChanged,
   ReleaseParams,
   ReserveParams,
   StockLevels,
@@ -40,6 +42,7 @@ import { patchParams } from "../../lib/patch-params";
 import { answerCreated } from "../../lib/created";
 import type { LocationStores } from "../../lib/location-store";
 import { locationOf, requestLocation } from "../../lib/locations";
+import { ALLERGENS_RULE, allergenUnion } from "../../lib/allergens";
 
 const RESERVATIONS = "stock_reservations";
 const PURCHASE_ORDERS = "purchase_orders";
@@ -58,6 +61,9 @@ interface InventoryVars {
   ledgers: Map<string, StockLedger>;
   fault: ReturnType<typeof stockFault>;
 }
+
+/** Which of the 14 EU allergens the ingredient contains; left out on a creation, none. */
+const ALLERGENS = { ...ALLERGENS_RULE, optional: true } as const;
 
 /** Stock figures a purchaser may set; left out on a creation, they start at 0. */
 const STOCK_LEVELS = { onHand: STOCK_AMOUNT, reorderPoint: STOCK_AMOUNT, reorderQty: STOCK_AMOUNT };
@@ -105,6 +111,7 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
         name: INGREDIENT_NAME,
         unit: UNIT,
         ...patchParams(STOCK_LEVELS),
+        allergens: ALLERGENS,
         $$strict: true,
       },
       async handler(ctx: Context<NewIngredient, StaffMeta>) {
@@ -133,13 +140,29 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
       params: {
         id: idParam,
         ...patchParams({ name: INGREDIENT_NAME, unit: UNIT, ...STOCK_LEVELS }),
+        allergens: ALLERGENS,
         $$strict: true,
       },
       async handler(ctx: Context<IngredientPatch & { id: string }>) {
         const { id, ...patch } = ctx.params;
+        if (patch.allergens) patch.allergens = allergenUnion(patch.allergens);
+        const before = patch.allergens ? await this.store.for(ctx).get(id) : null;
         const { result, changed } = await this.ledgerFor(ctx).adjust(id, patch);
         await this.afterMovement(ctx, changed);
         if (patch.onHand !== undefined) this.logger.info({ ingredient: id, onHand: result.onHand }, "Stock counted.");
+        const previous = before?.allergens ?? [];
+        if (patch.allergens && patch.allergens.join() !== previous.join()) {
+          // The dishes made of it show other allergens now: the menu cleans its answers on this.
+          const payload: IngredientAllergensChanged = {
+            location: requestLocation(ctx.meta),
+            ingredient: id,
+            name: result.name,
+            allergens: patch.allergens,
+            previous,
+          };
+          this.logger.info({ ingredient: id, allergens: patch.allergens, previous }, "Ingredient's allergens changed.");
+          await this.broker.emit("ingredient.allergensChanged", payload);
+        }
         return ingredientView((await this.store.for(ctx).get(id)) ?? result);
       },
     },
@@ -220,6 +243,16 @@ const InventoryService: ServiceSchema<Record<string, never>, InventoryMethods, I
         );
         await this.afterMovement(ctx, changed);
         return result;
+      },
+    },
+
+    /** Internal: ingredient id → allergens, in one call (the menu derives its dishes' from it). */
+    allergens: {
+      visibility: "public",
+      cache: { keys: ["#location"] },
+      params: { $$strict: true },
+      async handler(ctx: Context): Promise<IngredientAllergens> {
+        return this.ledgerFor(ctx).allergens();
       },
     },
 

@@ -11,7 +11,14 @@
  * Each method answers which ingredients it changed; the service announces low stock and cleans
  * caches for them.
  */
-import type { ConsumeResult, ReservationResult, StockLevels, StockLine } from "../../lib/contracts";
+import type { Allergen } from "../../lib/allergens";
+import type {
+  ConsumeResult,
+  IngredientAllergens,
+  ReservationResult,
+  StockLevels,
+  StockLine,
+} from "../../lib/contracts";
 import { Conflict, InsufficientStock, Invalid, NotFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import type { Store } from "../../lib/store";
@@ -40,6 +47,7 @@ export interface Movement<T> {
 export interface IngredientPatch {
   name?: string;
   unit?: Unit;
+  allergens?: Allergen[];
   onHand?: number;
   reorderPoint?: number;
   reorderQty?: number;
@@ -79,6 +87,12 @@ export class StockLedger {
   async levels(): Promise<StockLevels> {
     const docs = await this.ingredients.find({});
     return Object.fromEntries(docs.map((doc) => [doc._id, doc.available]));
+  }
+
+  /** Ingredient id → its allergens, for every ingredient that has any (what the menu derives dishes' from). */
+  async allergens(): Promise<IngredientAllergens> {
+    const docs = await this.ingredients.find({});
+    return Object.fromEntries(docs.flatMap((doc) => (doc.allergens?.length ? [[doc._id, doc.allergens]] : [])));
   }
 
   /** Throws 422 naming each line (`lines[i].ingredient`) whose ingredient does not exist. */

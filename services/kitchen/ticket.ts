@@ -16,7 +16,7 @@ import { MAIN_LOCATION } from "../../lib/locations";
 /**
  * An order's line as the hand-off carried it (its `ingredients` are what starting it consumes), and
  * where it is now. An embedded node keeps every ticket in memory (NeDB), so a new ticket leaves
- * out what holds nothing yet: notes when there are none, and the cook's node and times until it
+ * out what holds nothing yet: notes, modifiers, seat, course and allergy alert when there are none, and the cook's node and times until it
  * is claimed; its ingredients are Portions (lib/portions.ts). Tickets written before that hold
  * `notes: ""`, nulls and a list of ingredients; both read the same.
  */
@@ -72,6 +72,10 @@ export function ticketsFor(placed: OrderPlaced): TicketDoc[] {
       queuedAt: placed.placedAt,
     };
     if (line.notes) ticket.notes = line.notes;
+    if (line.modifiers?.length) ticket.modifiers = line.modifiers;
+    if (line.seat !== undefined) ticket.seat = line.seat;
+    if (line.course !== undefined) ticket.course = line.course;
+    if (line.allergyAlert?.length) ticket.allergyAlert = line.allergyAlert;
     return ticket;
   });
 }
@@ -90,6 +94,10 @@ export function ticketView(doc: TicketDoc): TicketView {
     name: doc.name,
     qty: doc.qty,
     notes: doc.notes ?? "",
+    modifiers: doc.modifiers ?? [],
+    seat: doc.seat ?? null,
+    course: doc.course ?? null,
+    allergyAlert: doc.allergyAlert ?? [],
     station: doc.station,
     status: doc.status,
     prepSeconds: doc.prepSeconds,

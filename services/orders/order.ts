@@ -18,6 +18,7 @@ import { portionLines, type Portions } from "../../lib/portions";
 import type { RequestedLine } from "./pricing";
 import { reservationLines } from "./stock-needs";
 import { locationOf } from "../../lib/locations";
+import { allergenOverlap, type Allergen } from "../../lib/allergens";
 
 /**
  * What the kitchen needs of an order line beyond the line itself (`lines[i]`). Documents written
@@ -27,8 +28,12 @@ export type KitchenNeeds = Pick<OrderPlacedLine, "station" | "prepSeconds"> & {
   ingredients: Portions | StockLine[];
 } & Partial<Omit<OrderPlacedLine, "ingredients">>;
 
-/** An order line as stored: `notes` only when there are some (documents written before hold `""`). */
-export type StoredLine = Omit<OrderLine, "notes"> & { notes?: string };
+/**
+ * An order line as stored: `notes`, `modifiers`, `allergens` and `seat` only when there are some
+ * (documents written before hold `notes: ""` and none of the others; nor `course`).
+ */
+export type StoredLine = Omit<OrderLine, "notes" | "modifiers" | "allergens" | "course" | "seat"> &
+  Partial<Pick<OrderLine, "notes" | "modifiers" | "allergens">> & { course?: number; seat?: number };
 
 /** A placement that did not go through: kept only when an Idempotency-Key may ask again. */
 export type Rejection = { reason: "out-of-stock"; dishes: ShortDish[] } | { reason: "abandoned" };
@@ -42,6 +47,10 @@ export interface OrderDoc {
   status: OrderStatus | "rejected";
   lines: StoredLine[];
   totalCents: number;
+  /** The guests' declared allergies: only when some were. */
+  allergies?: Allergen[];
+  /** Only when the waiter confirmed lines that meet them. */
+  allergyConfirmed?: true;
   createdAt: string;
   createdBy: string;
   updatedAt: string;
@@ -68,13 +77,30 @@ export interface OrderDoc {
   cancelReason?: string;
 }
 
-/** The lines to store: the priced lines without empty notes. */
+/** The lines to store: the priced lines without what is empty. */
 export function storedLines(lines: readonly OrderLine[]): StoredLine[] {
-  return lines.map(({ notes, ...line }) => (notes ? { ...line, notes } : line));
+  return lines.map(({ notes, modifiers, allergens, course, seat, ...line }) => {
+    const stored: StoredLine = { ...line };
+    if (notes) stored.notes = notes;
+    if (modifiers.length) stored.modifiers = modifiers;
+    if (allergens.length) stored.allergens = allergens;
+    if (course !== null) stored.course = course;
+    if (seat !== null) stored.seat = seat;
+    return stored;
+  });
 }
 
-const lineView = (line: StoredLine): OrderLine =>
-  line.notes === undefined ? { ...line, notes: "" } : (line as OrderLine);
+const lineView = (line: StoredLine): OrderLine => ({
+  dish: line.dish,
+  name: line.name,
+  qty: line.qty,
+  unitPriceCents: line.unitPriceCents,
+  notes: line.notes ?? "",
+  modifiers: line.modifiers ?? [],
+  allergens: line.allergens ?? [],
+  course: line.course ?? null,
+  seat: line.seat ?? null,
+});
 
 export function orderView(doc: OrderDoc): OrderView {
   const view: OrderView = {
@@ -83,6 +109,8 @@ export function orderView(doc: OrderDoc): OrderView {
     status: doc.status as OrderStatus,
     lines: doc.lines.map(lineView),
     totalCents: doc.totalCents,
+    allergies: doc.allergies ?? [],
+    allergyConfirmed: doc.allergyConfirmed === true,
     createdAt: doc.createdAt,
     createdBy: doc.createdBy,
     bill: doc.bill,
@@ -106,19 +134,37 @@ export function orderIdFor(staffId: string, idempotencyKey: string | undefined):
   return `ord_${digest.slice(0, 22)}`;
 }
 
-/** What makes two requests "the same order" for an Idempotency-Key. */
-export function requestFingerprint(table: string, lines: readonly RequestedLine[]): string {
-  const canonical = JSON.stringify([table, lines.map((l) => [l.dish, l.qty, l.notes ?? ""])]);
+/**
+ * What makes two requests "the same order" for an Idempotency-Key. What came with modifiers is
+ * added only when sent, so an order placed before them keeps its fingerprint.
+ */
+export function requestFingerprint(
+  table: string,
+  lines: readonly RequestedLine[],
+  allergies: readonly Allergen[] = [],
+): string {
+  const line = (l: RequestedLine) => {
+    const base: unknown[] = [l.dish, l.qty, l.notes ?? ""];
+    if (l.modifiers?.length || l.seat !== undefined || l.course !== undefined)
+      base.push([...(l.modifiers ?? [])].sort(), l.seat ?? null, l.course ?? null);
+    return base;
+  };
+  const request: unknown[] = [table, lines.map(line)];
+  if (allergies.length) request.push([...allergies].sort());
+  const canonical = JSON.stringify(request);
   // The first 16 bytes in hex, the same text as slicing the whole digest's hex to 32 characters,
   // but a string of its own: a slice would keep the 64-character digest alive in every order.
   return createHash("sha256").update(canonical).digest().subarray(0, 16).toString("hex");
 }
 
-/** The order's lines as the kitchen takes them: each line of `lines` with what the kitchen needs of it. */
-export function kitchenLines(doc: Pick<OrderDoc, "lines" | "kitchen">): OrderPlacedLine[] {
+/**
+ * The order's lines as the kitchen takes them: each line of `lines` with what the kitchen needs
+ * of it, and the guests' allergies it meets (`allergyAlert`: the order was placed confirmed).
+ */
+export function kitchenLines(doc: Pick<OrderDoc, "lines" | "kitchen" | "allergies">): OrderPlacedLine[] {
   return doc.kitchen.map((needs, index) => {
     const line = doc.lines[index];
-    return {
+    const placed: OrderPlacedLine = {
       index,
       dish: needs.dish ?? line.dish,
       name: needs.name ?? line.name,
@@ -128,6 +174,12 @@ export function kitchenLines(doc: Pick<OrderDoc, "lines" | "kitchen">): OrderPla
       prepSeconds: needs.prepSeconds,
       ingredients: portionLines(needs.ingredients),
     };
+    if (line?.modifiers?.length) placed.modifiers = line.modifiers;
+    if (line?.seat !== undefined) placed.seat = line.seat;
+    if (line?.course !== undefined) placed.course = line.course;
+    const alert = allergenOverlap(line?.allergens ?? [], doc.allergies ?? []);
+    if (alert.length) placed.allergyAlert = alert;
+    return placed;
   });
 }
 

@@ -8,10 +8,12 @@ import type { Context, ServiceSchema } from "moleculer";
 import { dbMixin } from "../../mixins/db.mixin";
 import type { Store } from "../../lib/store";
 import type { StaffMeta } from "../../lib/roles";
-import { idParam } from "../../lib/ids";
+import { ID_PATTERN, idParam } from "../../lib/ids";
+import { ALLERGENS_RULE, type Allergen } from "../../lib/allergens";
 import { loadSettings, type Settings } from "../../lib/settings";
 import { pageOf, pageParams, paginate, type PageQuery } from "../../lib/paging";
 import {
+  MAX_COURSE,
   ORDER_STATUSES,
   type ClaimForBillParams,
   type EventName,
@@ -76,8 +78,24 @@ const LINE = {
     dish: idParam,
     qty: { type: "number", integer: true, min: 1, max: 50 },
     notes: { ...personText(0, 200), optional: true },
+    seat: { type: "number", integer: true, min: 1, max: 99, optional: true },
+    course: { type: "number", integer: true, min: 0, max: MAX_COURSE, optional: true },
+    /** Option ids of the dish's modifier groups (./modifier-choice.ts checks them against the dish). */
+    modifiers: {
+      type: "array",
+      max: 40,
+      items: { type: "string", min: 1, max: 32, pattern: ID_PATTERN },
+      optional: true,
+    },
   },
 } as const;
+
+interface PlaceParams {
+  table: string;
+  lines: RequestedLine[];
+  allergies?: Allergen[];
+  allergyConfirmed?: boolean;
+}
 
 /** A retry with the same Idempotency-Key waits this long for the first request before finishing it itself. */
 const RETRY_WAIT_MS = 3_000;
@@ -116,13 +134,21 @@ const OrdersService: ServiceSchema<Record<string, never>, OrdersMethods, OrdersV
   actions: {
     place: {
       roles: ["waiter"],
-      params: { table: TABLE, lines: { type: "array", min: 1, max: 50, items: LINE }, $$strict: true },
-      async handler(ctx: Context<{ table: string; lines: RequestedLine[] }, StaffMeta>): Promise<OrderView> {
+      params: {
+        table: TABLE,
+        lines: { type: "array", min: 1, max: 50, items: LINE },
+        allergies: { ...ALLERGENS_RULE, optional: true },
+        allergyConfirmed: { type: "boolean", optional: true },
+        $$strict: true,
+      },
+      async handler(ctx: Context<PlaceParams, StaffMeta>): Promise<OrderView> {
         await requireTable(this.tables.for(ctx), ctx.params.table);
         const doc = await placeOrder(this.placementPorts(ctx), {
           location: requestLocation(ctx.meta),
           table: ctx.params.table,
           lines: ctx.params.lines,
+          allergies: ctx.params.allergies,
+          allergyConfirmed: ctx.params.allergyConfirmed,
           staffId: ctx.meta.staff?.id ?? "system",
           idempotencyKey: ctx.meta.idempotencyKey,
         });

@@ -1,7 +1,9 @@
 /**
  * Placing an order, as one readable saga with its compensations beside its steps:
  *
- *   1. resolve the dishes on the menu and snapshot their names and prices;
+ *   1. resolve the dishes on the menu and snapshot their names and prices; refuse, storing
+ *      nothing, a sold-out dish, modifiers that break a dish's groups, or lines that meet the
+ *      guests' allergies unless the waiter confirmed them (./allergy-gate.ts);
  *   2. store the order, not yet accepted (its `_id` comes from the Idempotency-Key when given,
  *      so a retry — even a concurrent one — meets the same document instead of making another);
  *   3. reserve every ingredient at once (all-or-nothing)            ↩ short: reject, name the dishes;
@@ -13,7 +15,15 @@
  * so two finishers hold the stock once, and step 4 lets exactly one of them accept.
  */
 import type { ReleaseParams, ReservationResult, ReserveParams, ResolvedDish } from "../../lib/contracts";
-import { Conflict, Invalid, OutOfStock, type ShortDish } from "../../lib/errors";
+import {
+  AllergenConflict,
+  Conflict,
+  Invalid,
+  OutOfStock,
+  SoldOut,
+  type FieldProblem,
+  type ShortDish,
+} from "../../lib/errors";
 import type { Store } from "../../lib/store";
 import type { KitchenHandOff } from "./hand-off-port";
 import { portionsOf } from "../../lib/portions";
@@ -32,11 +42,18 @@ import { orderTotalCents, priceLines, type RequestedLine } from "./pricing";
 import { dishesShort, lineIngredients } from "./stock-needs";
 import type { Logger } from "../../lib/logger";
 import { reservationOf } from "../../lib/reservation-id";
+import type { Allergen } from "../../lib/allergens";
+import { allergyConflicts, conflictAllergens } from "./allergy-gate";
+import { chooseModifiers } from "./modifier-choice";
 
 export interface PlaceRequest {
   location: string;
   table: string;
   lines: RequestedLine[];
+  /** The guests' declared allergies. */
+  allergies?: Allergen[];
+  /** The waiter checked the lines that meet them with the guests: place it, and alert the kitchen. */
+  allergyConfirmed?: boolean;
   staffId: string;
   idempotencyKey?: string;
 }
@@ -105,14 +122,31 @@ async function resolve(ports: PlacementPorts, lines: readonly RequestedLine[]): 
   return dishes;
 }
 
+/** What the menu says of the request before anything is stored: sold out, modifiers that do not fit. */
+function refusal(request: PlaceRequest, dishes: Map<string, ResolvedDish>) {
+  const soldOut = [...dishes.values()].filter((dish) => dish.soldOut);
+  if (soldOut.length) return SoldOut(soldOut.map((dish) => ({ dish: dish.id, name: dish.name })));
+  const problems = request.lines.flatMap(
+    (line, index): FieldProblem[] =>
+      chooseModifiers(dishes.get(line.dish)!, line.modifiers ?? [], `lines[${index}].modifiers`).problems,
+  );
+  return problems.length ? Invalid(problems) : undefined;
+}
+
 function draft(request: PlaceRequest, dishes: Map<string, ResolvedDish>, now: string): OrderDoc {
   const lines = priceLines(request.lines, dishes);
-  const kitchen: KitchenNeeds[] = lines.map((line) => {
-    const dish = dishes.get(line.dish)!;
+  const allergies = request.allergies ?? [];
+  const conflicts = allergyConflicts(lines, allergies);
+  if (conflicts.length && request.allergyConfirmed !== true)
+    throw AllergenConflict(conflicts, conflictAllergens(conflicts));
+  const kitchen: KitchenNeeds[] = request.lines.map((requested, index) => {
+    const dish = dishes.get(requested.dish)!;
+    // The chosen options' recipes are reserved, consumed and released with the dish's.
+    const { choice } = chooseModifiers(dish, requested.modifiers ?? [], `lines[${index}].modifiers`);
     return {
       station: dish.station,
       prepSeconds: dish.prepSeconds,
-      ingredients: portionsOf(lineIngredients(dish.recipe, line.qty)),
+      ingredients: portionsOf(lineIngredients([...dish.recipe, ...choice.recipe], requested.qty)),
     };
   });
   const doc: OrderDoc = {
@@ -130,14 +164,19 @@ function draft(request: PlaceRequest, dishes: Map<string, ResolvedDish>, now: st
     kitchen,
     bill: null,
   };
+  if (allergies.length) doc.allergies = allergies;
+  if (conflicts.length) doc.allergyConfirmed = true;
   // Only a retry with the same key ever compares it: an order without one has an _id of its own.
-  if (request.idempotencyKey !== undefined) doc.fingerprint = requestFingerprint(request.table, request.lines);
+  if (request.idempotencyKey !== undefined)
+    doc.fingerprint = requestFingerprint(request.table, request.lines, allergies);
   return doc;
 }
 
 /** Places the order, or returns the one a previous request with the same Idempotency-Key placed. */
 export async function placeOrder(ports: PlacementPorts, request: PlaceRequest): Promise<OrderDoc> {
   const dishes = await resolve(ports, request.lines);
+  const refused = refusal(request, dishes);
+  if (refused) throw refused;
   const doc = draft(request, dishes, ports.now().toISOString());
   if (await ports.store.insertOnce(doc)) return finishPlacement(ports, doc, request.idempotencyKey !== undefined);
 

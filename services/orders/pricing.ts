@@ -1,24 +1,52 @@
 /**
  * What an order costs. Prices are taken from the menu at the moment of ordering and kept on
- * the order, so a later price change never alters an order already placed. Integer cents only.
+ * the order, so a later price change never alters an order already placed: a line's unit price
+ * is its dish's plus its chosen modifiers' (./modifier-choice.ts). Integer cents only.
  */
+import { allergenUnion } from "../../lib/allergens";
 import type { OrderLine, ResolvedDish } from "../../lib/contracts";
+import { chooseModifiers } from "./modifier-choice";
 
 export interface RequestedLine {
   dish: string;
   qty: number;
   notes?: string;
+  seat?: number;
+  /** Left out: the dish's course. */
+  course?: number;
+  /** Option ids of the dish's modifier groups. */
+  modifiers?: string[];
 }
 
-/** Each requested line with the dish's name and current price snapshotted. */
+const wholeCents = (cents: number) => Number.isSafeInteger(cents) && cents >= 0;
+
+/**
+ * Each requested line with the dish's name, price, allergens and course snapshotted, and its
+ * modifiers. The choices must have been checked (chooseModifiers' problems): here they throw.
+ */
 export function priceLines(lines: readonly RequestedLine[], dishes: ReadonlyMap<string, ResolvedDish>): OrderLine[] {
-  return lines.map((line) => {
+  return lines.map((line, index) => {
     const dish = dishes.get(line.dish);
     if (!dish) throw new Error(`priceLines: dish "${line.dish}" was not resolved`);
-    if (!Number.isSafeInteger(dish.priceCents) || dish.priceCents < 0) {
+    if (!wholeCents(dish.priceCents)) {
       throw new RangeError(`Dish "${dish.id}" has a price that is not whole cents: ${dish.priceCents}`);
     }
-    return { dish: dish.id, name: dish.name, qty: line.qty, unitPriceCents: dish.priceCents, notes: line.notes ?? "" };
+    const { choice, problems } = chooseModifiers(dish, line.modifiers ?? [], `lines[${index}].modifiers`);
+    if (problems.length > 0) throw new Error(`priceLines: unchecked modifiers: ${problems[0].message}`);
+    const unitPriceCents = dish.priceCents + choice.priceCents;
+    if (!wholeCents(unitPriceCents))
+      throw new RangeError(`Line ${index} has a price that is not whole cents: ${unitPriceCents}`);
+    return {
+      dish: dish.id,
+      name: dish.name,
+      qty: line.qty,
+      unitPriceCents,
+      notes: line.notes ?? "",
+      modifiers: choice.modifiers,
+      allergens: allergenUnion(dish.allergens, choice.allergens),
+      course: line.course ?? dish.course ?? null,
+      seat: line.seat ?? null,
+    };
   });
 }
 

@@ -31,11 +31,11 @@ import {
   type LocationDoc,
   type LocationFields,
 } from "./locations";
-import { MAIN_LOCATION } from "../../lib/locations";
+import { MAIN_LOCATION, requestLocation } from "../../lib/locations";
 import type { Role } from "../../lib/roles";
 import { patchParams } from "../../lib/patch-params";
 import { answerCreated } from "../../lib/created";
-import { TOKEN_MAX_LENGTH, type Location, type LocationBrief } from "../../lib/contracts";
+import { TOKEN_MAX_LENGTH, type Location, type LocationBrief, type TaxRate } from "../../lib/contracts";
 
 interface StaffMethods {
   changed(): Promise<void>;
@@ -277,6 +277,17 @@ const StaffService: ServiceSchema<Record<string, never>, StaffMethods, StaffVars
       params: { $$strict: true },
       async handler(): Promise<string[]> {
         return (await this.locations.find({}, { sort: ["_id"] })).map((doc) => doc._id);
+      },
+    },
+
+    /** Internal: the request's location's tax rates (a dish names one by id). */
+    taxRates: {
+      visibility: "public",
+      cache: { keys: ["#location"], ttl: 60 },
+      params: { $$strict: true },
+      async handler(ctx: Context): Promise<TaxRate[]> {
+        const doc = await this.locations.get(requestLocation(ctx.meta));
+        return doc ? locationView(doc).taxRates : [];
       },
     },
 

@@ -100,7 +100,7 @@ async function main() {
 
     // Table 5 has eaten and paid; table 3 has eaten and has its bill; table 1's order is at the pass.
     const paid = await place("5", [
-      { dish: "ribeye-steak-frites", qty: 2 },
+      { dish: "ribeye-steak-frites", qty: 2, modifiers: ["medium"] },
       { dish: "lemon-tart", qty: 2 },
       { dish: "fresh-lemonade", qty: 2 },
     ]);
@@ -148,7 +148,7 @@ async function main() {
     ]);
     await place("4", [
       { dish: "caesar-salad", qty: 2 },
-      { dish: "ribeye-steak-frites", qty: 1, notes: "medium rare" },
+      { dish: "ribeye-steak-frites", qty: 1, modifiers: ["medium-rare"] },
     ]);
 
     const shoot = async (page: Page, name: string, { fullPage = false } = {}) => {

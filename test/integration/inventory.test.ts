@@ -49,6 +49,7 @@ describe("inventory over HTTP", () => {
       available: 500,
       reorderPoint: 100,
       reorderQty: 500,
+      allergens: [],
       low: false,
     });
 

@@ -32,6 +32,8 @@ describe("menu over HTTP", () => {
       { ingredient: "cheddar", qty: 30 },
     ],
   };
+  /** What a dish without modifiers, course or tax rate answers besides what was sent. */
+  const DERIVED = { modifierGroups: [], course: 2, taxRate: null, soldOut: false, allergens: [] };
   const createDish = (body: object, token = b.adminToken) => b.request("POST", "/api/dishes", { token, body });
   const dish = async (id: string) => (await b.request<DishView>("GET", `/api/dishes/${id}`)).body;
 
@@ -39,7 +41,7 @@ describe("menu over HTTP", () => {
     const created = await createDish(burger);
     expect(created.status).toBe(201);
     expect(created.headers.get("location")).toBe("/api/dishes/classic-cheeseburger");
-    expect(created.body).toEqual({ id: "classic-cheeseburger", ...burger, available: true });
+    expect(created.body).toEqual({ id: "classic-cheeseburger", ...burger, ...DERIVED, available: true });
 
     const list = await b.request("GET", "/api/dishes");
     expect(list.status).toBe(200);
@@ -252,6 +254,7 @@ describe("menu over HTTP", () => {
       station: "grill",
       prepSeconds: 600,
       recipe: burger.recipe,
+      ...DERIVED,
     });
     await expect(b.broker.call("menu.resolve", { dishes: ["lobster-roll", "ghost-dish"] })).rejects.toMatchObject({
       code: 422,

@@ -21,6 +21,9 @@ const BURGER = "smash-burger"; // grill, 20 s → 200 ms
 const ROAST = "slow-roast"; // grill, 1 h → 36 s: stays cooking until something happens to it
 const TRUFFLE = "truffle-pasta"; // saute, needs the one truffle in stock
 
+/** What a line without modifiers, seat or allergens answers besides its dish, price and notes. */
+const PLAIN_LINE = { modifiers: [], allergens: [], course: 2, seat: null };
+
 describe("orders", () => {
   let b: Brigade;
   let waiter: string;
@@ -99,10 +102,12 @@ describe("orders", () => {
       table: "4",
       status: "placed",
       lines: [
-        { dish: BURGER, name: "Smash Burger", qty: 2, unitPriceCents: 1250, notes: "no pickles" },
-        { dish: SODA, name: "House Soda", qty: 3, unitPriceCents: 350, notes: "" },
+        { dish: BURGER, name: "Smash Burger", qty: 2, unitPriceCents: 1250, notes: "no pickles", ...PLAIN_LINE },
+        { dish: SODA, name: "House Soda", qty: 3, unitPriceCents: 350, notes: "", ...PLAIN_LINE },
       ],
       totalCents: 2 * 1250 + 3 * 350,
+      allergies: [],
+      allergyConfirmed: false,
       createdAt: expect.any(String),
       createdBy: "wanda",
       bill: null,

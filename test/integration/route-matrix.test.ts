@@ -25,7 +25,7 @@ const EXPECTED: Record<string, Allowed> = {
   "GET /dishes": "anyone",
   "GET /dishes/:id": "anyone",
   "POST /dishes": ["manager"],
-  "PATCH /dishes/:id": ["manager"],
+  "PATCH /dishes/:id": ["manager", "chef"],
   "DELETE /dishes/:id": ["manager"],
 
   "GET /ingredients": ["purchaser", "chef", "manager"],

@@ -76,7 +76,12 @@ export const ERROR_COMPONENTS = {
     FieldProblem: {
       type: "object",
       required: ["type", "field", "message"],
-      properties: { type: { type: "string" }, field: { type: "string" }, message: { type: "string" } },
+      properties: {
+        type: { type: "string" },
+        field: { type: "string" },
+        message: { type: "string" },
+        group: { type: "string", description: "The modifier group an order line's problem is about." },
+      },
     },
   },
   responses: ERROR_RESPONSES,

@@ -46,16 +46,43 @@ export const EXAMPLES: Record<string, RequestExample> = {
       recipe: [
         { ingredient: "ribeye-steaks", qty: 1 },
         { ingredient: "onions", qty: 30 },
+        { ingredient: "brioche-burger-buns", qty: 1 },
+      ],
+      course: 2,
+      modifierGroups: [
+        {
+          id: "doneness",
+          name: "Doneness",
+          min: 1,
+          max: 1,
+          options: [
+            { id: "rare", name: "Rare", priceCents: 0 },
+            { id: "medium", name: "Medium", priceCents: 0 },
+            { id: "well-done", name: "Well done", priceCents: 0 },
+          ],
+        },
+        {
+          id: "extras",
+          name: "Extras",
+          min: 0,
+          max: 2,
+          options: [
+            { id: "extra-cheese", name: "Extra cheese", priceCents: 150, recipe: [{ ingredient: "cheddar", qty: 30 }] },
+            { id: "fried-egg", name: "Fried egg", priceCents: 150, recipe: [{ ingredient: "eggs", qty: 1 }] },
+          ],
+        },
       ],
     },
   },
-  "menu.update": { path: { id: "steak-sandwich" }, body: { priceCents: 1750 } },
+  "menu.update": { path: { id: "steak-sandwich" }, body: { priceCents: 1750, soldOut: true } },
   "menu.remove": { path: { id: "steak-sandwich" } },
 
   "inventory.list": { query: { low: true } },
   "inventory.get": { path: { id: "potatoes" } },
-  "inventory.create": { body: { name: "Sourdough loaves", unit: "pcs", onHand: 10, reorderPoint: 4, reorderQty: 12 } },
-  "inventory.update": { path: { id: "sourdough-loaves" }, body: { onHand: 14 } },
+  "inventory.create": {
+    body: { name: "Sourdough loaves", unit: "pcs", onHand: 10, reorderPoint: 4, reorderQty: 12, allergens: ["gluten"] },
+  },
+  "inventory.update": { path: { id: "sourdough-loaves" }, body: { onHand: 14, allergens: ["gluten", "sesame"] } },
   "inventory.listPurchaseOrders": { query: { status: "open" } },
   "inventory.createPurchaseOrder": {
     body: {
@@ -71,9 +98,13 @@ export const EXAMPLES: Record<string, RequestExample> = {
     body: {
       table: "12",
       lines: [
-        { dish: "classic-cheeseburger", qty: 2, notes: "one without onions" },
-        { dish: "hand-cut-fries", qty: 1 },
+        { dish: "ribeye-steak-frites", qty: 1, seat: 1, modifiers: ["rare", "extra-cheese"] },
+        { dish: "classic-cheeseburger", qty: 2, notes: "one without onions", seat: 2 },
+        { dish: "hand-cut-fries", qty: 1, seat: 3 },
       ],
+      // The buns hold sesame: the waiter checked with the guests, and the grill is alerted.
+      allergies: ["sesame"],
+      allergyConfirmed: true,
     },
   },
   "orders.list": { query: { status: "ready", table: "12" } },

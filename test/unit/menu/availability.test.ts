@@ -31,8 +31,9 @@ describe("dish availability", () => {
     expect(isAvailable(burger.recipe, { "beef-mince": 5000 })).toBe(false);
   });
 
-  it("shows the dish with its id from the name and availability from the levels", () => {
-    expect(dishView(burger, { "beef-mince": 200, "brioche-burger-buns": 3 })).toEqual({
+  it("shows the dish with its id from the name, availability from the levels, allergens from the recipe", () => {
+    const allergens = { "brioche-burger-buns": ["sesame" as const, "gluten" as const], cheddar: ["milk" as const] };
+    expect(dishView(burger, { "beef-mince": 200, "brioche-burger-buns": 3 }, allergens)).toEqual({
       id: "classic-cheeseburger",
       name: "Classic Cheeseburger",
       category: "mains",
@@ -40,8 +41,18 @@ describe("dish availability", () => {
       station: "grill",
       prepSeconds: 600,
       recipe: burger.recipe,
+      modifierGroups: [],
+      course: 2,
+      taxRate: null,
+      soldOut: false,
+      allergens: ["gluten", "sesame"],
       available: true,
     });
+  });
+
+  it("is unavailable while sold out, whatever the stock", () => {
+    const levels = { "beef-mince": 5000, "brioche-burger-buns": 40 };
+    expect(dishView({ ...burger, soldOut: true }, levels, {})).toMatchObject({ soldOut: true, available: false });
   });
 });
 

@@ -7,7 +7,47 @@ import { placeOrder, type PlacementPorts, type PlaceRequest } from "../../../ser
 import { orderIdFor, orderView, requestFingerprint, type OrderDoc } from "../../../services/orders/order";
 import { memoryStore } from "../../support/memory-store";
 
+const STEAK: ResolvedDish = {
+  id: "steak",
+  name: "Steak",
+  category: "mains",
+  priceCents: 2850,
+  station: "grill",
+  prepSeconds: 900,
+  recipe: [{ ingredient: "stock", qty: 50 }],
+  modifierGroups: [
+    {
+      id: "doneness",
+      name: "Doneness",
+      min: 1,
+      max: 1,
+      options: [{ id: "rare", name: "Rare", priceCents: 0, allergens: [] }],
+    },
+    {
+      id: "extras",
+      name: "Extras",
+      min: 0,
+      max: 1,
+      options: [
+        {
+          id: "walnut-butter",
+          name: "Walnut butter",
+          priceCents: 200,
+          recipe: [{ ingredient: "flour", qty: 10 }],
+          allergens: ["nuts", "milk"],
+        },
+      ],
+    },
+  ],
+  course: 2,
+  taxRate: null,
+  soldOut: false,
+  allergens: [],
+};
+
 const MENU: ResolvedDish[] = [
+  STEAK,
+  { ...STEAK, id: "special", name: "Special", modifierGroups: [], soldOut: true },
   {
     id: "soup",
     name: "Soup",
@@ -16,6 +56,11 @@ const MENU: ResolvedDish[] = [
     station: "saute",
     prepSeconds: 300,
     recipe: [{ ingredient: "stock", qty: 300 }],
+    modifierGroups: [],
+    course: 1,
+    taxRate: null,
+    soldOut: false,
+    allergens: ["celery"],
   },
   {
     id: "bread",
@@ -25,6 +70,11 @@ const MENU: ResolvedDish[] = [
     station: "pastry",
     prepSeconds: 60,
     recipe: [{ ingredient: "flour", qty: 100 }],
+    modifierGroups: [],
+    course: 2,
+    taxRate: null,
+    soldOut: false,
+    allergens: ["gluten"],
   },
 ];
 
@@ -122,6 +172,7 @@ describe("placing an order", () => {
             station: "saute",
             prepSeconds: 300,
             ingredients: [{ ingredient: "stock", qty: 600 }],
+            course: 1,
           },
           {
             index: 1,
@@ -132,6 +183,7 @@ describe("placing an order", () => {
             station: "pastry",
             prepSeconds: 60,
             ingredients: [{ ingredient: "flour", qty: 100 }],
+            course: 2,
           },
         ],
       },
@@ -259,14 +311,43 @@ describe("placing an order", () => {
     expect(doc).not.toHaveProperty("reservation");
     // No empty notes stored; the order shows them as always.
     expect(doc.lines).toEqual([
-      { dish: "soup", name: "Soup", qty: 2, unitPriceCents: 650 },
-      { dish: "bread", name: "Bread", qty: 1, unitPriceCents: 250, notes: "warm" },
+      { dish: "soup", name: "Soup", qty: 2, unitPriceCents: 650, allergens: ["celery"], course: 1 },
+      { dish: "bread", name: "Bread", qty: 1, unitPriceCents: 250, notes: "warm", allergens: ["gluten"], course: 2 },
     ]);
+    const unmodified = { modifiers: [], seat: null };
     expect(orderView(doc).lines).toEqual([
-      { dish: "soup", name: "Soup", qty: 2, unitPriceCents: 650, notes: "" },
-      { dish: "bread", name: "Bread", qty: 1, unitPriceCents: 250, notes: "warm" },
+      {
+        dish: "soup",
+        name: "Soup",
+        qty: 2,
+        unitPriceCents: 650,
+        notes: "",
+        allergens: ["celery"],
+        course: 1,
+        ...unmodified,
+      },
+      {
+        dish: "bread",
+        name: "Bread",
+        qty: 1,
+        unitPriceCents: 250,
+        notes: "warm",
+        allergens: ["gluten"],
+        course: 2,
+        ...unmodified,
+      },
     ]);
-    expect(Object.keys(orderView(doc).lines[0])).toEqual(["dish", "name", "qty", "unitPriceCents", "notes"]);
+    expect(Object.keys(orderView(doc).lines[0])).toEqual([
+      "dish",
+      "name",
+      "qty",
+      "unitPriceCents",
+      "notes",
+      "modifiers",
+      "allergens",
+      "course",
+      "seat",
+    ]);
     // Without an Idempotency-Key no retry can meet this order: nothing to compare a request with.
     expect(doc).not.toHaveProperty("fingerprint");
     const keyed = await placeOrder(ports, request({ idempotencyKey: "k5", lines: [{ dish: "bread", qty: 1 }] }));
@@ -323,5 +404,66 @@ describe("placing an order", () => {
     ports.handOff = { send: async () => Promise.reject(new Error("transporter down")) };
     const doc = await placeOrder(ports, request());
     expect(doc).toMatchObject({ accepted: true, handedOff: false });
+  });
+
+  it("reserves the chosen options' recipes with the dish's, and prices them in", async () => {
+    const lines = [{ dish: "steak", qty: 2, seat: 1, modifiers: ["walnut-butter", "rare"] }];
+    const doc = await placeOrder(ports, request({ lines }));
+    expect(doc.totalCents).toBe(2 * (2850 + 200));
+    expect(inventory.reservations.get(doc._id)?.lines).toEqual([
+      { ingredient: "flour", qty: 20 },
+      { ingredient: "stock", qty: 100 },
+    ]);
+    expect(handedOff[0].lines[0]).toMatchObject({
+      seat: 1,
+      course: 2,
+      modifiers: [
+        { group: "doneness", option: "rare", name: "Rare", priceCents: 0 },
+        { group: "extras", option: "walnut-butter", name: "Walnut butter", priceCents: 200 },
+      ],
+    });
+    expect(handedOff[0].lines[0]).not.toHaveProperty("allergyAlert");
+  });
+
+  it("refuses modifiers that break the dish's groups, storing and reserving nothing", async () => {
+    await expect(placeOrder(ports, request({ lines: [{ dish: "steak", qty: 1 }] }))).rejects.toMatchObject({
+      code: 422,
+      data: [expect.objectContaining({ field: "lines[0].modifiers", group: "doneness", type: "modifierRequired" })],
+    });
+    expect(await store.count({})).toBe(0);
+    expect(inventory.reserves).toBe(0);
+  });
+
+  it("refuses a sold-out dish (409 SOLD_OUT), whatever the stock", async () => {
+    await expect(placeOrder(ports, request({ lines: [{ dish: "special", qty: 1 }] }))).rejects.toMatchObject({
+      code: 409,
+      type: "SOLD_OUT",
+      data: { dishes: [{ dish: "special", name: "Special" }] },
+    });
+    expect(await store.count({})).toBe(0);
+  });
+
+  it("stops lines that meet the guests' allergies until confirmed, then alerts their tickets", async () => {
+    const lines = [
+      { dish: "steak", qty: 1, modifiers: ["rare", "walnut-butter"] },
+      { dish: "bread", qty: 1 },
+    ];
+    await expect(placeOrder(ports, request({ lines, allergies: ["nuts"] }))).rejects.toMatchObject({
+      code: 409,
+      type: "ALLERGEN_CONFLICT",
+      data: { lines: [{ line: 0, dish: "steak", name: "Steak", allergens: ["nuts"] }], allergens: ["nuts"] },
+    });
+    expect(await store.count({})).toBe(0);
+    expect(inventory.reserves).toBe(0);
+
+    const doc = await placeOrder(ports, request({ lines, allergies: ["nuts", "gluten"], allergyConfirmed: true }));
+    expect(orderView(doc)).toMatchObject({ allergies: ["nuts", "gluten"], allergyConfirmed: true });
+    expect(handedOff[0].lines.map((line) => line.allergyAlert)).toEqual([["nuts"], ["gluten"]]);
+  });
+
+  it("places an order whose allergies meet nothing without asking, and alerts no ticket", async () => {
+    const doc = await placeOrder(ports, request({ allergies: ["fish"] }));
+    expect(orderView(doc)).toMatchObject({ allergies: ["fish"], allergyConfirmed: false });
+    expect(handedOff[0].lines.every((line) => line.allergyAlert === undefined)).toBe(true);
   });
 });

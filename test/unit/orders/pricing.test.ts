@@ -11,7 +11,13 @@ const dish = (id: string, priceCents: number, recipe: ResolvedDish["recipe"] = [
   station: "grill",
   prepSeconds: 60,
   recipe,
+  modifierGroups: [],
+  course: 2,
+  taxRate: null,
+  soldOut: false,
+  allergens: [],
 });
+const unmodified = { modifiers: [], allergens: [], course: 2, seat: null };
 const menu = new Map([
   [
     "burger",
@@ -40,8 +46,8 @@ describe("pricing", () => {
       menu,
     );
     expect(lines).toEqual([
-      { dish: "burger", name: "BURGER", qty: 2, unitPriceCents: 1250, notes: "no onion" },
-      { dish: "fries", name: "FRIES", qty: 3, unitPriceCents: 450, notes: "" },
+      { dish: "burger", name: "BURGER", qty: 2, unitPriceCents: 1250, notes: "no onion", ...unmodified },
+      { dish: "fries", name: "FRIES", qty: 3, unitPriceCents: 450, notes: "", ...unmodified },
     ]);
     menu.get("burger")!.priceCents = 9999;
     expect(lines[0].unitPriceCents).toBe(1250);
