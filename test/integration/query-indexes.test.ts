@@ -225,6 +225,8 @@ const QUERIES: ListedQuery[] = [
     sort: ["-createdAt"],
     index: ix("purchase_orders", "status", "createdAt"),
   },
+  // Two reads of the whole stock list: the levels, and the allergens the menu derives dishes' from.
+  { site: "inventory/stock-ledger.ts", collection: "ingredients", query: {}, index: "-", whole: true },
   { site: "inventory/stock-ledger.ts", collection: "ingredients", query: {}, index: "-", whole: true },
   // Two calls pass a query built beforehand, by `_id` (reservations.ts's consumption, an ingredient's edit).
   {
