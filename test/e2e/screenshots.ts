@@ -75,7 +75,10 @@ async function main() {
     });
 
     // Each party is seated first (the floor plan shows covers and time seated); one just sat down.
-    const place = async (table: string, lines: { dish: string; qty: number; notes?: string; modifiers?: string[] }[]) => {
+    const place = async (
+      table: string,
+      lines: { dish: string; qty: number; notes?: string; modifiers?: string[] }[],
+    ) => {
       const here = await call("GET", `/api/tables/${table}`);
       if (here.status === "free")
         await call("POST", `/api/tables/${table}/seat`, { covers: Math.min(4, here.seats) }, waiterToken);
