@@ -113,18 +113,9 @@ export function seedDishes(
 }
 
 function groupViews(groups: readonly ModifierGroup[] | undefined, allergens: IngredientAllergens): ModifierGroupView[] {
-  return (groups ?? []).map((group) => ({
-    id: group.id,
-    name: group.name,
-    min: group.min,
-    max: group.max,
-    options: group.options.map((option) => ({
-      id: option.id,
-      name: option.name,
-      priceCents: option.priceCents,
-      ...(option.recipe ? { recipe: option.recipe.map((line) => ({ ...line })) } : {}),
-      allergens: recipeAllergens(option.recipe, allergens),
-    })),
+  return storedGroups(groups ?? []).map((group) => ({
+    ...group,
+    options: group.options.map((option) => ({ ...option, allergens: recipeAllergens(option.recipe, allergens) })),
   }));
 }
 
