@@ -107,6 +107,7 @@ export class OrderInbox {
   private readonly concurrency: number;
   private readonly maxDeliver: number;
   private nc?: NatsConnection;
+  private connecting?: Promise<NatsConnection>;
   private js?: JetStreamClient;
   private streamsReady = false;
   private readonly pulls = new Map<string, Pull>();
@@ -141,7 +142,7 @@ export class OrderInbox {
     for (const pull of this.pulls.values()) pull.batch?.stop();
     for (const wake of this.sleepers) wake();
     await Promise.all([...this.pulls.values()].map((pull) => pull.loop));
-    const nc = this.nc;
+    const nc = this.nc ?? (await this.connecting?.catch(() => undefined));
     this.nc = undefined;
     if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
   }
@@ -207,7 +208,15 @@ export class OrderInbox {
 
   private async ready(pull: Pull): Promise<Consumer> {
     if (pull.ready) return pull.ready;
-    this.nc ??= await connectNats(this.options.transporter, `brigade-kitchen-${this.options.nodeID}`);
+    // One connection for every pull: they start together, so the attempt itself is shared.
+    this.connecting ??= connectNats(this.options.transporter, `brigade-kitchen-${this.options.nodeID}`).catch(
+      (err: unknown) => {
+        this.connecting = undefined;
+        throw err;
+      },
+    );
+    this.nc ??= await this.connecting;
+    if (this.stopping) throw new Error("The kitchen's inbox is stopping.");
     const jsm = await this.nc.jetstreamManager();
     this.js = this.nc.jetstream();
     if (!this.streamsReady) {
